@@ -1,0 +1,3 @@
+module github.com/phi2web/phi2web
+
+go 1.26

@@ -1,0 +1,90 @@
+// Package backend defines the small, closed set of operations the Phi-2 graph
+// needs, so that the same model code runs on the pure-Go reference, on wasm
+// SIMD kernels and on WebGPU.
+//
+// Tensors live on the device. Operations are enqueued: a backend may run
+// them at once (the CPU ones) or record them and submit a whole token at
+// once (WebGPU). Results reach the host only through Read or Argmax, which
+// wait for everything enqueued before them.
+//
+// Every tensor is a row-major matrix [rows, cols]; a vector is one row.
+// Activations, caches, norms and biases are F32. Weight matrices (the
+// operand w of MatMul and the table of Embed) may have any dtype the
+// backend lists in WeightTypes.
+//
+// Shape mismatches are programming errors and panic. Device failures are
+// reported by the next Read or Argmax.
+package backend
+
+import "github.com/phi2web/phi2web/runtime/tensor"
+
+// Tensor is a handle to device memory owned by one Backend.
+type Tensor interface {
+	Rows() int
+	Cols() int
+	DType() tensor.DType
+}
+
+// Backend runs the ops of the model. Implementations need not be safe for
+// concurrent use.
+type Backend interface {
+	// Name is a short identifier: "cpu", "simd", "webgpu".
+	Name() string
+	// WeightTypes lists the dtypes accepted for weight matrices.
+	WeightTypes() []tensor.DType
+
+	// Upload copies host data (rows·cols little-endian elements of dt) into
+	// a new tensor. The label names it in errors and debuggers.
+	Upload(label string, dt tensor.DType, rows, cols int, data []byte) (Tensor, error)
+	// Alloc makes a zeroed F32 tensor.
+	Alloc(label string, rows, cols int) (Tensor, error)
+	// View is rows [row0, row0+rows) of t, sharing its memory.
+	View(t Tensor, row0, rows int) Tensor
+	// Free releases t's memory. Views must not be freed.
+	Free(t Tensor)
+
+	// Embed sets dst row i to row ids[i] of table. ids must be in range;
+	// the ids slice is not retained.
+	Embed(dst, table Tensor, ids []int32)
+	// LayerNorm normalizes each row of x over its columns (biased variance)
+	// and writes (x−μ)/sqrt(σ²+eps)·gamma + beta to dst.
+	LayerNorm(dst, x, gamma, beta Tensor, eps float32)
+	// MatMul computes dst = x·wᵀ + bias: x [n, k], w [m, k], bias [1, m]
+	// or nil, dst [n, m]. Accumulation is in float32 (or wider).
+	MatMul(dst, x, w, bias Tensor)
+	// GeluNew applies 0.5·x·(1+tanh(√(2/π)·(x+0.044715·x³))) elementwise.
+	// dst may be x.
+	GeluNew(dst, x Tensor)
+	// Add computes dst = a + b elementwise. dst may alias a or b.
+	Add(dst, a, b Tensor)
+	// Copy copies rows [srcRow, srcRow+n) of src to dst starting at dstRow.
+	Copy(dst Tensor, dstRow int, src Tensor, srcRow, n int)
+	// Rope rotates, in place, the first rotDim values of every head of x
+	// (rows are tokens at positions pos0, pos0+1, …; each row holds heads of
+	// headDim values). Dimension i is paired with i+rotDim/2 ("rotate
+	// half"). Row p of table holds cos θ for the rotDim/2 frequencies
+	// followed by sin θ.
+	Rope(x, table Tensor, pos0, headDim, rotDim int)
+	// Attention computes causal multi-head attention for the rows of q,
+	// tokens at positions pos0, pos0+1, …: query t attends to rows
+	// 0..pos0+t of the caches k and v (row = position, heads side by side
+	// as in q), with scores q·k·scale and a float32 softmax. dst has q's
+	// shape.
+	Attention(dst, q, k, v Tensor, pos0, headDim int, scale float32)
+
+	// Read waits for the queued work and copies t (F32) into dst, which
+	// must hold Rows·Cols values.
+	Read(t Tensor, dst []float32) error
+	// Argmax waits for the queued work and returns the column of the
+	// largest value of row `row` of t, the lowest index on ties.
+	Argmax(t Tensor, row int) (int, error)
+	// Close releases the backend and every tensor it made.
+	Close() error
+}
+
+// Add3er is an optional fused op: Add3(dst, a, b, c) computes
+// dst[i] = (a[i] + b[i]) + c[i] in float32, bit for bit equal to Add(t, a, b)
+// followed by Add(dst, t, c) for a separate t. dst may alias any operand.
+type Add3er interface {
+	Add3(dst, a, b, c Tensor)
+}
