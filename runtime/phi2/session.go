@@ -1,0 +1,181 @@
+package phi2
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+)
+
+// ErrContextFull is returned when tokens would go past the session's
+// context; the session is unchanged.
+var ErrContextFull = errors.New("context full")
+
+// Session is one sequence being computed: its KV cache and scratch tensors.
+// Nothing is allocated per token once a batch size has been seen.
+type Session struct {
+	m      *Model
+	pos    int              // tokens already in the cache
+	k, v   []backend.Tensor // per layer [MaxContext, hidden]
+	store  scratch          // full-size tensors [MaxBatch, …]
+	views  map[int]*scratch // the same, cut to a batch size
+	last   int              // rows of the last forward
+	closed bool
+}
+
+// scratch holds the activations of one forward step.
+type scratch struct {
+	h, u, q, k, v, att, attOut, mlpOut, ffn backend.Tensor // [T, hidden] except ffn [T, intermediate]
+	norm, logits                            backend.Tensor // [T, hidden], [T, vocab]
+	lastH, lastNorm, lastLogits             backend.Tensor // row T−1 of h, norm, logits
+}
+
+// NewSession allocates a KV cache for m.MaxContext() positions.
+func (m *Model) NewSession() (*Session, error) {
+	c, b := m.Config, m.opts.MaxBatch
+	s := &Session{m: m, views: map[int]*scratch{}}
+	var err error
+	alloc := func(label string, rows, cols int) backend.Tensor {
+		if err != nil {
+			return nil
+		}
+		var t backend.Tensor
+		t, err = m.be.Alloc(label, rows, cols)
+		return t
+	}
+	for l := 0; l < c.NumLayers; l++ {
+		s.k = append(s.k, alloc(fmt.Sprintf("kcache.%d", l), m.opts.MaxContext, c.HiddenSize))
+		s.v = append(s.v, alloc(fmt.Sprintf("vcache.%d", l), m.opts.MaxContext, c.HiddenSize))
+	}
+	d := c.HiddenSize
+	s.store = scratch{
+		h: alloc("h", b, d), u: alloc("u", b, d), q: alloc("q", b, d), k: alloc("k", b, d),
+		v: alloc("v", b, d), att: alloc("att", b, d), attOut: alloc("attn_out", b, d),
+		mlpOut: alloc("mlp_out", b, d), ffn: alloc("ffn", b, c.IntermediateSize),
+		norm: alloc("final_norm", b, d), logits: alloc("logits", b, c.VocabSize),
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Pos is the number of tokens in the cache.
+func (s *Session) Pos() int { return s.pos }
+
+// Reset empties the cache (its memory is kept).
+func (s *Session) Reset() { s.pos, s.last = 0, 0 }
+
+// Truncate keeps the first n cached tokens, so a caller can rewind.
+func (s *Session) Truncate(n int) {
+	if n >= 0 && n < s.pos {
+		s.pos, s.last = n, 0
+	}
+}
+
+// Feed runs the model on ids at the next positions. Afterwards Logits and
+// Argmax read the prediction after the last id.
+func (s *Session) Feed(ids []int32) error { return s.feed(ids, nil) }
+
+// FeedAll is Feed that also writes the logits of every position of ids into
+// dst (len(ids)·vocab values, row-major).
+func (s *Session) FeedAll(ids []int32, dst []float32) error {
+	if len(dst) != len(ids)*s.m.Config.VocabSize {
+		return fmt.Errorf("logits buffer holds %d values, want %d", len(dst), len(ids)*s.m.Config.VocabSize)
+	}
+	return s.feed(ids, dst)
+}
+
+func (s *Session) feed(ids []int32, all []float32) error {
+	if err := s.check(ids); err != nil {
+		return err
+	}
+	vocab := s.m.Config.VocabSize
+	for start := 0; start < len(ids); start += s.m.opts.MaxBatch {
+		chunk := ids[start:min(len(ids), start+s.m.opts.MaxBatch)]
+		sc := s.scratch(len(chunk))
+		s.m.forward(s, sc, chunk, all != nil)
+		s.pos += len(chunk)
+		s.last = len(chunk)
+		if all != nil {
+			if err := s.m.be.Read(sc.logits, all[start*vocab:(start+len(chunk))*vocab]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Session) check(ids []int32) error {
+	if s.closed {
+		return errors.New("session is closed")
+	}
+	if len(ids) == 0 {
+		return errors.New("no tokens to feed")
+	}
+	for i, id := range ids {
+		if id < 0 || int(id) >= s.m.Config.VocabSize {
+			return fmt.Errorf("token id %d at index %d is outside the vocabulary [0, %d)", id, i, s.m.Config.VocabSize)
+		}
+	}
+	if s.pos+len(ids) > s.m.opts.MaxContext {
+		return fmt.Errorf("%w: %d tokens after %d cached exceed the context of %d tokens", ErrContextFull, len(ids), s.pos, s.m.opts.MaxContext)
+	}
+	return nil
+}
+
+// Logits copies the prediction after the last fed token into dst (vocab values).
+func (s *Session) Logits(dst []float32) error {
+	if s.last == 0 {
+		return errors.New("no prediction: feed tokens first")
+	}
+	return s.m.be.Read(s.views[s.last].lastLogits, dst)
+}
+
+// Argmax is the most likely next token (lowest id on ties), read back
+// without the logits.
+func (s *Session) Argmax() (int32, error) {
+	if s.last == 0 {
+		return 0, errors.New("no prediction: feed tokens first")
+	}
+	id, err := s.m.be.Argmax(s.views[s.last].lastLogits, 0)
+	return int32(id), err
+}
+
+// scratch returns the scratch tensors cut to t rows, made once per size.
+func (s *Session) scratch(t int) *scratch {
+	if sc, ok := s.views[t]; ok {
+		return sc
+	}
+	be, f := s.m.be, s.store
+	cut := func(x backend.Tensor) backend.Tensor { return be.View(x, 0, t) }
+	sc := &scratch{
+		h: cut(f.h), u: cut(f.u), q: cut(f.q), k: cut(f.k), v: cut(f.v), att: cut(f.att),
+		attOut: cut(f.attOut), mlpOut: cut(f.mlpOut), ffn: cut(f.ffn), norm: cut(f.norm), logits: cut(f.logits),
+	}
+	sc.lastH, sc.lastNorm, sc.lastLogits = be.View(f.h, t-1, 1), be.View(f.norm, t-1, 1), be.View(f.logits, t-1, 1)
+	s.views[t] = sc
+	return sc
+}
+
+// Close frees the cache and scratch tensors.
+func (s *Session) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	f := s.store
+	for _, t := range append(append(s.k, s.v...), f.h, f.u, f.q, f.k, f.v, f.att, f.attOut, f.mlpOut, f.ffn, f.norm, f.logits) {
+		if t != nil {
+			s.m.be.Free(t)
+		}
+	}
+}
+
+// attentionScale is 1/sqrt(headDim) rounded to float32.
+func attentionScale(headDim int) float32 { return float32(1 / math.Sqrt(float64(headDim))) }
+
+// Model is the model this session runs.
+func (s *Session) Model() *Model { return s.m }
