@@ -6,13 +6,12 @@ import "fmt"
 // use it to guard their ops with one wording.
 func SameShape(op string, a, b Tensor) {
 	if a.Rows() != b.Rows() || a.Cols() != b.Cols() {
-		panic(fmt.Sprintf("backend: %s: shape [%d %d] vs [%d %d]", op, a.Rows(), a.Cols(), b.Rows(), b.Cols()))
+		Fail(op, "shape [%d %d] vs [%d %d]", a.Rows(), a.Cols(), b.Rows(), b.Cols())
 	}
 }
 
-// Require panics with a message naming op when ok is false.
-func Require(ok bool, op, format string, args ...any) {
-	if !ok {
-		panic("backend: " + op + ": " + fmt.Sprintf(format, args...))
-	}
+// Fail panics with a message naming op: a shape or usage error in the
+// caller. Test the condition first, so passing checks do not allocate.
+func Fail(op, format string, args ...any) {
+	panic("backend: " + op + ": " + fmt.Sprintf(format, args...))
 }

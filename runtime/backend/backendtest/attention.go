@@ -1,0 +1,127 @@
+package backendtest
+
+import (
+	"fmt"
+	"math"
+)
+
+// ropeTable builds rows 0..rows−1 of a rotary table as the model does:
+// float32 angles p·inv_freq_i, cos and sin evaluated in float64 and rounded.
+func ropeTable(rows, rotDim int) []float32 {
+	h := rotDim / 2
+	out := make([]float32, 0, rows*rotDim)
+	for p := range rows {
+		angles := make([]float64, h)
+		for i := range h {
+			inv := float32(1 / math.Pow(10000, float64(2*i)/float64(rotDim)))
+			angles[i] = float64(float32(p) * inv)
+		}
+		for _, a := range angles {
+			out = append(out, float32(math.Cos(a)))
+		}
+		for _, a := range angles {
+			out = append(out, float32(math.Sin(a)))
+		}
+	}
+	return out
+}
+
+// testRope: several rows at consecutive positions from pos0, several heads,
+// head dims 16, 40, 80 with rotary dims 6, 16, 32, rotated in place.
+//
+// Tolerance for a rotated pair (a, b): each output is two float32 products
+// and a sum, so at most about eps32·(|a|+|b|); allowed 2·eps32·(|a|+|b|).
+// Dimensions past rotDim must come back unchanged. Interleaved pairing
+// (i with i+1) or pairing across the whole head (i with i+headDim/2) fails.
+func testRope(e *env) {
+	for range 32 {
+		headDim := pick(e, 16, 40, 80)
+		rotDim := pick(e, 6, 16, 32)
+		if rotDim > headDim {
+			rotDim = pick(e, 6, 16)
+		}
+		heads, rows, pos0 := pick(e, 1, 2, 3), pick(e, 1, 2, 3, 5), pick(e, 0, 1, 7, 30)
+		cols, tableRows := heads*headDim, pos0+rows+pick(e, 0, 3)
+		tableVals := ropeTable(tableRows, rotDim)
+		vals := e.normal(rows*cols, 0, pick(e, 1.0, 30.0))
+		x := e.f32("x", rows, cols, vals)
+		e.b.Rope(x, e.f32("table", tableRows, rotDim, tableVals), pos0, headDim, rotDim)
+
+		want, tol := widen(vals), make([]float64, len(vals))
+		h := rotDim / 2
+		for t := range rows {
+			cs := widen(tableVals[(pos0+t)*rotDim : (pos0+t+1)*rotDim])
+			for j := range heads {
+				head := want[t*cols+j*headDim : t*cols+(j+1)*headDim]
+				tl := tol[t*cols+j*headDim:]
+				for i := range h {
+					tl[i] = 2 * eps32 * (math.Abs(head[i]) + math.Abs(head[i+h]))
+					tl[i+h] = tl[i]
+				}
+				refRope(head[:rotDim], cs[:h], cs[h:])
+			}
+		}
+		e.expect(fmt.Sprintf("%d rows from position %d, %d heads of %d, rotary %d", rows, pos0, heads, headDim, rotDim),
+			e.read(x), want, tol)
+	}
+}
+
+// testAttention: prefill (pos0 = 0, several rows), decode (one row at
+// pos0 = S) and chunked prefill (several rows at pos0 > 0), with head dims
+// 16, 40, 80 and cache rows past the last position filled with large values
+// that must stay unseen.
+//
+// Tolerance per output value: 1e-6·(sqrt(Dh)·A + R + sqrt(n) + 1)·Σ_i w_i·|v_i|,
+// with A the largest Σ|q·k|·scale, R the spread of the scores and n the keys
+// attended. Float32 scores err by about eps32·sqrt(Dh)·A, which perturbs the
+// weights by that much relative; an exp on a GPU may err by a few ulp per
+// unit of its argument (R); normalizing and summing n terms add
+// eps32·sqrt(n). Attending one key too many or too few fails.
+func testAttention(e *env) {
+	for c := range 36 {
+		headDim, heads := pick(e, 16, 40, 80), pick(e, 1, 2, 3)
+		cols := heads * headDim
+		var pos0, rows int
+		mode := []string{"prefill", "decode", "chunked"}[c%3]
+		switch mode {
+		case "prefill":
+			pos0, rows = 0, pick(e, 1, 2, 5, 9)
+		case "decode":
+			pos0, rows = pick(e, 1, 4, 17, 33), 1
+		case "chunked":
+			pos0, rows = pick(e, 1, 3, 17), pick(e, 2, 3, 6)
+		}
+		keys := pos0 + rows
+		capRows := keys + pick(e, 0, 1, 4)
+		kv := func() []float32 { return append(e.normal(keys*cols, 0, 1), e.normal((capRows-keys)*cols, 0, 50)...) }
+		kVals, vVals, qVals := kv(), kv(), e.normal(rows*cols, 0, pick(e, 1.0, 3.0))
+		scale := pick(e, float32(1/math.Sqrt(float64(headDim))), 0.3)
+
+		q, dst := e.f32("q", rows, cols, qVals), e.f32("dst", rows, cols, e.normal(rows*cols, 9, 1))
+		if c%4 == 1 { // q and dst as the last rows of larger tensors
+			q = e.b.View(e.f32("q big", rows+1, cols, append(e.normal(cols, 0, 1), qVals...)), 1, rows)
+			dst = e.b.View(e.alloc("dst big", rows+2, cols), 2, rows)
+		}
+		e.b.Attention(dst, q, e.f32("k", capRows, cols, kVals), e.f32("v", capRows, cols, vVals), pos0, headDim, scale)
+
+		want, tol := make([]float64, rows*cols), make([]float64, rows*cols)
+		for t := range rows {
+			for j := range heads {
+				lo, hi := j*headDim, (j+1)*headDim
+				var ks, vs [][]float64
+				for i := 0; i <= pos0+t; i++ {
+					ks = append(ks, widen(kVals[i*cols+lo:i*cols+hi]))
+					vs = append(vs, widen(vVals[i*cols+lo:i*cols+hi]))
+				}
+				out, absScore, spread, absOut := refAttendHead(widen(qVals[t*cols+lo:t*cols+hi]), ks, vs, float64(scale))
+				copy(want[t*cols+lo:], out)
+				for d := range out {
+					f := math.Sqrt(float64(headDim))*absScore + spread + math.Sqrt(float64(len(ks))) + 1
+					tol[t*cols+lo+d] = 1e-6 * f * absOut[d]
+				}
+			}
+		}
+		e.expect(fmt.Sprintf("%s: %d rows from position %d, %d heads of %d, cache %d rows, scale %g",
+			mode, rows, pos0, heads, headDim, capRows, scale), e.read(dst), want, tol)
+	}
+}

@@ -1,0 +1,95 @@
+package backendtest
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+)
+
+// testLayerNorm: rows with large offsets, tiny and large spreads, and a
+// constant row (σ = 0, where eps alone sets the scale).
+//
+// Tolerance, with x̂ = (x−μ)/sqrt(σ²+eps) and s = sqrt(σ²+eps): float32
+// sums over k columns err by about eps32·sqrt(k) relative, which moves x̂ by
+// that much times (max|x|/s + |x̂| + 1); the final scale and shift round
+// once more. So 1e-6·sqrt(k)·|γ|·(max|x|/s + |x̂| + 1) + 2·eps32·(|y|+|β|).
+// The unbiased variance, a missing eps or eps outside the root all fail.
+func testLayerNorm(e *env) {
+	const eps = 1e-5
+	for range 32 {
+		rows, cols := pick(e, 1, 2, 3, 5), pick(e, 1, 3, 16, 17, 33, 80, 256)
+		vals := e.normal(rows*cols, pick(e, 0.0, 3.0, -50.0), pick(e, 1.0, 1e-2, 20.0))
+		if e.rng.IntN(4) == 0 {
+			for i := range cols {
+				vals[i] = 1.5
+			}
+		}
+		gammaVals, betaVals := e.normal(cols, 1, 0.5), e.normal(cols, 0, 0.5)
+		x, gamma, beta := e.f32("x", rows, cols, vals), e.f32("gamma", 1, cols, gammaVals), e.f32("beta", 1, cols, betaVals)
+		g, bt := widen(gammaVals), widen(betaVals)
+		var want, tol []float64
+		for r := range rows {
+			in := widen(vals[r*cols : (r+1)*cols])
+			y, mean, std := refLayerNorm(in, g, bt, float64(float32(eps)))
+			maxAbs := 0.0
+			for _, v := range in {
+				maxAbs = max(maxAbs, math.Abs(v))
+			}
+			for i := range y {
+				xhat := math.Abs((in[i] - mean) / std)
+				tol = append(tol, 1e-6*math.Sqrt(float64(cols))*math.Abs(g[i])*(maxAbs/std+xhat+1)+
+					2*eps32*(math.Abs(y[i])+math.Abs(bt[i])))
+			}
+			want = append(want, y...)
+		}
+		dst := e.f32("dst", rows, cols, e.normal(rows*cols, 0, 1))
+		e.b.LayerNorm(dst, x, gamma, beta, eps)
+		e.expect(fmt.Sprintf("[%d %d]", rows, cols), e.read(dst), want, tol)
+	}
+}
+
+// testMatMul: dst = x·wᵀ (+ bias) for every weight dtype the backend lists,
+// with one and several rows of x, x and dst sometimes views, and dst holding
+// old values that must not leak in.
+//
+// Tolerance 1e-6·(sqrt(k)·Σ|x_i·w_i| + |bias|): float32 accumulation errs
+// like a random walk of k roundings of at most eps32/2 of the running sum;
+// 1e-6 is about 8 eps32. References use the weights as rounded to their
+// dtype, so the dtype adds no error of its own.
+func testMatMul(e *env) {
+	for _, dt := range e.b.WeightTypes() {
+		for c := range 16 {
+			n, k, m := pick(e, 1, 1, 2, 3, 5, 8), pick(e, 1, 3, 16, 17, 33, 64, 80), pick(e, 1, 3, 17, 33)
+			withBias, asViews := c%2 == 0, c%3 == 1
+			w, wv := e.upload("w", dt, m, k, e.normal(m*k, 0, 0.5))
+			xv := e.normal(n*k, 0, 1)
+			x := e.f32("x", n, k, xv)
+			dst := e.f32("dst", n, m, e.normal(n*m, 7, 1))
+			if asViews { // the same data placed one row into larger tensors
+				big := e.f32("x big", n+2, k, append(append(e.normal(k, 0, 1), xv...), e.normal(k, 0, 1)...))
+				x = e.b.View(big, 1, n)
+				dst = e.b.View(e.f32("dst big", n+1, m, e.normal((n+1)*m, 7, 1)), 1, n)
+			}
+			var bias backend.Tensor
+			bv := make([]float32, m)
+			if withBias {
+				bv = e.normal(m, 0, 1)
+				bias = e.f32("bias", 1, m, bv)
+			}
+			e.b.MatMul(dst, x, w, bias)
+
+			want, tol := make([]float64, 0, n*m), make([]float64, 0, n*m)
+			for i := range n {
+				xr := widen(xv[i*k : (i+1)*k])
+				for j := range m {
+					dot, abs := refDot(xr, widen(wv[j*k:(j+1)*k]))
+					want = append(want, dot+float64(bv[j]))
+					tol = append(tol, 1e-6*(math.Sqrt(float64(k))*abs+math.Abs(float64(bv[j]))))
+				}
+			}
+			e.expect(fmt.Sprintf("%s x [%d %d] w [%d %d] bias=%v views=%v", dt, n, k, m, k, withBias, asViews),
+				e.read(dst), want, tol)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+// Package cpu is the pure-Go reference implementation of backend.Backend.
+//
+// Every op runs at once on the calling goroutine, helped by a fixed set of
+// worker goroutines for MatMul and Attention, so Read and Argmax only copy
+// or scan. Arithmetic is float32 throughout; see the op doc comments for the
+// exact summation orders.
+//
+// Weight matrices keep the dtype they were uploaded in (F32, F16 or BF16)
+// and are widened a row at a time inside MatMul and Embed, so a model's
+// weights take no more memory here than in its checkpoint.
+//
+// # Notes
+//
+// A row of a MatMul result does not depend on how many rows x has, nor on
+// the number of workers, and an Attention output row does not depend on how
+// the queries were chunked: prefill and token-by-token decoding give the
+// same bits.
+package cpu
+
+import (
+	"errors"
+	"runtime"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+// ErrClosed is returned by Upload, Alloc, Read and Argmax after Close.
+var ErrClosed = errors.New("cpu: backend is closed")
+
+// Option configures New.
+type Option func(*Backend)
+
+// WithWorkers sets how many goroutines share MatMul and Attention. Values
+// below 1 mean 1. The default is runtime.GOMAXPROCS(0), which is 1 on wasm.
+func WithWorkers(n int) Option {
+	return func(b *Backend) { b.pool.n = max(n, 1) }
+}
+
+// Backend is the pure-Go backend. It is not safe for concurrent use.
+type Backend struct {
+	pool   pool
+	live   map[*buffer]struct{}
+	closed bool
+
+	// Per-op state reused across calls, so steady-state ops do not allocate.
+	mm  matmulJob
+	att attentionJob
+}
+
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Add3er  = (*Backend)(nil)
+)
+
+// New makes a Backend and starts its worker goroutines (none with one
+// worker); Close stops them.
+func New(opts ...Option) *Backend {
+	b := &Backend{live: map[*buffer]struct{}{}}
+	b.pool.n = runtime.GOMAXPROCS(0)
+	for _, o := range opts {
+		o(b)
+	}
+	b.pool.start()
+	b.mm.scratch = make([][]float32, b.pool.n)
+	b.att.scores = make([][]float32, b.pool.n)
+	return b
+}
+
+// Name returns "cpu".
+func (b *Backend) Name() string { return "cpu" }
+
+// WeightTypes returns F32, F16 and BF16.
+func (b *Backend) WeightTypes() []tensor.DType {
+	return []tensor.DType{tensor.F32, tensor.F16, tensor.BF16}
+}
+
+// Workers is the number of goroutines that share the large ops.
+func (b *Backend) Workers() int { return b.pool.n }
+
+// Close stops the workers and drops the memory of every tensor made by b.
+// Using those tensors afterwards panics. Close is idempotent.
+func (b *Backend) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	b.pool.stop()
+	for buf := range b.live {
+		buf.release()
+	}
+	clear(b.live)
+	b.mm = matmulJob{}
+	b.att = attentionJob{}
+	return nil
+}

@@ -1,0 +1,124 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+// Embed sets dst row i to row ids[i] of table (F32, F16 or BF16), widened
+// exactly.
+func (b *Backend) Embed(dst, table backend.Tensor, ids []int32) {
+	const op = "Embed"
+	d, th := b.getF32(op, dst), b.get(op, table)
+	if d.rows != len(ids) || d.cols != th.cols {
+		fail(op, "dst %q is [%d %d], want [%d %d] for %d ids", d.label, d.rows, d.cols, len(ids), th.cols, len(ids))
+	}
+	for i, id := range ids {
+		if id < 0 || int(id) >= th.rows {
+			fail(op, "id %d at %d outside table %q with %d rows", id, i, th.label, th.rows)
+		}
+		s := th.off + int(id)*th.cols
+		if th.dt == tensor.F32 {
+			copy(d.row(i), th.buf.f32[s:s+th.cols])
+		} else {
+			widen(d.row(i), th.buf.u16[s:s+th.cols], th.dt)
+		}
+	}
+}
+
+// LayerNorm normalizes each row in float32: μ and σ² are sums over the
+// columns (element i into accumulator i mod 4) divided by the column count,
+// σ² taken over the deviations x−μ. dst may be x.
+func (b *Backend) LayerNorm(dst, x, gamma, beta backend.Tensor, eps float32) {
+	const op = "LayerNorm"
+	d, xh, g, be := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, gamma), b.getF32(op, beta)
+	backend.SameShape(op, d, xh)
+	if g.rows != 1 || g.cols != xh.cols || be.rows != 1 || be.cols != xh.cols {
+		fail(op, "gamma %q and beta %q must be [1 %d]", g.label, be.label, xh.cols)
+	}
+	gs, bs := g.f32(), be.f32()
+	k := float32(xh.cols)
+	for r := range xh.rows {
+		in, out := xh.row(r), d.row(r)
+		mean := sum4(in) / k
+		variance := sqDev4(in, mean) / k
+		rstd := 1 / float32(math.Sqrt(float64(variance+eps)))
+		for i, v := range in {
+			out[i] = (v-mean)*rstd*gs[i] + bs[i]
+		}
+	}
+}
+
+// sum4 returns Σ x[i] with four accumulators.
+func sum4(x []float32) float32 {
+	var s [4]float32
+	for i, v := range x {
+		s[i&3] += v
+	}
+	return (s[0] + s[1]) + (s[2] + s[3])
+}
+
+// sqDev4 returns Σ (x[i]−c)² with four accumulators.
+func sqDev4(x []float32, c float32) float32 {
+	var s [4]float32
+	for i, v := range x {
+		s[i&3] += (v - c) * (v - c)
+	}
+	return (s[0] + s[1]) + (s[2] + s[3])
+}
+
+// GeluNew applies the tanh form of GELU in float32 (tanh itself is
+// evaluated in float64 and rounded). dst may be x.
+func (b *Backend) GeluNew(dst, x backend.Tensor) {
+	const op = "GeluNew"
+	d, xh := b.getF32(op, dst), b.getF32(op, x)
+	backend.SameShape(op, d, xh)
+	const c = float32(0.7978845608028654) // √(2/π)
+	out := d.f32()
+	for i, v := range xh.f32() {
+		u := c * (v + 0.044715*v*v*v)
+		out[i] = 0.5 * v * (1 + float32(math.Tanh(float64(u))))
+	}
+}
+
+// Add computes dst = a + b; any operands may be the same tensor.
+func (b *Backend) Add(dst, x, y backend.Tensor) {
+	const op = "Add"
+	d, xh, yh := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, y)
+	backend.SameShape(op, d, xh)
+	backend.SameShape(op, d, yh)
+	out, ys := d.f32(), yh.f32()
+	for i, v := range xh.f32() {
+		out[i] = v + ys[i]
+	}
+}
+
+// Add3 computes dst = (a + b) + c, rounding after each addition exactly as
+// two Adds do.
+func (b *Backend) Add3(dst, x, y, z backend.Tensor) {
+	const op = "Add3"
+	d, xh, yh, zh := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, y), b.getF32(op, z)
+	backend.SameShape(op, d, xh)
+	backend.SameShape(op, d, yh)
+	backend.SameShape(op, d, zh)
+	out, ys, zs := d.f32(), yh.f32(), zh.f32()
+	for i, v := range xh.f32() {
+		out[i] = float32(v+ys[i]) + zs[i]
+	}
+}
+
+// Copy copies rows [srcRow, srcRow+n) of src to dst from dstRow on.
+// Overlapping ranges of one tensor are copied as if through a temporary.
+func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
+	const op = "Copy"
+	d, s := b.getF32(op, dst), b.getF32(op, src)
+	if d.cols != s.cols {
+		fail(op, "dst %q has %d columns, src %q has %d", d.label, d.cols, s.label, s.cols)
+	}
+	if n < 0 || srcRow < 0 || srcRow+n > s.rows || dstRow < 0 || dstRow+n > d.rows {
+		fail(op, "rows [%d, %d) of %q to [%d, %d) of %q out of range (%d and %d rows)", srcRow, srcRow+n, s.label, dstRow, dstRow+n, d.label, s.rows, d.rows)
+	}
+	copy(d.f32()[dstRow*d.cols:(dstRow+n)*d.cols], s.f32()[srcRow*s.cols:(srcRow+n)*s.cols])
+}

@@ -1,0 +1,163 @@
+package cpu
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+// buffer is the memory of one uploaded or allocated tensor, shared by its
+// views. Exactly one of f32 and u16 is used: u16 holds F16 or BF16 bits.
+type buffer struct {
+	f32      []float32
+	u16      []uint16
+	released bool
+}
+
+func (m *buffer) release() { *m = buffer{released: true} }
+
+// handle is the backend.Tensor of this package: a row range of a buffer.
+type handle struct {
+	owner *Backend
+	buf   *buffer
+	label string
+	dt    tensor.DType
+	off   int // first element
+	rows  int
+	cols  int
+	view  bool
+}
+
+func (h *handle) Rows() int           { return h.rows }
+func (h *handle) Cols() int           { return h.cols }
+func (h *handle) DType() tensor.DType { return h.dt }
+func (h *handle) len() int            { return h.rows * h.cols }
+
+// f32 is the tensor's F32 data; u16 its F16 or BF16 bits.
+func (h *handle) f32() []float32 { return h.buf.f32[h.off : h.off+h.len()] }
+func (h *handle) u16() []uint16  { return h.buf.u16[h.off : h.off+h.len()] }
+
+// row is row i of an F32 tensor.
+func (h *handle) row(i int) []float32 {
+	s := h.off + i*h.cols
+	return h.buf.f32[s : s+h.cols]
+}
+
+// overlaps reports whether a and b share any element.
+func overlaps(a, b *handle) bool {
+	return a.buf == b.buf && a.off < b.off+b.len() && b.off < a.off+a.len()
+}
+
+// get checks that t is a live tensor of b.
+func (b *Backend) get(op string, t backend.Tensor) *handle {
+	h, ok := t.(*handle)
+	if !ok || h == nil {
+		fail(op, "tensor of type %T is not from the cpu backend", t)
+	}
+	if h.owner != b {
+		fail(op, "tensor %q belongs to another backend", h.label)
+	}
+	if h.buf.released {
+		fail(op, "tensor %q was freed or its backend closed", h.label)
+	}
+	return h
+}
+
+// getF32 is get for operands that must be F32.
+func (b *Backend) getF32(op string, t backend.Tensor) *handle {
+	h := b.get(op, t)
+	if h.dt != tensor.F32 {
+		fail(op, "tensor %q is %s, want F32", h.label, h.dt)
+	}
+	return h
+}
+
+// size returns rows·cols, or an error naming label when it is invalid.
+func size(op, label string, rows, cols int) (int, error) {
+	n := tensor.NumElements([]int{rows, cols})
+	if n < 0 || n > math.MaxInt/4 { // the byte size must fit an int
+		return 0, fmt.Errorf("cpu: %s %q: invalid shape [%d %d]", op, label, rows, cols)
+	}
+	return int(n), nil
+}
+
+// Upload copies rows·cols little-endian elements of dt from data. F16 and
+// BF16 data stay 2 bytes an element.
+func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []byte) (backend.Tensor, error) {
+	if b.closed {
+		return nil, ErrClosed
+	}
+	n, err := size("upload", label, rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	if dt != tensor.F32 && dt != tensor.F16 && dt != tensor.BF16 {
+		return nil, fmt.Errorf("cpu: upload %q: unsupported dtype %s", label, dt)
+	}
+	if want := int64(n) * int64(dt.Size()); int64(len(data)) != want {
+		return nil, fmt.Errorf("cpu: upload %q: %d bytes, want %d for [%d %d] %s", label, len(data), want, rows, cols, dt)
+	}
+	buf := &buffer{}
+	if dt == tensor.F32 {
+		buf.f32 = make([]float32, n)
+		tensor.DecodeF32(buf.f32, data, dt)
+	} else {
+		buf.u16 = make([]uint16, n)
+		for i := range buf.u16 {
+			buf.u16[i] = binary.LittleEndian.Uint16(data[2*i:])
+		}
+	}
+	return b.track(buf, label, dt, rows, cols), nil
+}
+
+// Alloc makes a zeroed F32 tensor.
+func (b *Backend) Alloc(label string, rows, cols int) (backend.Tensor, error) {
+	if b.closed {
+		return nil, ErrClosed
+	}
+	n, err := size("alloc", label, rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	return b.track(&buffer{f32: make([]float32, n)}, label, tensor.F32, rows, cols), nil
+}
+
+func (b *Backend) track(buf *buffer, label string, dt tensor.DType, rows, cols int) *handle {
+	b.live[buf] = struct{}{}
+	return &handle{owner: b, buf: buf, label: label, dt: dt, rows: rows, cols: cols}
+}
+
+// View is rows [row0, row0+rows) of t, sharing its memory. Views of views
+// are allowed.
+func (b *Backend) View(t backend.Tensor, row0, rows int) backend.Tensor {
+	h := b.get("View", t)
+	if row0 < 0 || rows < 0 || row0+rows > h.rows {
+		fail("View", "rows [%d, %d) outside tensor %q with %d rows", row0, row0+rows, h.label, h.rows)
+	}
+	v := *h
+	v.off += row0 * h.cols
+	v.rows = rows
+	v.view = true
+	return &v
+}
+
+// Free releases t's memory; its views become unusable too. Freeing after
+// Close does nothing.
+func (b *Backend) Free(t backend.Tensor) {
+	if b.closed {
+		return
+	}
+	h := b.get("Free", t)
+	if h.view {
+		fail("Free", "tensor %q is a view", h.label)
+	}
+	delete(b.live, h.buf)
+	h.buf.release()
+}
+
+// fail is backend.Fail: ops test their conditions first and call it only
+// when one does not hold, so a passing op allocates nothing.
+var fail = backend.Fail
