@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+)
+
+func runLogits(args []string, stdout io.Writer) error {
+	fs := newFlags("logits")
+	var ef engineFlags
+	ef.register(fs)
+	list := fs.String("ids", "", "comma-separated token ids of the input")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	ids, err := parseIDs(*list)
+	if err != nil {
+		return err
+	}
+	m, err := ef.open()
+	if err != nil {
+		return err
+	}
+	defer m.Backend().Close()
+	defer m.Close()
+	s, err := m.NewSession()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Feed(ids); err != nil {
+		return err
+	}
+	logits := make([]float32, m.Config.VocabSize)
+	if err := s.Logits(logits); err != nil {
+		return err
+	}
+	best := 0
+	for i, v := range logits {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("logit %d is %v: the weights produce non-finite values", i, v)
+		}
+		if v > logits[best] {
+			best = i
+		}
+	}
+	_, err = fmt.Fprintf(stdout, "{\"logits\":%s,\"argmax\":%d}\n", formatFloats(logits), best)
+	return err
+}

@@ -1,0 +1,102 @@
+// Command phi2 runs the Phi-2 engine from the command line: tokenize text,
+// compute logits and generate text. Results are JSON on stdout; errors are
+// one line on stderr with a non-zero exit status.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const usage = `usage: phi2 <command> [flags]
+
+commands:
+  tokenize    --text STRING                        print token ids as JSON
+  detokenize  --ids 1,2,3                          print the text of ids
+  logits      --model PATH --ids LIST              print last-position logits as JSON
+  generate    --model PATH (--prompt TEXT | --ids LIST) [sampling flags]
+  synth       --out DIR [--seed S] [--dtype F32|F16|BF16] …  write a synthetic checkpoint
+
+Run 'phi2 <command> -h' for a command's flags.
+`
+
+// errUsage marks errors in the command line (exit status 2).
+var errUsage = errors.New("usage")
+
+type command func(args []string, stdout io.Writer) error
+
+var commands = map[string]command{
+	"tokenize":   runTokenize,
+	"detokenize": runDetokenize,
+	"logits":     runLogits,
+	"generate":   runGenerate,
+	"synth":      runSynth,
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate or synth)\n", args[0])
+		return 2
+	}
+	err := cmd(args[1:], stdout)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "phi2 %s: %s\n", args[0], oneLine(err))
+		return 2
+	}
+	fmt.Fprintf(stderr, "phi2 %s: %s\n", args[0], oneLine(err))
+	return 1
+}
+
+// newFlags makes a flag set that reports problems as errors, not exits.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("phi2 "+name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	return fs
+}
+
+// parse parses args and rejects stray positional arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stderr)
+			fs.Usage()
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+func usageErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+func oneLine(err error) string {
+	s := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+	return strings.Join(strings.Fields(s), " ")
+}

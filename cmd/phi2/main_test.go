@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/synth"
+)
+
+// runCLI runs the command in-process and returns stdout, stderr and the status.
+func runCLI(args ...string) (string, string, int) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// tinyModel writes the spec's tiny seed-1 checkpoint once per test binary.
+var tinyDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "phi2-cli")
+	if err != nil {
+		panic(err)
+	}
+	tinyDir = filepath.Join(dir, "tiny")
+	if err := synth.Write(tinyDir, synth.Tiny()); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func TestTokenize(t *testing.T) {
+	out, _, code := runCLI("tokenize", "--text", "def f():\n    return")
+	if code != 0 || strings.TrimSpace(out) != "[4299,277,33529,198,50284,7783]" {
+		t.Fatalf("tokenize: %q (exit %d)", out, code)
+	}
+	out, _, code = runCLI("detokenize", "--ids", "15496, 995")
+	if code != 0 || out != "Hello world" {
+		t.Fatalf("detokenize: %q (exit %d)", out, code)
+	}
+}
+
+func TestLogits(t *testing.T) {
+	out, errOut, code := runCLI("logits", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Logits []float32 `json:"logits"`
+		Argmax int       `json:"argmax"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{0.19279650, -0.56649631, -0.92196757, -0.94213420, -0.01688891, 0.26313311, 0.53423566, 0.79690409}
+	if len(res.Logits) != 51200 || res.Argmax != 49039 {
+		t.Fatalf("%d logits, argmax %d", len(res.Logits), res.Argmax)
+	}
+	for i, w := range want {
+		if math.Abs(float64(res.Logits[i]-w)) > 1e-4 {
+			t.Fatalf("logit %d = %v, want %v", i, res.Logits[i], w)
+		}
+	}
+}
+
+func TestGenerateJSON(t *testing.T) {
+	out, errOut, code := runCLI("generate", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831",
+		"--max-tokens", "16", "--ignore-eos", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res generateOutput
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := json.Marshal(res.IDs)
+	if string(ids) != "[49039,4997,39995,1982,26601,1426,33793,7339,20439,11729,12506,14252,9828,424,33820,27065]" ||
+		res.PromptTokens != 5 || res.GeneratedTokens != 16 || res.Engine != "native" || res.Backend != "cpu" || res.Text == "" {
+		t.Fatalf("unexpected result %s", out)
+	}
+}
+
+// Every bad input ends with one line on stderr naming the problem.
+func TestErrors(t *testing.T) {
+	truncated := copyModel(t, func(dir string) {
+		p := filepath.Join(dir, "model.safetensors")
+		data, _ := os.ReadFile(p)
+		os.WriteFile(p, data[:len(data)/2], 0o644)
+	})
+	garbage := copyModel(t, func(dir string) {
+		os.WriteFile(filepath.Join(dir, "model.safetensors"), []byte("\x10\x00\x00\x00\x00\x00\x00\x00{not json at all"), 0o644)
+	})
+	disagree := copyModel(t, func(dir string) {
+		p := filepath.Join(dir, "config.json")
+		data, _ := os.ReadFile(p)
+		os.WriteFile(p, bytes.Replace(data, []byte(`"num_hidden_layers": 2`), []byte(`"num_hidden_layers": 3`), 1), 0o644)
+	})
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"logits", "--ids", "1"}, 2, "--model is required"},
+		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--engine", "wasm"}, 2, `unknown engine "wasm"`},
+		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--backend", "webgpu"}, 2, `backend "webgpu" is not available`},
+		{[]string{"logits", "--model", tinyDir, "--ids", "1,x"}, 2, `item 2 ("x")`},
+		{[]string{"logits", "--model", tinyDir, "--ids", "51200"}, 1, "outside the vocabulary"},
+		{[]string{"generate", "--model", tinyDir, "--ids", "1,2,3", "--context", "2"}, 1, "does not fit the context of 2 tokens"},
+		{[]string{"generate", "--model", tinyDir, "--prompt", "x", "--top-p", "2"}, 2, "--top-p"},
+		{[]string{"logits", "--model", truncated, "--ids", "1"}, 1, "model.safetensors"},
+		{[]string{"logits", "--model", garbage, "--ids", "1"}, 1, "model.safetensors"},
+		{[]string{"logits", "--model", disagree, "--ids", "1"}, 1, "model.layers.2"},
+		{[]string{"logits", "--model", t.TempDir(), "--ids", "1"}, 1, "config.json"},
+		{[]string{"detokenize", "--ids", "50295"}, 1, "50295"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+	}
+	for _, c := range cases {
+		_, errOut, code := runCLI(c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("phi2 %s: exit %d, stderr %q; want exit %d and one line with %q", strings.Join(c.args, " "), code, errOut, c.code, c.want)
+		}
+	}
+}
+
+// copyModel copies the tiny model and lets change damage the copy.
+func copyModel(t *testing.T, change func(dir string)) string {
+	dir := t.TempDir()
+	for _, name := range []string{"config.json", "model.safetensors"} {
+		data, err := os.ReadFile(filepath.Join(tinyDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(dir)
+	return dir
+}
