@@ -6,10 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/synth"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // runCLI runs the command in-process and returns stdout, stderr and the status.
@@ -102,6 +104,20 @@ func TestErrors(t *testing.T) {
 		data, _ := os.ReadFile(p)
 		os.WriteFile(p, bytes.Replace(data, []byte(`"num_hidden_layers": 2`), []byte(`"num_hidden_layers": 3`), 1), 0o644)
 	})
+	missing := rewriteModel(t, func(ts []weights.NamedTensor) []weights.NamedTensor {
+		return ts[1:]
+	})
+	wrongShape := rewriteModel(t, func(ts []weights.NamedTensor) []weights.NamedTensor {
+		for i := range ts {
+			if ts[i].Name == "model.final_layernorm.bias" {
+				ts[i].Shape = []int{32}
+				ts[i].Data = ts[i].Data[:32*4]
+			}
+		}
+		return ts
+	})
+	i64 := rewriteModel(t, func(ts []weights.NamedTensor) []weights.NamedTensor { return ts })
+	patchFile(t, filepath.Join(i64, "model.safetensors"), `"model.final_layernorm.bias":{"dtype":"F32"`, `"model.final_layernorm.bias":{"dtype":"I32"`)
 	cases := []struct {
 		args []string
 		code int
@@ -118,6 +134,9 @@ func TestErrors(t *testing.T) {
 		{[]string{"logits", "--model", garbage, "--ids", "1"}, 1, "model.safetensors"},
 		{[]string{"logits", "--model", disagree, "--ids", "1"}, 1, "model.layers.2"},
 		{[]string{"logits", "--model", t.TempDir(), "--ids", "1"}, 1, "config.json"},
+		{[]string{"logits", "--model", missing, "--ids", "1"}, 1, "missing tensor"},
+		{[]string{"logits", "--model", wrongShape, "--ids", "1"}, 1, "model.final_layernorm.bias"},
+		{[]string{"logits", "--model", i64, "--ids", "1"}, 1, "I32"},
 		{[]string{"detokenize", "--ids", "50295"}, 1, "50295"},
 		{[]string{"frobnicate"}, 2, "unknown command"},
 	}
@@ -143,4 +162,47 @@ func copyModel(t *testing.T, change func(dir string)) string {
 	}
 	change(dir)
 	return dir
+}
+
+// rewriteModel copies the tiny model with its tensors passed through change
+// (which receives them sorted by name).
+func rewriteModel(t *testing.T, change func([]weights.NamedTensor) []weights.NamedTensor) string {
+	ck, err := weights.Open(weights.Dir(tinyDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ck.Close()
+	var ts []weights.NamedTensor
+	for _, name := range ck.Names() {
+		info, _ := ck.Info(name)
+		data := make([]byte, info.Size)
+		if err := ck.Read(name, data); err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, weights.NamedTensor{Name: name, DType: info.DType, Shape: info.Shape, Data: data})
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
+	dir := copyModel(t, func(string) {})
+	var buf bytes.Buffer
+	if err := weights.WriteSafetensors(&buf, change(ts), map[string]string{"format": "pt"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "model.safetensors"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// patchFile replaces old with new (of the same length) in a file.
+func patchFile(t *testing.T, path, old, new string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old) != len(new) || !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("cannot patch %q in %s", old, path)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

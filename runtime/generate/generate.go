@@ -61,7 +61,7 @@ func Run(ctx context.Context, s *phi2.Session, tok *tokenizer.Tokenizer, prompt 
 		return res, errors.New("empty prompt: give at least one token")
 	}
 	if s.Pos()+len(prompt) > s.Model().MaxContext() {
-		return res, fmt.Errorf("prompt of %d tokens does not fit the context of %d tokens (%d already used)", len(prompt), s.Model().MaxContext(), s.Pos())
+		return res, fmt.Errorf("prompt of %d tokens does not fit the context of %d tokens (%d already used): shorten it", len(prompt), s.Model().MaxContext(), s.Pos())
 	}
 	sampler := sample.New(o.Sample)
 	text := newTextStream(tok, o.Stop)
