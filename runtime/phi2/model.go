@@ -1,12 +1,12 @@
 // Package phi2 is the Phi-2 graph: configuration and weights in, logits out,
-// on any backend. Prefill and decode share one forward pass over a batch of
-// new tokens at absolute positions; the KV cache lives in a Session.
+// on any backend. Prefill and decode share one forward pass (forward.go)
+// over a batch of new tokens at absolute positions; the KV cache lives in a
+// Session.
 package phi2
 
 import (
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -24,6 +24,7 @@ type Model struct {
 	layers                  []layer
 	rope                    backend.Tensor // [MaxContext, RotaryDim]: cos then sin
 	opts                    Options
+	all                     []backend.Tensor // everything uploaded, for Close
 }
 
 type layer struct {
@@ -46,10 +47,10 @@ type Options struct {
 	MaxBatch int
 }
 
-// Load uploads the checkpoint's weights to be. The backend stays owned by
-// the caller.
-func Load(ck *weights.Checkpoint, be backend.Backend, o Options) (*Model, error) {
-	cfg := ck.Config()
+// Load uploads the weights l provides to be, in the order l stores them.
+// The backend stays owned by the caller.
+func Load(l weights.Loader, be backend.Backend, o Options) (*Model, error) {
+	cfg := l.Config()
 	if o.MaxContext <= 0 || o.MaxContext > cfg.MaxPositions {
 		o.MaxContext = cfg.MaxPositions
 	}
@@ -57,55 +58,66 @@ func Load(ck *weights.Checkpoint, be backend.Backend, o Options) (*Model, error)
 		o.MaxBatch = 64
 	}
 	m := &Model{Config: cfg, be: be, opts: o}
-	up := uploader{ck: ck, be: be}
-	m.embed = up.matrix("model.embed_tokens.weight")
-	for l := 0; l < cfg.NumLayers; l++ {
-		p := fmt.Sprintf("model.layers.%d.", l)
-		m.layers = append(m.layers, layer{
-			lnGamma: up.vector(p + "input_layernorm.weight"),
-			lnBeta:  up.vector(p + "input_layernorm.bias"),
-			q:       up.matrix(p + "self_attn.q_proj.weight"),
-			qBias:   up.vector(p + "self_attn.q_proj.bias"),
-			k:       up.matrix(p + "self_attn.k_proj.weight"),
-			kBias:   up.vector(p + "self_attn.k_proj.bias"),
-			v:       up.matrix(p + "self_attn.v_proj.weight"),
-			vBias:   up.vector(p + "self_attn.v_proj.bias"),
-			dense:   up.matrix(p + "self_attn.dense.weight"),
-			denseB:  up.vector(p + "self_attn.dense.bias"),
-			fc1:     up.matrix(p + "mlp.fc1.weight"),
-			fc1Bias: up.vector(p + "mlp.fc1.bias"),
-			fc2:     up.matrix(p + "mlp.fc2.weight"),
-			fc2Bias: up.vector(p + "mlp.fc2.bias"),
-		})
+	byName := map[string]backend.Tensor{}
+	err := l.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
+		t, err := upload(be, name, dt, shape, data)
+		if err != nil {
+			return err
+		}
+		m.all = append(m.all, t)
+		byName[name] = t
+		return nil
+	})
+	if err == nil {
+		err = m.assemble(byName)
 	}
-	m.finalGamma = up.vector("model.final_layernorm.weight")
-	m.finalBeta = up.vector("model.final_layernorm.bias")
-	m.lmWeight = up.matrix("lm_head.weight")
-	m.lmBias = up.vector("lm_head.bias")
-	table := RopeTable(o.MaxContext, cfg.RotaryDim, cfg.RopeTheta)
-	m.rope = up.upload("rope", tensor.F32, o.MaxContext, cfg.RotaryDim, f32Bytes(table))
-	if up.err != nil {
+	if err == nil {
+		table := RopeTable(o.MaxContext, cfg.RotaryDim, cfg.RopeTheta)
+		m.rope, err = be.Upload("rope", tensor.F32, o.MaxContext, cfg.RotaryDim, f32Bytes(table))
+		m.all = append(m.all, m.rope)
+	}
+	if err != nil {
 		m.Close()
-		return nil, up.err
+		return nil, err
 	}
 	return m, nil
 }
 
-// Close frees the weights on the backend.
-func (m *Model) Close() {
-	free := func(ts ...backend.Tensor) {
-		for _, t := range ts {
-			if t != nil {
-				m.be.Free(t)
-			}
+// assemble takes the model's tensors by their checkpoint names.
+func (m *Model) assemble(byName map[string]backend.Tensor) error {
+	for _, s := range m.Config.Expected() {
+		if byName[s.Name] == nil {
+			return fmt.Errorf("missing tensor %s", s.Name)
 		}
 	}
-	free(m.embed, m.lmWeight, m.lmBias, m.finalGamma, m.finalBeta, m.rope)
-	for _, l := range m.layers {
-		free(l.lnGamma, l.lnBeta, l.q, l.qBias, l.k, l.kBias, l.v, l.vBias,
-			l.dense, l.denseB, l.fc1, l.fc1Bias, l.fc2, l.fc2Bias)
+	m.embed = byName["model.embed_tokens.weight"]
+	for l := 0; l < m.Config.NumLayers; l++ {
+		t := func(suffix string) backend.Tensor { return byName[fmt.Sprintf("model.layers.%d.%s", l, suffix)] }
+		m.layers = append(m.layers, layer{
+			lnGamma: t("input_layernorm.weight"), lnBeta: t("input_layernorm.bias"),
+			q: t("self_attn.q_proj.weight"), qBias: t("self_attn.q_proj.bias"),
+			k: t("self_attn.k_proj.weight"), kBias: t("self_attn.k_proj.bias"),
+			v: t("self_attn.v_proj.weight"), vBias: t("self_attn.v_proj.bias"),
+			dense: t("self_attn.dense.weight"), denseB: t("self_attn.dense.bias"),
+			fc1: t("mlp.fc1.weight"), fc1Bias: t("mlp.fc1.bias"),
+			fc2: t("mlp.fc2.weight"), fc2Bias: t("mlp.fc2.bias"),
+		})
 	}
-	m.layers = nil
+	m.finalGamma = byName["model.final_layernorm.weight"]
+	m.finalBeta = byName["model.final_layernorm.bias"]
+	m.lmWeight = byName["lm_head.weight"]
+	m.lmBias = byName["lm_head.bias"]
+	return nil
+}
+
+// Close frees the weights on the backend.
+func (m *Model) Close() {
+	for _, t := range m.all {
+		if t != nil {
+			m.be.Free(t)
+		}
+	}
+	m.all, m.layers = nil, nil
 }
 
 // Backend is the backend the model computes on.
@@ -134,83 +146,4 @@ func RopeTable(positions, rotDim int, theta float64) []float32 {
 		}
 	}
 	return t
-}
-
-// uploader reads tensors from a checkpoint and uploads them, keeping the
-// first error so Load reads as a list.
-type uploader struct {
-	ck  *weights.Checkpoint
-	be  backend.Backend
-	buf []byte
-	err error
-}
-
-// matrix uploads a 2-D weight in its stored dtype when the backend computes
-// on it, widened to F32 otherwise.
-func (u *uploader) matrix(name string) backend.Tensor {
-	if u.err != nil {
-		return nil
-	}
-	info, _ := u.ck.Info(name)
-	rows, cols := info.Shape[0], info.Shape[1]
-	dt := info.DType
-	if !supports(u.be, dt) {
-		f, err := u.ck.ReadF32(name)
-		if err != nil {
-			u.err = err
-			return nil
-		}
-		return u.upload(name, tensor.F32, rows, cols, f32Bytes(f))
-	}
-	n := rows * cols * dt.Size()
-	if cap(u.buf) < n {
-		u.buf = make([]byte, n)
-	}
-	if err := u.ck.Read(name, u.buf[:n]); err != nil {
-		u.err = err
-		return nil
-	}
-	return u.upload(name, dt, rows, cols, u.buf[:n])
-}
-
-// vector uploads a 1-D tensor as an F32 row.
-func (u *uploader) vector(name string) backend.Tensor {
-	if u.err != nil {
-		return nil
-	}
-	f, err := u.ck.ReadF32(name)
-	if err != nil {
-		u.err = err
-		return nil
-	}
-	return u.upload(name, tensor.F32, 1, len(f), f32Bytes(f))
-}
-
-func (u *uploader) upload(name string, dt tensor.DType, rows, cols int, data []byte) backend.Tensor {
-	if u.err != nil {
-		return nil
-	}
-	t, err := u.be.Upload(name, dt, rows, cols, data)
-	if err != nil {
-		u.err = fmt.Errorf("upload %s: %w", name, err)
-	}
-	return t
-}
-
-func supports(be backend.Backend, dt tensor.DType) bool {
-	for _, d := range be.WeightTypes() {
-		if d == dt {
-			return true
-		}
-	}
-	return false
-}
-
-// f32Bytes views float32 values as their little-endian bytes (every target
-// of this project is little-endian).
-func f32Bytes(f []float32) []byte {
-	if len(f) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 4*len(f))
 }

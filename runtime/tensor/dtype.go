@@ -11,9 +11,16 @@ const (
 	F32 DType = iota + 1
 	F16
 	BF16
+	Q8 // blocks of 32 int8 with an f16 scale, rows in groups of 4 (docs/format.md)
+	Q4 // blocks of 32 4-bit values with an f16 scale, rows in groups of 4
 )
 
-// Size is the number of bytes of one element.
+// Quantized reports whether d stores blocks with scales (Q8, Q4) rather
+// than one value per element.
+func (d DType) Quantized() bool { return d == Q8 || d == Q4 }
+
+// Size is the number of bytes of one element of a float type. It panics
+// for quantized types, whose storage is given by ByteSize.
 func (d DType) Size() int {
 	switch d {
 	case F32:
@@ -21,7 +28,16 @@ func (d DType) Size() int {
 	case F16, BF16:
 		return 2
 	}
-	panic(fmt.Sprintf("tensor: unknown dtype %d", d))
+	panic(fmt.Sprintf("tensor: Size of %v", d))
+}
+
+// ByteSize is the number of bytes a [rows, cols] matrix of type d takes in
+// the storage layout every backend computes on (docs/format.md).
+func ByteSize(d DType, rows, cols int) int64 {
+	if d.Quantized() {
+		return int64(rowGroups(rows)) * int64(blocksPerRow(cols)) * RowGroup * int64(blockBytes(d)+2)
+	}
+	return int64(rows) * int64(cols) * int64(d.Size())
 }
 
 func (d DType) String() string {
@@ -32,13 +48,17 @@ func (d DType) String() string {
 		return "F16"
 	case BF16:
 		return "BF16"
+	case Q8:
+		return "Q8"
+	case Q4:
+		return "Q4"
 	}
 	return fmt.Sprintf("DType(%d)", uint8(d))
 }
 
-// ParseDType reads a safetensors dtype name. Only the types the engine
-// computes on are accepted.
-func ParseDType(s string) (DType, error) {
+// ParseFloatDType reads a safetensors dtype name. Only the float types the
+// engine computes on are accepted.
+func ParseFloatDType(s string) (DType, error) {
 	switch s {
 	case "F32":
 		return F32, nil
@@ -48,6 +68,21 @@ func ParseDType(s string) (DType, error) {
 		return BF16, nil
 	}
 	return 0, fmt.Errorf("unsupported dtype %q (want F32, F16 or BF16)", s)
+}
+
+// ParseDType reads any dtype name of String, quantized ones included.
+func ParseDType(s string) (DType, error) {
+	switch s {
+	case "Q8":
+		return Q8, nil
+	case "Q4":
+		return Q4, nil
+	}
+	d, err := ParseFloatDType(s)
+	if err != nil {
+		return 0, fmt.Errorf("unsupported dtype %q (want F32, F16, BF16, Q8 or Q4)", s)
+	}
+	return d, nil
 }
 
 // NumElements is the product of the dimensions of shape (1 for a scalar).

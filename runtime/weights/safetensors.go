@@ -145,7 +145,7 @@ func parseEntry(raw json.RawMessage, dataLen int64) (info TensorInfo, begin, end
 	if dtype[0] != '"' || json.Unmarshal(dtype, &dt) != nil {
 		return info, 0, 0, fmt.Errorf("dtype %s is not a string", clip(dtype))
 	}
-	if info.DType, err = tensor.ParseDType(dt); err != nil {
+	if info.DType, err = tensor.ParseFloatDType(dt); err != nil {
 		return info, 0, 0, err
 	}
 	dims, err := intArray("shape", shape)
