@@ -11,7 +11,7 @@ import (
 // (2560×2560 for attention, 10240×2560 for fc1) and a 16-row prefill.
 func BenchmarkMatMul(b *testing.B) {
 	for _, shape := range []struct{ n, m, k int }{{1, 2560, 2560}, {1, 10240, 2560}, {16, 2560, 2560}} {
-		for _, dt := range []tensor.DType{tensor.F32, tensor.F16} {
+		for _, dt := range []tensor.DType{tensor.F32, tensor.F16, tensor.Q8, tensor.Q4} {
 			b.Run(fmt.Sprintf("n=%d/%dx%d/%s", shape.n, shape.m, shape.k, dt), func(b *testing.B) {
 				f := newFixture(b)
 				x, w := f.random("x", tensor.F32, shape.n, shape.k), f.random("w", dt, shape.m, shape.k)

@@ -5,9 +5,10 @@
 // or scan. Arithmetic is float32 throughout; see the op doc comments for the
 // exact summation orders.
 //
-// Weight matrices keep the dtype they were uploaded in (F32, F16 or BF16)
-// and are widened a row at a time inside MatMul and Embed, so a model's
-// weights take no more memory here than in its checkpoint.
+// Weight matrices keep the dtype they were uploaded in (F32, F16, BF16, or
+// the Q8 and Q4 block layout of docs/format.md) and are widened a tile or a
+// block at a time inside MatMul and Embed, so a model's weights take no
+// more memory here than in its checkpoint.
 //
 // # Notes
 //
@@ -45,6 +46,7 @@ type Backend struct {
 
 	// Per-op state reused across calls, so steady-state ops do not allocate.
 	mm  matmulJob
+	qmm qmatmulJob
 	att attentionJob
 }
 
@@ -63,6 +65,7 @@ func New(opts ...Option) *Backend {
 	}
 	b.pool.start()
 	b.mm.scratch = make([][]float32, b.pool.n)
+	b.qmm.scratch = make([]qScratch, b.pool.n)
 	b.att.scores = make([][]float32, b.pool.n)
 	return b
 }
@@ -70,9 +73,9 @@ func New(opts ...Option) *Backend {
 // Name returns "cpu".
 func (b *Backend) Name() string { return "cpu" }
 
-// WeightTypes returns F32, F16 and BF16.
+// WeightTypes returns F32, F16, BF16, Q8 and Q4.
 func (b *Backend) WeightTypes() []tensor.DType {
-	return []tensor.DType{tensor.F32, tensor.F16, tensor.BF16}
+	return []tensor.DType{tensor.F32, tensor.F16, tensor.BF16, tensor.Q8, tensor.Q4}
 }
 
 // Workers is the number of goroutines that share the large ops.
@@ -91,6 +94,7 @@ func (b *Backend) Close() error {
 	}
 	clear(b.live)
 	b.mm = matmulJob{}
+	b.qmm = qmatmulJob{}
 	b.att = attentionJob{}
 	return nil
 }

@@ -43,19 +43,11 @@ func newFixture(t testing.TB, opts ...Option) *fixture {
 
 func (f *fixture) random(label string, dt tensor.DType, rows, cols int) backend.Tensor {
 	f.t.Helper()
-	data := make([]byte, 0, rows*cols*dt.Size())
-	for range rows * cols {
-		v := float32(f.rng.NormFloat64())
-		switch dt {
-		case tensor.F32:
-			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
-		case tensor.F16:
-			data = binary.LittleEndian.AppendUint16(data, tensor.F32ToF16(v))
-		case tensor.BF16:
-			data = binary.LittleEndian.AppendUint16(data, tensor.F32ToBF16(v))
-		}
+	vals := make([]float32, rows*cols)
+	for i := range vals {
+		vals[i] = float32(f.rng.NormFloat64())
 	}
-	x, err := f.b.Upload(label, dt, rows, cols, data)
+	x, err := f.b.Upload(label, dt, rows, cols, tensor.Quantize(dt, vals, rows, cols))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -74,8 +66,8 @@ func (f *fixture) read(x backend.Tensor) []float32 {
 // A row's result must not depend on the batch it came in, nor on the
 // worker count: prefill and decode give the same bits.
 func TestMatMulBatchInvariant(t *testing.T) {
-	for _, dt := range []tensor.DType{tensor.F32, tensor.F16, tensor.BF16} {
-		const n, k, m = 7, 333, 130 // n odd, k not a multiple of 4
+	for _, dt := range []tensor.DType{tensor.F32, tensor.F16, tensor.BF16, tensor.Q8, tensor.Q4} {
+		const n, k, m = 7, 333, 130 // n odd, k not a multiple of 4 (nor of 32)
 		many, one := newFixture(t, WithWorkers(3)), newFixture(t, WithWorkers(1))
 		x, w, bias := many.random("x", tensor.F32, n, k), many.random("w", dt, m, k), many.random("bias", tensor.F32, 1, m)
 		batch, _ := many.b.Alloc("batch", n, m)

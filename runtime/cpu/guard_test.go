@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -63,6 +64,9 @@ func TestUploadErrors(t *testing.T) {
 		{tensor.F16, 2, 3, 11, `cpu: upload "t": 11 bytes, want 12 for [2 3] F16`},
 		{tensor.F32, -1, 3, 0, `cpu: upload "t": invalid shape [-1 3]`},
 		{tensor.DType(9), 1, 1, 4, `cpu: upload "t": unsupported dtype DType(9)`},
+		{tensor.Q8, 5, 33, 543, `cpu: upload "t": 543 bytes, want 544 for [5 33] Q8`}, // 2 groups · 2 blocks · 4 · 34
+		{tensor.Q4, 1, 1, 64, `cpu: upload "t": 64 bytes, want 72 for [1 1] Q4`},      // quants alone, no scales
+		{tensor.Q8, 1, math.MaxInt / 4, 0, `cpu: upload "t": invalid shape [1 2305843009213693951]`},
 	} {
 		if _, err := b.Upload("t", c.dt, c.rows, c.cols, make([]byte, c.data)); err == nil || err.Error() != c.want {
 			t.Errorf("Upload(%s, %d, %d, %d bytes) = %v, want %s", c.dt, c.rows, c.cols, c.data, err, c.want)
@@ -94,6 +98,8 @@ func TestNoAllocations(t *testing.T) {
 	g, beta, bias := f.random("g", tensor.F32, 1, d), f.random("beta", tensor.F32, 1, d), f.random("bias", tensor.F32, 1, 4*d)
 	table, cache := f.random("table", tensor.F32, 64, 32), f.random("cache", tensor.F32, 64, d)
 	emb := f.random("emb", tensor.F16, 50, d)
+	q8, q4 := f.random("q8", tensor.Q8, 4*d, d), f.random("q4", tensor.Q4, d, 4*d)
+	qemb := f.random("qemb", tensor.Q4, 50, d)
 	ids, out := []int32{3, 1, 4}, make([]float32, n*d)
 	step := func() {
 		b.Embed(x, emb, ids)
@@ -101,6 +107,9 @@ func TestNoAllocations(t *testing.T) {
 		b.MatMul(h, x, w1, bias)
 		b.GeluNew(h, h)
 		b.MatMul(x, h, w2, nil)
+		b.MatMul(h, x, q8, bias)
+		b.MatMul(x, h, q4, nil)
+		b.Embed(x, qemb, ids)
 		b.Rope(x, table, 5, d/heads, 32)
 		b.Copy(cache, 5, x, 0, n)
 		b.Attention(x, x, cache, cache, 5, d/heads, 0.1)

@@ -23,8 +23,9 @@ type matmulJob struct {
 	scratch      [][]float32 // per worker: widened weight tile
 }
 
-// MatMul computes dst = x·wᵀ + bias. Each result is dot(w row, x row) in
-// float32 (see dot) plus the bias. w may be F32, F16 or BF16. dst must not
+// MatMul computes dst = x·wᵀ + bias. For F32, F16 and BF16 weights each
+// result is dot(w row, x row) in float32 (see dot) plus the bias; Q8 and Q4
+// weights are computed on block by block (see qmatmulJob). dst must not
 // overlap x, w or bias.
 func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 	const op = "MatMul"
@@ -39,8 +40,7 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 	if overlaps(d, xh) || overlaps(d, wh) {
 		fail(op, "dst %q overlaps an operand", d.label)
 	}
-	j := &b.mm
-	j.bias = nil
+	var biasVals []float32
 	if bias != nil {
 		bh := b.getF32(op, bias)
 		if bh.rows != 1 || bh.cols != m {
@@ -49,9 +49,14 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 		if overlaps(d, bh) {
 			fail(op, "dst %q overlaps bias %q", d.label, bh.label)
 		}
-		j.bias = bh.f32()
+		biasVals = bh.f32()
 	}
-	j.x, j.dst, j.w, j.n, j.k, j.m = xh.f32(), d.f32(), wh, n, k, m
+	if wh.dt.Quantized() {
+		b.qmatmul(d.f32(), xh.f32(), n, wh, biasVals)
+		return
+	}
+	j := &b.mm
+	j.x, j.dst, j.w, j.n, j.k, j.m, j.bias = xh.f32(), d.f32(), wh, n, k, m, biasVals
 	b.pool.parallel(j, m, minMACs/max(n*k, 1)+1)
 	j.x, j.dst, j.w, j.bias = nil, nil, nil, nil
 }

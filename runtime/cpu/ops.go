@@ -7,8 +7,8 @@ import (
 	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
-// Embed sets dst row i to row ids[i] of table (F32, F16 or BF16), widened
-// exactly.
+// Embed sets dst row i to row ids[i] of table, widened exactly (Q8 and Q4
+// rows as tensor.DequantizeRow gives them).
 func (b *Backend) Embed(dst, table backend.Tensor, ids []int32) {
 	const op = "Embed"
 	d, th := b.getF32(op, dst), b.get(op, table)
@@ -18,6 +18,11 @@ func (b *Backend) Embed(dst, table backend.Tensor, ids []int32) {
 	for i, id := range ids {
 		if id < 0 || int(id) >= th.rows {
 			fail(op, "id %d at %d outside table %q with %d rows", id, i, th.label, th.rows)
+		}
+		if th.dt.Quantized() {
+			l := th.buf.layout
+			tensor.DequantizeRow(d.row(i), th.buf.q, th.dt, l.Rows, l.Cols, th.firstRow()+int(id))
+			continue
 		}
 		s := th.off + int(id)*th.cols
 		if th.dt == tensor.F32 {

@@ -10,10 +10,13 @@ import (
 )
 
 // buffer is the memory of one uploaded or allocated tensor, shared by its
-// views. Exactly one of f32 and u16 is used: u16 holds F16 or BF16 bits.
+// views. Exactly one of f32, u16 and q is used: u16 holds F16 or BF16 bits,
+// q the storage of a Q8 or Q4 matrix, laid out by layout.
 type buffer struct {
 	f32      []float32
 	u16      []uint16
+	q        []byte
+	layout   tensor.QuantLayout
 	released bool
 }
 
@@ -39,6 +42,14 @@ func (h *handle) len() int            { return h.rows * h.cols }
 // f32 is the tensor's F32 data; u16 its F16 or BF16 bits.
 func (h *handle) f32() []float32 { return h.buf.f32[h.off : h.off+h.len()] }
 func (h *handle) u16() []uint16  { return h.buf.u16[h.off : h.off+h.len()] }
+
+// firstRow is the row of the buffer's matrix where the tensor starts.
+func (h *handle) firstRow() int {
+	if h.cols == 0 {
+		return 0
+	}
+	return h.off / h.cols
+}
 
 // row is row i of an F32 tensor.
 func (h *handle) row(i int) []float32 {
@@ -85,7 +96,8 @@ func size(op, label string, rows, cols int) (int, error) {
 }
 
 // Upload copies rows·cols little-endian elements of dt from data. F16 and
-// BF16 data stay 2 bytes an element.
+// BF16 data stay 2 bytes an element; Q8 and Q4 data, tensor.ByteSize bytes
+// in the layout of docs/format.md, are kept as they are.
 func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []byte) (backend.Tensor, error) {
 	if b.closed {
 		return nil, ErrClosed
@@ -94,14 +106,27 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 	if err != nil {
 		return nil, err
 	}
-	if dt != tensor.F32 && dt != tensor.F16 && dt != tensor.BF16 {
+	var want int64
+	switch dt {
+	case tensor.F32, tensor.F16, tensor.BF16:
+		want = int64(n) * int64(dt.Size())
+	case tensor.Q8, tensor.Q4:
+		// Padding to whole blocks and row groups adds at most 1/8 + 3 rows
+		// here, so the byte size fits an int64 wherever rows·cols fits.
+		if groups, blocks := (int64(rows)+3)/4, (int64(cols)+31)/32; blocks > 0 && groups > math.MaxInt64/136/blocks {
+			return nil, fmt.Errorf("cpu: upload %q: invalid shape [%d %d]", label, rows, cols)
+		}
+		want = tensor.ByteSize(dt, rows, cols)
+	default:
 		return nil, fmt.Errorf("cpu: upload %q: unsupported dtype %s", label, dt)
 	}
-	if want := int64(n) * int64(dt.Size()); int64(len(data)) != want {
+	if int64(len(data)) != want {
 		return nil, fmt.Errorf("cpu: upload %q: %d bytes, want %d for [%d %d] %s", label, len(data), want, rows, cols, dt)
 	}
 	buf := &buffer{}
-	if dt == tensor.F32 {
+	if dt.Quantized() {
+		buf.q, buf.layout = append([]byte(nil), data...), tensor.Layout(dt, rows, cols)
+	} else if dt == tensor.F32 {
 		buf.f32 = make([]float32, n)
 		tensor.DecodeF32(buf.f32, data, dt)
 	} else {

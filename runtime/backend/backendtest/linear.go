@@ -51,25 +51,31 @@ func testLayerNorm(e *env) {
 
 // testMatMul: dst = x·wᵀ (+ bias) for every weight dtype the backend lists,
 // with one and several rows of x, x and dst sometimes views, and dst holding
-// old values that must not leak in.
+// old values that must not leak in. Views of w start at a multiple of 4
+// rows, where a Q8 or Q4 matrix can be cut (docs/format.md).
 //
 // Tolerance 1e-6·(sqrt(k)·Σ|x_i·w_i| + |bias|): float32 accumulation errs
 // like a random walk of k roundings of at most eps32/2 of the running sum;
-// 1e-6 is about 8 eps32. References use the weights as rounded to their
-// dtype, so the dtype adds no error of its own.
+// 1e-6 is about 8 eps32. A Q8 or Q4 kernel that sums each block and then
+// scales it adds one rounding per 32 terms, well inside that. References use
+// the weights as rounded or quantized to their dtype (Q8 and Q4 read back
+// by refDequantize), so the dtype adds no error of its own.
 func testMatMul(e *env) {
 	for _, dt := range e.b.WeightTypes() {
 		for c := range 16 {
 			n, k, m := pick(e, 1, 1, 2, 3, 5, 8), pick(e, 1, 3, 16, 17, 33, 64, 80), pick(e, 1, 3, 17, 33)
 			withBias, asViews := c%2 == 0, c%3 == 1
-			w, wv := e.upload("w", dt, m, k, e.normal(m*k, 0, 0.5))
+			wVals := e.normal(m*k, 0, 0.5)
+			w, wv := e.upload("w", dt, m, k, wVals)
 			xv := e.normal(n*k, 0, 1)
 			x := e.f32("x", n, k, xv)
 			dst := e.f32("dst", n, m, e.normal(n*m, 7, 1))
-			if asViews { // the same data placed one row into larger tensors
+			if asViews { // the same data placed into larger tensors
 				big := e.f32("x big", n+2, k, append(append(e.normal(k, 0, 1), xv...), e.normal(k, 0, 1)...))
 				x = e.b.View(big, 1, n)
 				dst = e.b.View(e.f32("dst big", n+1, m, e.normal((n+1)*m, 7, 1)), 1, n)
+				bigW, _ := e.upload("w big", dt, m+5, k, append(append(e.normal(4*k, 0, 0.5), wVals...), e.normal(k, 0, 0.5)...))
+				w = e.b.View(bigW, 4, m)
 			}
 			var bias backend.Tensor
 			bv := make([]float32, m)
@@ -83,7 +89,7 @@ func testMatMul(e *env) {
 			for i := range n {
 				xr := widen(xv[i*k : (i+1)*k])
 				for j := range m {
-					dot, abs := refDot(xr, widen(wv[j*k:(j+1)*k]))
+					dot, abs := refDot(xr, wv[j*k:(j+1)*k])
 					want = append(want, dot+float64(bv[j]))
 					tol = append(tol, 1e-6*(math.Sqrt(float64(k))*abs+math.Abs(float64(bv[j]))))
 				}

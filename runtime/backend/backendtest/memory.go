@@ -44,25 +44,34 @@ func (e *env) randomBits(dt tensor.DType, n int) []byte {
 
 // testEmbed: Embed widens table rows of every weight dtype exactly. F16 and
 // BF16 tables hold random bit patterns (NaN, Inf and subnormals included),
-// so this is also the Upload round trip for those dtypes.
+// Q8 and Q4 tables random quants and scales, so this is also the Upload
+// round trip for those dtypes. A Q8 or Q4 value q·d is exact in float32.
 func testEmbed(e *env) {
 	for _, dt := range e.b.WeightTypes() {
 		for range 12 {
 			vocab, cols, n := pick(e, 1, 3, 17, 40), pick(e, 1, 3, 16, 17, 33, 80), pick(e, 1, 2, 3, 7)
 			var data []byte
-			if dt == tensor.F32 {
+			var all []float64
+			switch {
+			case dt.Quantized():
+				data = e.randomQuant(dt, vocab, cols)
+				all = refDequantize(dt, data, vocab, cols)
+			case dt == tensor.F32:
 				data = encode(dt, e.normal(vocab*cols, 0, 1))
-			} else {
+			default:
 				data = e.randomBits(dt, vocab*cols)
 			}
+			if all == nil {
+				vals := make([]float32, vocab*cols)
+				tensor.DecodeF32(vals, data, dt)
+				all = widen(vals)
+			}
 			table := e.uploadRaw("table", dt, vocab, cols, data)
-			all := make([]float32, vocab*cols)
-			tensor.DecodeF32(all, data, dt)
 			ids := make([]int32, n)
 			want := make([]float64, 0, n*cols)
 			for i := range ids {
 				ids[i] = int32(e.rng.IntN(vocab))
-				want = append(want, widen(all[int(ids[i])*cols:int(ids[i]+1)*cols])...)
+				want = append(want, all[int(ids[i])*cols:int(ids[i]+1)*cols]...)
 			}
 			dst := e.f32("dst", n, cols, e.normal(n*cols, 0, 1))
 			e.b.Embed(dst, table, ids)

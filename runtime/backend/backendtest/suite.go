@@ -43,6 +43,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) backend.Backend) {
 		{"MatMul", testMatMul},
 		{"Rope", testRope},
 		{"Attention", testAttention},
+		{"UploadQuant", testUploadQuant},
 	}
 	for i, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,12 +107,21 @@ func (e *env) uploadRaw(label string, dt tensor.DType, rows, cols int, data []by
 }
 
 // upload stores vals as dt and returns the tensor with the values it holds
-// after rounding, which are what the references use.
-func (e *env) upload(label string, dt tensor.DType, rows, cols int, vals []float32) (backend.Tensor, []float32) {
+// after rounding or quantizing, which are what the references use. Q8 and
+// Q4 are encoded by tensor.Quantize and read back by refDequantize.
+func (e *env) upload(label string, dt tensor.DType, rows, cols int, vals []float32) (backend.Tensor, []float64) {
 	e.Helper()
-	data := encode(dt, vals)
-	held := make([]float32, len(vals))
-	tensor.DecodeF32(held, data, dt)
+	var held []float64
+	var data []byte
+	if dt.Quantized() {
+		data = tensor.Quantize(dt, vals, rows, cols)
+		held = refDequantize(dt, data, rows, cols)
+	} else {
+		data = encode(dt, vals)
+		rounded := make([]float32, len(vals))
+		tensor.DecodeF32(rounded, data, dt)
+		held = widen(rounded)
+	}
 	return e.uploadRaw(label, dt, rows, cols, data), held
 }
 
