@@ -19,7 +19,11 @@ const chunkElems = 1 << 16
 // Write creates dir if needed and writes config.json and model.safetensors
 // for o into it. config.json names 50256 as bos and eos token, or null when
 // the vocabulary is too small to hold it.
-func Write(dir string, o Options) error {
+func Write(dir string, o Options) error { return WriteProgress(dir, o, nil) }
+
+// WriteProgress is Write that calls progress, when not nil, with the bytes
+// of model.safetensors written so far (out of FileSize(o)).
+func WriteProgress(dir string, o Options, progress func(done int64)) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -39,7 +43,11 @@ func Write(dir string, o Options) error {
 		return fmt.Errorf("synth: %v", err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	err = EncodeSafetensors(bw, o)
+	var out io.Writer = bw
+	if progress != nil {
+		out = &countingWriter{w: bw, report: progress}
+	}
+	err = EncodeSafetensors(out, o)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -104,4 +112,27 @@ func header(ts []tensorSpec, o Options) []byte {
 	}
 	out := binary.LittleEndian.AppendUint64(nil, uint64(sb.Len()))
 	return append(out, sb.String()...)
+}
+
+// FileSize is the size in bytes of model.safetensors for o.
+func FileSize(o Options) int64 {
+	n := int64(len(header(fileOrder(o.tensors()), o)))
+	for _, t := range o.tensors() {
+		n += int64(t.numElements()) * int64(o.DType.Size())
+	}
+	return n
+}
+
+// countingWriter reports the running total of bytes written.
+type countingWriter struct {
+	w      io.Writer
+	n      int64
+	report func(int64)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.report(c.n)
+	return n, err
 }

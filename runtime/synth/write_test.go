@@ -107,3 +107,20 @@ func TestEncodeReportsWriteErrors(t *testing.T) {
 		t.Errorf("error %v, want one naming the tensor being written", err)
 	}
 }
+
+func TestFileSizeAndProgress(t *testing.T) {
+	o := Tiny()
+	o.Vocab, o.DType = 300, tensor.BF16
+	dir := t.TempDir()
+	var last int64
+	if err := WriteProgress(dir, o, func(n int64) { last = n }); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(dir, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() != FileSize(o) || last != st.Size() {
+		t.Fatalf("file is %d bytes, FileSize says %d, progress ended at %d", st.Size(), FileSize(o), last)
+	}
+}
