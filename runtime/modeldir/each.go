@@ -1,0 +1,64 @@
+package modeldir
+
+import (
+	"github.com/andybalholm/brotli"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+// Each calls f for every tensor in stream order, implementing
+// weights.Loader. Each shard is decompressed whole and its compressed and
+// raw sizes and sha256 checked before any tensor ending in it is handed
+// out, so f never sees bytes that have not been verified. A tensor that
+// spans shards is assembled in a buffer of its own. Memory: one buffer of
+// shard_size bytes plus the largest spanning tensor.
+//
+// data is valid only during the call to f; shape must not be modified.
+func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
+	var maxRaw int64
+	for _, s := range m.shards {
+		maxRaw = max(maxRaw, s.RawSize)
+	}
+	buf := make([]byte, maxRaw)
+	var span []byte // the tensor being assembled across shards
+	dec := brotli.NewReader(nil)
+	next := 0 // index of the next tensor to hand out
+	for i, s := range m.shards {
+		raw, err := m.readShard(s, buf, dec)
+		if err != nil {
+			return err
+		}
+		first := int64(i) * m.shardSize // stream position of raw[0]
+		last := first + s.RawSize
+		for next < len(m.tensors) {
+			t := m.tensors[next]
+			start := int64(t.Shard)*m.shardSize + t.Offset
+			end := start + t.Length
+			if start >= last {
+				break
+			}
+			if start >= first && end <= last {
+				if err := f(t.Name, t.DType, t.Shape, raw[start-first:end-first]); err != nil {
+					return err
+				}
+				next++
+				continue
+			}
+			if start >= first { // a spanning tensor begins in this shard
+				if int64(cap(span)) < t.Length {
+					span = make([]byte, t.Length)
+				}
+				span = span[:t.Length]
+			}
+			from, to := max(start, first), min(end, last)
+			copy(span[from-start:], raw[from-first:to-first])
+			if end > last {
+				break
+			}
+			if err := f(t.Name, t.DType, t.Shape, span); err != nil {
+				return err
+			}
+			next++
+		}
+	}
+	return nil
+}
