@@ -1,0 +1,111 @@
+// Package load finds a model by path and opens it as a weights.Loader: a
+// converted model directory (manifest.json), a Hugging Face directory
+// (config.json and safetensors) or a GGUF file.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/phi2web/phi2web/runtime/gguf"
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/tokenizer"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// Formats reported by Model.Format.
+const (
+	ModelDir    = "model-dir"
+	HuggingFace = "huggingface"
+	GGUF        = "gguf"
+)
+
+// Model is an opened model, ready for phi2.Load or a converter.
+type Model struct {
+	weights.Loader
+	Format string
+	Bytes  int64 // stored tensor bytes: the work a full load reads
+	close  func() error
+}
+
+// Close releases the files behind the model.
+func (m *Model) Close() error {
+	if m.close == nil {
+		return nil
+	}
+	return m.close()
+}
+
+// Open opens the model at path: a .gguf file, or a directory holding
+// manifest.json or config.json.
+func Open(path string) (*Model, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		if !strings.HasSuffix(strings.ToLower(path), ".gguf") {
+			return nil, fmt.Errorf("%s is a file but not a .gguf file: give a model directory or a GGUF file", path)
+		}
+		return openGGUF(path)
+	}
+	return OpenSource(weights.Dir(path))
+}
+
+// OpenSource opens a directory-shaped model from any source: a converted
+// model directory when it has manifest.json, else a Hugging Face one.
+func OpenSource(src weights.Source) (*Model, error) {
+	f, err := src.Open(modeldir.ManifestFile)
+	if err == nil {
+		f.Close()
+		return openModelDir(src)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	ck, err := weights.Open(src)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w (a model directory holds manifest.json, or config.json with safetensors)", err)
+		}
+		return nil, err
+	}
+	var n int64
+	for _, name := range ck.Names() {
+		info, _ := ck.Info(name)
+		n += info.Size
+	}
+	return &Model{Loader: ck, Format: HuggingFace, Bytes: n, close: ck.Close}, nil
+}
+
+func openModelDir(src weights.Source) (*Model, error) {
+	md, err := modeldir.Open(src)
+	if err != nil {
+		return nil, err
+	}
+	if tok := md.Meta().Tokenizer; tok.Name != tokenizer.Name {
+		return nil, fmt.Errorf("%s: the model was converted for tokenizer %q, this build has %q", modeldir.ManifestFile, tok.Name, tokenizer.Name)
+	}
+	var n int64
+	for _, t := range md.Tensors() {
+		n += t.Length
+	}
+	return &Model{Loader: md, Format: ModelDir, Bytes: n}, nil
+}
+
+func openGGUF(path string) (*Model, error) {
+	f, err := weights.Dir(filepath.Dir(path)).Open(filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	g, err := gguf.Open(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return &Model{Loader: g, Format: GGUF, Bytes: f.Size(), close: f.Close}, nil
+}
