@@ -6,8 +6,8 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
+	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/phi2"
-	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // engineFlags are the flags that choose where the model runs.
@@ -19,7 +19,7 @@ type engineFlags struct {
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.model, "model", "", "Hugging Face model directory (config.json and safetensors)")
+	fs.StringVar(&e.model, "model", "", "model: a converted model directory, a Hugging Face directory or a .gguf file")
 	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: native")
 	fs.StringVar(&e.backend, "backend", "cpu", "what computes: cpu")
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens (0: the model's max_position_embeddings)")
@@ -33,7 +33,7 @@ var engines = map[string][]string{
 // open loads the model on the chosen engine and backend.
 func (e *engineFlags) open() (*phi2.Model, error) {
 	if e.model == "" {
-		return nil, usageErr("--model is required: give a Hugging Face model directory")
+		return nil, usageErr("--model is required: give a model directory or a .gguf file")
 	}
 	backends, ok := engines[e.engine]
 	if !ok {
@@ -46,13 +46,13 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 	default:
 		return nil, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
 	}
-	ck, err := weights.Open(weights.Dir(e.model))
+	src, err := load.Open(e.model)
 	if err != nil {
 		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)
 	}
-	defer ck.Close()
-	m, err := phi2.Load(ck, be, phi2.Options{MaxContext: e.context})
+	defer src.Close()
+	m, err := phi2.Load(src, be, phi2.Options{MaxContext: e.context})
 	if err != nil {
 		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)

@@ -19,7 +19,8 @@ commands:
   detokenize  --ids 1,2,3                          print the text of ids
   logits      --model PATH --ids LIST              print last-position logits as JSON
   generate    --model PATH (--prompt TEXT | --ids LIST) [sampling flags]
-  synth       --out DIR [--seed S] [--dtype F32|F16|BF16] …  write a synthetic checkpoint
+  convert     --in PATH --out DIR [--quant q4|q8|f16|f32] [--embed-quant Q] [--shard-size N]
+  synth       --out DIR [--shape tiny|phi2] [--layers N] [--seed S] [--dtype F32|F16|BF16]
 
 Run 'phi2 <command> -h' for a command's flags.
 `
@@ -35,6 +36,7 @@ var commands = map[string]command{
 	"logits":     runLogits,
 	"generate":   runGenerate,
 	"synth":      runSynth,
+	"convert":    runConvert,
 }
 
 func main() {
@@ -51,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate or synth)\n", args[0])
+		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert or synth)\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], stdout)

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/phi2web/phi2web/runtime/convert"
+	"github.com/phi2web/phi2web/runtime/load"
+)
+
+// runConvert writes a model directory (manifest and brotli shards) from a
+// Hugging Face directory, a GGUF file or another model directory.
+func runConvert(args []string, stdout io.Writer) error {
+	fs := newFlags("convert")
+	in := fs.String("in", "", "source: Hugging Face directory, .gguf file or model directory")
+	out := fs.String("out", "", "directory to write manifest.json and shards into")
+	quant := fs.String("quant", "q4", "linear weights: q4, q8, f16 or f32")
+	embedQuant := fs.String("embed-quant", "", "embedding and LM head: q4, q8, f16 or f32 (default q8 for q4, else as --quant)")
+	shardSize := fs.String("shard-size", "32MiB", "raw bytes per shard (a number, or with KiB, MiB, GiB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" {
+		return usageErr("--in and --out are required")
+	}
+	var o convert.Options
+	var err error
+	if o.Quant, err = convert.ParseQuant(*quant); err != nil {
+		return usageErr("--quant: %v", err)
+	}
+	if *embedQuant != "" {
+		if o.EmbedQuant, err = convert.ParseQuant(*embedQuant); err != nil {
+			return usageErr("--embed-quant: %v", err)
+		}
+	}
+	if o.ShardSize, err = parseSize(*shardSize); err != nil {
+		return usageErr("--shard-size: %v", err)
+	}
+	src, err := load.Open(*in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *in, err)
+	}
+	defer src.Close()
+	bar := newProgressBar(os.Stderr, "convert", src.Bytes)
+	o.Progress = bar.update
+	if err := convert.Run(src, *out, o); err != nil {
+		return err
+	}
+	bar.finish()
+	_, err = fmt.Fprintf(stdout, "{\"out\":%q,\"from\":%q}\n", *out, src.Format)
+	return err
+}
+
+// parseSize reads a byte count such as 33554432, 32MiB or 512KiB.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	mul := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a positive size", s)
+	}
+	return n * mul, nil
+}
