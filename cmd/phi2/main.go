@@ -20,6 +20,7 @@ commands:
   logits      --model PATH --ids LIST              print last-position logits as JSON
   generate    --model PATH (--prompt TEXT | --ids LIST) [sampling flags]
   convert     --in PATH --out DIR [--quant q4|q8|f16|f32] [--embed-quant Q] [--shard-size N]
+  bench       [--shape phi2|tiny] [--quant Q] [--layers N] [--threads N]  measure speed (JSON line)
   synth       --out DIR [--shape tiny|phi2] [--layers N] [--seed S] [--dtype F32|F16|BF16]
 
 Run 'phi2 <command> -h' for a command's flags.
@@ -37,6 +38,7 @@ var commands = map[string]command{
 	"generate":   runGenerate,
 	"synth":      runSynth,
 	"convert":    runConvert,
+	"bench":      runBench,
 }
 
 func main() {
@@ -53,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert or synth)\n", args[0])
+		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert, bench or synth)\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], stdout)

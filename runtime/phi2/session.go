@@ -179,3 +179,17 @@ func attentionScale(headDim int) float32 { return float32(1 / math.Sqrt(float64(
 
 // Model is the model this session runs.
 func (s *Session) Model() *Model { return s.m }
+
+// Advance moves the session n positions forward without computing them:
+// the cache rows keep whatever they hold (zeros in a new session). A decode
+// step costs the same whatever the cached values are, so benchmarks use it
+// to time long contexts without their prefill. Its predictions are
+// meaningless until tokens are fed.
+func (s *Session) Advance(n int) error {
+	if n < 0 || s.pos+n > s.m.opts.MaxContext {
+		return fmt.Errorf("%w: cannot advance %d positions from %d in a context of %d", ErrContextFull, n, s.pos, s.m.opts.MaxContext)
+	}
+	s.pos += n
+	s.last = 0
+	return nil
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/phi2web/phi2web/runtime/convert"
+	"github.com/phi2web/phi2web/runtime/load"
+	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/synth"
+)
+
+// benchResult is one line of `phi2 bench` output.
+type benchResult struct {
+	Engine      string  `json:"engine"`
+	Backend     string  `json:"backend"`
+	Model       string  `json:"model"`
+	Threads     int     `json:"threads"`
+	LoadMS      float64 `json:"load_ms"`
+	Prompt      int     `json:"prompt_tokens"`
+	PromptTPS   float64 `json:"prompt_tokens_per_second"`
+	TTFTMS      float64 `json:"ttft_ms"`
+	Decode128   float64 `json:"decode_tokens_per_second_ctx128"`
+	Decode2048  float64 `json:"decode_tokens_per_second_ctx2048"`
+	WeightsMB   float64 `json:"weights_mb"`
+	PeakRSSMB   float64 `json:"peak_rss_mb"`
+	DecodeSteps int     `json:"decode_steps"`
+}
+
+// runBench measures load time, prompt and decode speed on a synthetic
+// checkpoint of the chosen shape and quantization (made once and cached),
+// or on --model.
+func runBench(args []string, stdout io.Writer) error {
+	fs := newFlags("bench")
+	var ef engineFlags
+	ef.register(fs)
+	shape := fs.String("shape", "phi2", "synthetic model shape: phi2 or tiny (ignored with --model)")
+	layers := fs.Int("layers", 0, "layers of the synthetic model (0: the shape's)")
+	quant := fs.String("quant", "q4", "quantization of the synthetic model: q4, q8, f16 or f32")
+	cache := fs.String("cache", filepath.Join("build", "bench"), "directory for synthetic models")
+	threads := fs.Int("threads", runtime.NumCPU(), "threads that compute")
+	promptLen := fs.Int("prompt-tokens", 128, "prompt length")
+	steps := fs.Int("decode-tokens", 16, "decode steps timed at each context")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if ef.model == "" {
+		path, err := benchModel(*cache, *shape, *layers, *quant)
+		if err != nil {
+			return err
+		}
+		ef.model = path
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(*threads, 1)))
+	start := time.Now()
+	m, err := ef.open()
+	if err != nil {
+		return err
+	}
+	defer m.Backend().Close()
+	defer m.Close()
+	res := benchResult{Engine: ef.engine, Backend: m.Backend().Name(), Model: filepath.Base(ef.model),
+		Threads: runtime.GOMAXPROCS(0), LoadMS: ms(time.Since(start)), Prompt: *promptLen, DecodeSteps: *steps}
+	if src, err := load.Open(ef.model); err == nil {
+		res.WeightsMB = float64(src.Bytes) / (1 << 20)
+		src.Close()
+	}
+	if err := timeGeneration(m, &res, *promptLen, *steps); err != nil {
+		return err
+	}
+	res.PeakRSSMB = float64(peakRSS()) / (1 << 20)
+	return json.NewEncoder(stdout).Encode(res)
+}
+
+// timeGeneration times the prompt, then decode steps after it and at the
+// end of a 2048-token context.
+func timeGeneration(m *phi2.Model, res *benchResult, promptLen, steps int) error {
+	s, err := m.NewSession()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	vocab := m.Config.VocabSize
+	prompt := make([]int32, promptLen)
+	for i := range prompt {
+		prompt[i] = int32((i*7919 + 13) % vocab)
+	}
+	t := time.Now()
+	if err := s.Feed(prompt); err != nil {
+		return err
+	}
+	id, err := s.Argmax()
+	if err != nil {
+		return err
+	}
+	res.TTFTMS = ms(time.Since(t))
+	res.PromptTPS = float64(promptLen) / time.Since(t).Seconds()
+	if res.Decode128, err = decodeRate(s, id, steps); err != nil {
+		return err
+	}
+	if long := min(2048, m.MaxContext()) - steps - s.Pos(); long > 0 {
+		if err := s.Advance(long); err != nil {
+			return err
+		}
+		if res.Decode2048, err = decodeRate(s, id, steps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeRate feeds steps tokens one at a time, each the previous argmax.
+func decodeRate(s *phi2.Session, id int32, steps int) (float64, error) {
+	t := time.Now()
+	for i := 0; i < steps; i++ {
+		if err := s.Feed([]int32{id}); err != nil {
+			return 0, err
+		}
+		var err error
+		if id, err = s.Argmax(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(steps) / time.Since(t).Seconds(), nil
+}
+
+// benchModel returns a converted synthetic model, making it on first use.
+func benchModel(cache, shape string, layers int, quant string) (string, error) {
+	var o synth.Options
+	switch shape {
+	case "phi2":
+		o = synth.Phi2()
+	case "tiny":
+		o = synth.Tiny()
+	default:
+		return "", usageErr("--shape %q: want phi2 or tiny", shape)
+	}
+	q, err := convert.ParseQuant(quant)
+	if err != nil {
+		return "", usageErr("--quant: %v", err)
+	}
+	if layers > 0 {
+		o.Layers = layers
+	}
+	name := fmt.Sprintf("%s-L%d", shape, o.Layers)
+	out := filepath.Join(cache, name+"-"+quant)
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err == nil {
+		return out, nil
+	}
+	hf := filepath.Join(cache, name+"-hf")
+	if _, err := os.Stat(filepath.Join(hf, "model.safetensors")); err != nil {
+		bar := newProgressBar(os.Stderr, "synth "+name, synth.FileSize(o))
+		if err := synth.WriteProgress(hf, o, bar.update); err != nil {
+			return "", err
+		}
+		bar.finish()
+	}
+	src, err := load.Open(hf)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	bar := newProgressBar(os.Stderr, "convert "+quant, src.Bytes)
+	if err := convert.Run(src, out, convert.Options{Quant: q, Progress: bar.update}); err != nil {
+		return "", err
+	}
+	bar.finish()
+	return out, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
