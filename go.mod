@@ -2,4 +2,9 @@ module github.com/phi2web/phi2web
 
 go 1.26
 
-require github.com/andybalholm/brotli v1.2.0
+require (
+	github.com/andybalholm/brotli v1.2.0
+	github.com/tetratelabs/wazero v1.12.0
+)
+
+require golang.org/x/sys v0.44.0 // indirect

@@ -1,0 +1,81 @@
+// Package kernels holds the WebAssembly SIMD kernels of the wasm CPU path
+// (docs/kernels.md): one module, assembled from the *.wat sources here by
+// build.sh (`go generate`; needs wat2wasm from wabt), that imports its
+// memory as env.memory (shared, up to 4 GiB) and exports one function per
+// kernel. Every parameter is an i32: byte addresses into that memory,
+// counts, and float parameters as their bit patterns.
+//
+// A host instantiates Module once per thread over the same shared memory
+// and calls the export Names[id] for a job whose kernel id is id. Kernels
+// keep no state between calls, read and write only inside the ranges they
+// are given, and jobs on disjoint output ranges may run at the same time.
+//
+// # Notes
+//
+// Results, compared with the pure-Go reference (runtime/cpu):
+//   - matmul_f32, matmul_f16, layernorm, add, add3, rope and the embeds
+//     perform the reference's float32 operations in its order (partial sums
+//     in lanes c mod 4), so they match it bit for bit where Go does not fuse
+//     multiply-adds. F16 is widened exactly, Inf and NaN included.
+//   - matmul_q8 and matmul_q4 split each 32-value block of x into two int16
+//     parts with a power-of-two scale (x is kept to 2^-22 of the block's
+//     largest value) and sum the integer products of a block exactly; each
+//     block result is rounded once, then added in block order.
+//   - attention's scores use the reference's dot order; the softmax exp is a
+//     polynomial with a relative error below 3e-7 (measured 1.1e-7).
+//   - gelu computes x/(1 + e^(−2u)), within 2e-6·|x| of the reference.
+//
+// Splitting a product into jobs, or x into fewer rows, never changes a
+// result's bits. attention needs head_dim to be a positive multiple of 4.
+// A Q8 or Q4 job must start at a multiple of 4 rows and an embed id must be
+// in range; otherwise the kernel traps rather than touch other memory.
+//
+//go:generate sh build.sh
+package kernels
+
+import _ "embed"
+
+// Module is the assembled kernel module (kernels.wasm).
+//
+//go:embed kernels.wasm
+var Module []byte
+
+// Kernel ids: indexes into Names, in the order of docs/kernels.md.
+const (
+	MatmulF32 = iota
+	MatmulF16
+	MatmulQ8
+	MatmulQ4
+	EmbedF32
+	EmbedF16
+	EmbedQ8
+	EmbedQ4
+	LayerNorm
+	Gelu
+	Add
+	Add3
+	Rope
+	Attention
+	Copy
+	Argmax
+)
+
+// Names are the exports of Module; a kernel id indexes it.
+var Names = []string{
+	MatmulF32: "matmul_f32",
+	MatmulF16: "matmul_f16",
+	MatmulQ8:  "matmul_q8",
+	MatmulQ4:  "matmul_q4",
+	EmbedF32:  "embed_f32",
+	EmbedF16:  "embed_f16",
+	EmbedQ8:   "embed_q8",
+	EmbedQ4:   "embed_q4",
+	LayerNorm: "layernorm",
+	Gelu:      "gelu",
+	Add:       "add",
+	Add3:      "add3",
+	Rope:      "rope",
+	Attention: "attention",
+	Copy:      "copy",
+	Argmax:    "argmax",
+}

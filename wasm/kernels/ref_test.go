@@ -1,0 +1,115 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/cpu"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+// ref is the pure-Go reference backend, used through backend.Backend.
+type ref struct {
+	tb testing.TB
+	b  *cpu.Backend
+}
+
+func newRef(tb testing.TB) *ref {
+	b := cpu.New(cpu.WithWorkers(1))
+	tb.Cleanup(func() { b.Close() })
+	return &ref{tb: tb, b: b}
+}
+
+func (r *ref) upload(dt tensor.DType, rows, cols int, data []byte) backend.Tensor {
+	t, err := r.b.Upload("t", dt, rows, cols, data)
+	if err != nil {
+		r.tb.Fatal(err)
+	}
+	return t
+}
+
+func (r *ref) f32(rows, cols int, v []float32) backend.Tensor {
+	return r.upload(tensor.F32, rows, cols, f32Bytes(v))
+}
+
+func (r *ref) alloc(rows, cols int) backend.Tensor {
+	t, err := r.b.Alloc("t", rows, cols)
+	if err != nil {
+		r.tb.Fatal(err)
+	}
+	return t
+}
+
+func (r *ref) read(t backend.Tensor) []float32 {
+	out := make([]float32, t.Rows()*t.Cols())
+	if err := r.b.Read(t, out); err != nil {
+		r.tb.Fatal(err)
+	}
+	return out
+}
+
+// normal returns n values ~ N(mean, sd²).
+func normal(rng *rand.Rand, n int, mean, sd float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(mean + sd*rng.NormFloat64())
+	}
+	return v
+}
+
+// storage returns the bytes of w ([rows, cols] values) stored as dt.
+func storage(dt tensor.DType, w []float32, rows, cols int) []byte {
+	switch dt {
+	case tensor.F32:
+		return f32Bytes(w)
+	case tensor.F16:
+		b := make([]byte, 2*len(w))
+		for i, v := range w {
+			h := tensor.F32ToF16(v)
+			b[2*i], b[2*i+1] = byte(h), byte(h>>8)
+		}
+		return b
+	}
+	return tensor.Quantize(dt, w, rows, cols)
+}
+
+// stored returns the values that storage(dt, w, …) holds.
+func stored(dt tensor.DType, w []float32, rows, cols int) []float32 {
+	out := make([]float32, len(w))
+	tensor.Dequantize(out, storage(dt, w, rows, cols), dt, rows, cols)
+	return out
+}
+
+// within fails the test for each got[i] farther than tol[i] from want[i]
+// (NaN anywhere fails), naming the first few.
+func within(tb testing.TB, what string, got, want []float32, tol []float64) {
+	tb.Helper()
+	if len(got) != len(want) {
+		tb.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	bad := 0
+	for i := range got {
+		diff := math.Abs(float64(got[i]) - float64(want[i]))
+		if diff <= tol[i] {
+			continue
+		}
+		if bad++; bad <= 3 {
+			tb.Errorf("%s: [%d] = %g, want %g ± %.3g", what, i, got[i], want[i], tol[i])
+		}
+	}
+	if bad > 3 {
+		tb.Errorf("%s: %d of %d values off", what, bad, len(got))
+	}
+}
+
+// same fails unless got and want are bit for bit equal.
+func same(tb testing.TB, what string, got, want []float32) {
+	tb.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			tb.Fatalf("%s: [%d] = %g, want %g (bit for bit)", what, i, got[i], want[i])
+		}
+	}
+}
