@@ -1,0 +1,50 @@
+package simd
+
+import (
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/wasm/kernels"
+)
+
+// Attention computes causal multi-head attention, split by heads; each job
+// gets its own scores scratch of pos0+rows floats. The kernel needs a head
+// dimension that is a multiple of 4. dst must not overlap k or v.
+func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scale float32) {
+	const op = "Attention"
+	d, qh, kh, vh := b.getF32(op, dst), b.getF32(op, q), b.getF32(op, k), b.getF32(op, v)
+	backend.SameShape(op, d, qh)
+	backend.SameShape(op, kh, vh)
+	if kh.cols != qh.cols {
+		fail(op, "q %q has %d columns, cache %q has %d", qh.label, qh.cols, kh.label, kh.cols)
+	}
+	if headDim <= 0 || qh.cols%headDim != 0 {
+		fail(op, "head dim %d does not divide %d columns", headDim, qh.cols)
+	}
+	if headDim%4 != 0 {
+		fail(op, "head dim %d is not a multiple of 4, which the SIMD kernel needs", headDim)
+	}
+	if pos0 < 0 || pos0+qh.rows > kh.rows {
+		fail(op, "positions [%d, %d) exceed the %d cache rows", pos0, pos0+qh.rows, kh.rows)
+	}
+	if overlaps(d, kh) || overlaps(d, vh) {
+		fail(op, "dst %q overlaps the cache", d.label)
+	}
+	rows, heads, keys := qh.rows, qh.cols/headDim, pos0+qh.rows
+	if rows == 0 || b.err != nil {
+		return
+	}
+	parts := b.parts(heads, 2*rows*keys*headDim, minMACs)
+	// Scores for the cache's full length, so one scratch serves every call.
+	perJob := (uint64(kh.rows)*4 + align - 1) &^ (align - 1)
+	at, ok := b.reserve(&b.scores, op, uint64(parts)*perJob)
+	if !ok {
+		return
+	}
+	job := 0
+	split(heads, parts, 1, func(lo, hi int) {
+		scratch := int32(at) + int32(uint64(job)*perJob)
+		b.job(kernels.Attention, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
+			int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), scratch)
+		job++
+	})
+	b.submit(op)
+}

@@ -1,0 +1,79 @@
+package simd
+
+import (
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/wasm/kernels"
+)
+
+// minMACs is the least multiply-adds worth a job of its own.
+const minMACs = 1 << 16
+
+// matmulKernels are the MatMul kernels by weight dtype.
+var matmulKernels = map[tensor.DType]int32{tensor.F32: kernels.MatmulF32, tensor.F16: kernels.MatmulF16, tensor.Q8: kernels.MatmulQ8, tensor.Q4: kernels.MatmulQ4}
+
+// MatMul computes dst = x·wᵀ + bias, split by output columns in multiples
+// of 4 (a Q8 or Q4 row group). dst must not overlap x, w or bias.
+func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
+	const op = "MatMul"
+	d, xh, wh := b.getF32(op, dst), b.getF32(op, x), b.get(op, w)
+	n, k, m := xh.rows, xh.cols, wh.rows
+	if wh.cols != k {
+		fail(op, "x %q is [%d %d] but w %q is [%d %d]", xh.label, n, k, wh.label, m, wh.cols)
+	}
+	if d.rows != n || d.cols != m {
+		fail(op, "dst %q is [%d %d], want [%d %d]", d.label, d.rows, d.cols, n, m)
+	}
+	if overlaps(d, xh) || overlaps(d, wh) {
+		fail(op, "dst %q overlaps an operand", d.label)
+	}
+	var biasAddr int32
+	if bias != nil {
+		bh := b.getF32(op, bias)
+		if bh.rows != 1 || bh.cols != m {
+			fail(op, "bias %q is [%d %d], want [1 %d]", bh.label, bh.rows, bh.cols, m)
+		}
+		if overlaps(d, bh) {
+			fail(op, "dst %q overlaps bias %q", d.label, bh.label)
+		}
+		biasAddr = bh.addr(0)
+	}
+	if n == 0 || m == 0 || b.err != nil {
+		return
+	}
+	wAddr, ok := b.weights(op, wh)
+	if !ok {
+		return
+	}
+	kernel := matmulKernels[wh.dt]
+	split(m, b.parts(m, n*k, minMACs), tensor.RowGroup, func(lo, hi int) {
+		b.job(kernel, d.addr(0), xh.addr(0), wAddr, biasAddr, int32(n), int32(k), int32(m), int32(lo), int32(hi))
+	})
+	b.submit(op)
+}
+
+// weights returns the address of w as a whole matrix of w.rows rows. A
+// quantized view laid out differently from such a matrix (its scales
+// follow the whole matrix's quants) is first copied, both sections, to
+// scratch memory.
+func (b *Backend) weights(op string, w *handle) (int32, bool) {
+	if !w.dt.Quantized() {
+		return w.addr(0), true
+	}
+	groups := (w.rows + tensor.RowGroup - 1) / tensor.RowGroup
+	whole := tensor.Layout(w.dt, w.buf.rows, w.cols)
+	if w.row0 == 0 && groups == (w.buf.rows+tensor.RowGroup-1)/tensor.RowGroup {
+		return int32(uint32(w.buf.addr)), true
+	}
+	groupQuants := whole.Blocks * tensor.RowGroup * whole.BlockBytes // one row group's quants
+	groupScales := whole.Blocks * tensor.RowGroup * 2
+	at, ok := b.reserve(&b.quant, op, uint64(groups*(groupQuants+groupScales)))
+	if !ok {
+		return 0, false
+	}
+	g0, base := w.row0/tensor.RowGroup, int32(uint32(w.buf.addr))
+	b.job(kernels.Copy, int32(at), base+int32(g0*groupQuants), int32(groups*groupQuants))
+	b.job(kernels.Copy, int32(at)+int32(groups*groupQuants), base+int32(whole.ScalesAt)+int32(g0*groupScales), int32(groups*groupScales))
+	b.submit(op)
+	return int32(at), b.err == nil
+}

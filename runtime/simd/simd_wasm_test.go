@@ -1,0 +1,214 @@
+package simd_test
+
+import (
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/backend/backendtest"
+	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/simd"
+	"github.com/phi2web/phi2web/runtime/synth"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// These tests need the host functions of wasm/host: run them with
+//
+//	GOOS=wasip1 GOARCH=wasm go test -exec "$PWD/build/wasmexec" ./runtime/simd
+
+func TestConformance(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backend.Backend { return simd.New() })
+}
+
+// tolerance for float32 logits of the tiny models on the SIMD kernels.
+const tolerance = 5e-4
+
+// The spec's known values: seed 1, default tiny shape.
+var (
+	knownPrompt = []int32{50256, 464, 3139, 7586, 21831}
+	knownHead   = []float32{0.19279650, -0.56649631, -0.92196757, -0.94213420, -0.01688891, 0.26313311, 0.53423566, 0.79690409}
+	knownGreedy = []int32{49039, 4997, 39995, 1982, 26601, 1426, 33793, 7339, 20439, 11729, 12506, 14252, 9828, 424, 33820, 27065}
+)
+
+// load writes checkpoint o to a temporary directory and loads it on a new
+// simd backend.
+func load(t testing.TB, o synth.Options, po phi2.Options) *phi2.Model {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "model")
+	if err := synth.Write(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := weights.Open(weights.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ck.Close()
+	be := simd.New()
+	m, err := phi2.Load(ck, be, po)
+	if err != nil {
+		be.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(); be.Close() })
+	return m
+}
+
+func TestKnownTokens(t *testing.T) {
+	m := load(t, synth.Tiny(), phi2.Options{})
+	s, err := m.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Feed(knownPrompt); err != nil {
+		t.Fatal(err)
+	}
+	logits := make([]float32, m.Config.VocabSize)
+	if err := s.Logits(logits); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range knownHead {
+		if math.Abs(float64(logits[i]-want)) > tolerance {
+			t.Errorf("logit %d = %.8f, want %.8f", i, logits[i], want)
+		}
+	}
+	s.Reset()
+	if got := greedy(t, s, knownPrompt, len(knownGreedy)); !equal(got, knownGreedy) {
+		t.Errorf("greedy %v, want %v", got, knownGreedy)
+	}
+}
+
+// TestGoldens runs every case of the independent reference
+// (testdata/goldens) on the SIMD kernels.
+func TestGoldens(t *testing.T) {
+	cases, err := synth.LoadGoldens("../../testdata/goldens/goldens.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range cases {
+		t.Run(g.Name, func(t *testing.T) {
+			m := load(t, g.Options(), phi2.Options{})
+			s, err := m.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			prompt := make([]int32, len(g.Prompt))
+			for i, id := range g.Prompt {
+				prompt[i] = int32(id)
+			}
+			logits := make([]float32, len(prompt)*g.Vocab)
+			if err := s.FeedAll(prompt, logits); err != nil {
+				t.Fatal(err)
+			}
+			last := logits[(len(prompt)-1)*g.Vocab:]
+			for i, want := range g.LastLogitsHead {
+				if math.Abs(float64(last[i]-want)) > tolerance {
+					t.Errorf("last logit %d = %v, want %v", i, last[i], want)
+				}
+			}
+			for i, idx := range g.LastLogitsProbe.Indices {
+				if want := g.LastLogitsProbe.Values[i]; math.Abs(float64(last[idx]-want)) > tolerance {
+					t.Errorf("last logit %d = %v, want %v", idx, last[idx], want)
+				}
+			}
+			for p, want := range g.Positions {
+				row := logits[p*g.Vocab : (p+1)*g.Vocab]
+				for i, idx := range g.PositionsProbeIndices {
+					if math.Abs(float64(row[idx]-want.Probe[i])) > tolerance {
+						t.Fatalf("position %d logit %d = %v, want %v", p, idx, row[idx], want.Probe[i])
+					}
+				}
+				if best := argmax(row); want.Gap > 2*tolerance && best != want.Argmax {
+					t.Fatalf("position %d argmax %d, want %d", p, best, want.Argmax)
+				}
+			}
+			s.Reset()
+			want := make([]int32, len(g.Greedy))
+			for i, id := range g.Greedy {
+				want[i] = int32(id)
+			}
+			if got := greedy(t, s, prompt, len(want)); !equal(got, want) {
+				t.Errorf("greedy %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// greedy feeds prompt and then n argmax tokens, returning them.
+func greedy(t *testing.T, s *phi2.Session, prompt []int32, n int) []int32 {
+	t.Helper()
+	if err := s.Feed(prompt); err != nil {
+		t.Fatal(err)
+	}
+	var out []int32
+	for len(out) < n {
+		id, err := s.Argmax()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out = append(out, id); len(out) < n {
+			if err := s.Feed([]int32{id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return out
+}
+
+// argmax is the lowest index of the largest value.
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func equal(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// BenchmarkDecode measures one cached decode step of the tiny model after
+// a 128-token prompt, as runtime/phi2's benchmark of the same name does.
+func BenchmarkDecode(b *testing.B) {
+	o := synth.Tiny()
+	m := load(b, o, phi2.Options{MaxContext: 1024})
+	s, err := m.NewSession()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	prompt := make([]int32, 128)
+	for i := range prompt {
+		prompt[i] = int32((i*7919 + 13) % o.Vocab)
+	}
+	for b.Loop() {
+		if s.Pos() == 0 || s.Pos() >= m.MaxContext() {
+			b.StopTimer()
+			s.Reset()
+			if err := s.Feed(prompt); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		if err := s.Feed([]int32{7}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Argmax(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
