@@ -3,9 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"sort"
+	"strings"
 
-	"github.com/phi2web/phi2web/runtime/backend"
-	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/phi2"
 )
@@ -16,36 +16,42 @@ type engineFlags struct {
 	engine  string
 	backend string
 	context int
+	threads int
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.model, "model", "", "model: a converted model directory, a Hugging Face directory or a .gguf file")
-	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: native")
-	fs.StringVar(&e.backend, "backend", "cpu", "what computes: cpu")
+	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: "+engineList())
+	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens (0: the model's max_position_embeddings)")
 }
 
-// engines lists, per engine, the backends it offers.
-var engines = map[string][]string{
-	"native": {"cpu"},
+// registerThreads adds --threads, for commands that have no such flag of
+// their own.
+func (e *engineFlags) registerThreads(fs *flag.FlagSet) {
+	fs.IntVar(&e.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
 }
 
-// open loads the model on the chosen engine and backend.
+// open loads the model on the chosen engine and backend, in this process.
 func (e *engineFlags) open() (*phi2.Model, error) {
 	if e.model == "" {
 		return nil, usageErr("--model is required: give a model directory or a .gguf file")
 	}
 	backends, ok := engines[e.engine]
 	if !ok {
-		return nil, usageErr("unknown engine %q (available: native)", e.engine)
+		return nil, usageErr("unknown engine %q (available: %s)", e.engine, engineList())
 	}
-	var be backend.Backend
-	switch {
-	case e.backend == "cpu" && contains(backends, "cpu"):
-		be = cpu.New()
-	default:
+	if e.backend == "" {
+		e.backend = backends[0]
+	}
+	if !contains(backends, e.backend) {
 		return nil, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
 	}
+	be, err := newBackend(e.engine, e.backend, e.threads)
+	if err != nil {
+		return nil, err
+	}
+	e.engine = reportedEngine(e.engine)
 	src, err := load.Open(e.model)
 	if err != nil {
 		be.Close()
@@ -59,6 +65,31 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 	}
 	return m, nil
 }
+
+// engineList names the engines of this build.
+func engineList() string {
+	names := make([]string, 0, len(engines))
+	for name := range engines {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// backendList names the backends of every engine.
+func backendList() string {
+	var parts []string
+	for _, name := range strings.Split(engineList(), ", ") {
+		parts = append(parts, fmt.Sprintf("%s on %s", strings.Join(engines[name], " or "), name))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// exitStatus is the exit status of a command that ran elsewhere and has
+// already reported its errors.
+type exitStatus int
+
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

@@ -35,6 +35,7 @@ func runGenerate(args []string, stdout io.Writer) error {
 	fs := newFlags("generate")
 	var ef engineFlags
 	ef.register(fs)
+	ef.registerThreads(fs)
 	prompt := fs.String("prompt", "", "prompt text")
 	list := fs.String("ids", "", "prompt as comma-separated token ids (instead of --prompt)")
 	var o generate.Options
@@ -51,6 +52,9 @@ func runGenerate(args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.IgnoreEOS, "ignore-eos", false, "do not stop at <|endoftext|>")
 	asJSON := fs.Bool("json", false, "print one JSON object at the end instead of streaming text")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if ran, err := ef.delegate(fs, "generate", args, stdout); ran {
 		return err
 	}
 	if o.MaxTokens < 0 {

@@ -10,8 +10,12 @@ func runLogits(args []string, stdout io.Writer) error {
 	fs := newFlags("logits")
 	var ef engineFlags
 	ef.register(fs)
+	ef.registerThreads(fs)
 	list := fs.String("ids", "", "comma-separated token ids of the input")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if ran, err := ef.delegate(fs, "logits", args, stdout); ran {
 		return err
 	}
 	ids, err := parseIDs(*list)

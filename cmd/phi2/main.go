@@ -59,9 +59,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := cmd(args[1:], stdout)
+	var elsewhere exitStatus
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &elsewhere):
+		return int(elsewhere)
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):

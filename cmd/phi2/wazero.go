@@ -1,0 +1,121 @@
+//go:build !wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/phi2web/phi2web/wasm/host"
+)
+
+// delegate runs the whole command on the wazero engine when it is the one
+// chosen, and reports whether it did: the wasip1 build of phi2 runs under
+// wasm/host with the same arguments, the engine given as native (the guest
+// computes in its own process) and the backend made explicit. --threads
+// sets the host's kernel threads. The guest prints its own results and
+// errors; a failure comes back as its exit status.
+func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, stdout io.Writer) (bool, error) {
+	if e.engine != "wazero" {
+		return false, nil
+	}
+	backends := engines[e.engine]
+	if e.backend == "" {
+		e.backend = backends[0]
+	}
+	if !contains(backends, e.backend) {
+		return true, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
+	}
+	wasm, err := guestModule()
+	if err != nil {
+		return true, err
+	}
+	threads := 0
+	if f := flags.Lookup("threads"); f != nil {
+		threads, _ = strconv.Atoi(f.Value.String())
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return true, err
+	}
+	guestArgs := append([]string{"phi2", cmd}, dropFlags(flags, args, "engine", "backend", "threads")...)
+	guestArgs = append(guestArgs, "--engine=native", "--backend="+e.backend)
+	ctx := context.Background()
+	h, err := host.New(ctx, host.Options{
+		Workers: threads,
+		Stdout:  stdout, Stderr: os.Stderr,
+		Args:     guestArgs,
+		Env:      map[string]string{"PWD": cwd, "PHI2_ENGINE": e.engine},
+		Mounts:   []host.Mount{{Dir: "/", GuestPath: "/", ReadOnly: true}},
+		CacheDir: host.DefaultCacheDir(),
+	})
+	if err != nil {
+		return true, fmt.Errorf("wazero engine: %w", err)
+	}
+	defer h.Close(ctx)
+	code, err := h.Run(ctx, wasm)
+	switch {
+	case err != nil:
+		return true, fmt.Errorf("wazero engine: %w", err)
+	case code != 0:
+		return true, exitStatus(code)
+	}
+	return true, nil
+}
+
+// guestModule reads phi2.wasm from $PHI2_WASM or beside this executable.
+func guestModule() ([]byte, error) {
+	path := os.Getenv("PHI2_WASM")
+	if path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("wazero engine: %w", err)
+		}
+		path = filepath.Join(filepath.Dir(exe), "phi2.wasm")
+	}
+	wasm, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("wazero engine: %s not found: run 'make build' to build it beside phi2, or set PHI2_WASM", path)
+	}
+	return wasm, err
+}
+
+// dropFlags returns args without the named flags and their values, using
+// flags to know which flags take a separate value.
+func dropFlags(flags *flag.FlagSet, args []string, names ...string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' {
+			return append(out, args[i:]...)
+		}
+		name, _, inline := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		f := flags.Lookup(name)
+		takesNext := f != nil && !inline && !isBool(f)
+		if contains(names, name) {
+			if takesNext {
+				i++
+			}
+			continue
+		}
+		out = append(out, a)
+		if takesNext && i+1 < len(args) {
+			i++
+			out = append(out, args[i])
+		}
+	}
+	return out
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
