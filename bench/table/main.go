@@ -1,0 +1,47 @@
+// Command table prints the JSON lines of `phi2 bench` as a Markdown table,
+// for `make bench` and docs/benchmarks.md.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+type result struct {
+	Engine     string  `json:"engine"`
+	Backend    string  `json:"backend"`
+	Model      string  `json:"model"`
+	Threads    int     `json:"threads"`
+	LoadMS     float64 `json:"load_ms"`
+	PromptTPS  float64 `json:"prompt_tokens_per_second"`
+	TTFTMS     float64 `json:"ttft_ms"`
+	Decode128  float64 `json:"decode_tokens_per_second_ctx128"`
+	Decode2048 float64 `json:"decode_tokens_per_second_ctx2048"`
+	WeightsMB  float64 `json:"weights_mb"`
+	PeakRSSMB  float64 `json:"peak_rss_mb"`
+}
+
+func main() {
+	if err := table(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "table:", err)
+		os.Exit(1)
+	}
+}
+
+func table(in io.Reader, out io.Writer) error {
+	fmt.Fprintln(out, "| engine | backend | model | threads | load s | prompt tok/s | TTFT ms | decode tok/s ctx 128 | ctx 2048 | weights MB | peak RSS MB |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|---|")
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			continue // progress or other lines between results
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %d | %.1f | %.1f | %.0f | %.2f | %.2f | %.0f | %.0f |\n",
+			r.Engine, r.Backend, r.Model, r.Threads, r.LoadMS/1000, r.PromptTPS, r.TTFTMS, r.Decode128, r.Decode2048, r.WeightsMB, r.PeakRSSMB)
+	}
+	return sc.Err()
+}
