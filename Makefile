@@ -67,8 +67,16 @@ check: deps tidy-check
 tidy-check:
 	$(GO) mod tidy -diff
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./runtime/...
+# bench runs the micro-benchmarks, then the standard set of `phi2 bench` runs
+# on the synthetic Phi-2-shape model (made once under build/bench, ~6 GB) and
+# prints them as a table.
+BENCH_RUNS := "--engine wazero --quant q4 --threads 1" "--engine wazero --quant q4 --threads 2" \
+	"--engine wazero --quant q8 --threads 2" "--engine native --quant q4 --threads 2"
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./runtime/... ./wasm/...
+	@rm -f $(BUILD)/bench.jsonl
+	@for run in $(BENCH_RUNS); do echo "phi2 bench $$run" >&2; $(PHI2) bench $$run | tee -a $(BUILD)/bench.jsonl; done
+	$(GO) run ./bench/table < $(BUILD)/bench.jsonl
 
 # Regenerate the committed independent goldens (needs Debian's python3-numpy).
 goldens:

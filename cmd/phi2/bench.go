@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -56,6 +58,9 @@ func runBench(args []string, stdout io.Writer) error {
 		}
 		ef.model = path
 	}
+	if ef.engine != "native" {
+		return delegateBench(&ef, fs, args, *threads, stdout)
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(*threads, 1)))
 	start := time.Now()
 	m, err := ef.open()
@@ -74,6 +79,27 @@ func runBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	res.PeakRSSMB = float64(peakRSS()) / (1 << 20)
+	return json.NewEncoder(stdout).Encode(res)
+}
+
+// delegateBench runs the bench on another engine (the model is prepared
+// here, natively) and completes its result with what only this process
+// knows: the threads it gave the engine and the peak memory of the whole
+// process, engine included.
+func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int, stdout io.Writer) error {
+	var out bytes.Buffer
+	ran, err := ef.delegate(fs, "bench", append(args, "--model="+ef.model), &out)
+	if !ran {
+		return usageErr("unknown engine %q (available: %s)", ef.engine, engineList())
+	}
+	if err != nil {
+		return err
+	}
+	var res benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		return fmt.Errorf("engine %s printed no bench result: %q", ef.engine, out.String())
+	}
+	res.Threads, res.PeakRSSMB = threads, float64(peakRSS())/(1<<20)
 	return json.NewEncoder(stdout).Encode(res)
 }
 

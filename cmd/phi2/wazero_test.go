@@ -145,3 +145,22 @@ func TestDropFlags(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// TestWazeroBench: the bench runs in the guest and reports the host's
+// threads and the whole process's peak memory.
+func TestWazeroBench(t *testing.T) {
+	useGuest(t)
+	out, errOut, code := runCLI("bench", "--engine", "wazero", "--shape", "tiny", "--layers", "1", "--quant", "q4",
+		"--cache", t.TempDir(), "--prompt-tokens", "8", "--decode-tokens", "2", "--threads", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r benchResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Engine != "wazero" || r.Backend != "simd" || r.Threads != 2 || r.Model != "tiny-L1-q4" ||
+		r.PromptTPS <= 0 || r.Decode128 <= 0 || r.Decode2048 <= 0 || r.PeakRSSMB <= 0 {
+		t.Fatalf("unexpected result %s", out)
+	}
+}
