@@ -40,9 +40,19 @@ func (m *Model) Close() error {
 	return m.close()
 }
 
+// Options configures OpenWith. The zero value is what Open does.
+type Options struct {
+	// Codec, when set, decompresses and hashes the shards of a converted
+	// model directory (modeldir.Options); other formats do not use it.
+	Codec *modeldir.Codec
+}
+
 // Open opens the model at path: a .gguf file, or a directory holding
 // manifest.json or config.json.
-func Open(path string) (*Model, error) {
+func Open(path string) (*Model, error) { return OpenWith(path, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(path string, o Options) (*Model, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -53,16 +63,18 @@ func Open(path string) (*Model, error) {
 		}
 		return openGGUF(path)
 	}
-	return OpenSource(weights.Dir(path))
+	return openSource(weights.Dir(path), o)
 }
 
 // OpenSource opens a directory-shaped model from any source: a converted
 // model directory when it has manifest.json, else a Hugging Face one.
-func OpenSource(src weights.Source) (*Model, error) {
+func OpenSource(src weights.Source) (*Model, error) { return openSource(src, Options{}) }
+
+func openSource(src weights.Source, o Options) (*Model, error) {
 	f, err := src.Open(modeldir.ManifestFile)
 	if err == nil {
 		f.Close()
-		return openModelDir(src)
+		return openModelDir(src, o)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -82,8 +94,8 @@ func OpenSource(src weights.Source) (*Model, error) {
 	return &Model{Loader: ck, Format: HuggingFace, Bytes: n, close: ck.Close}, nil
 }
 
-func openModelDir(src weights.Source) (*Model, error) {
-	md, err := modeldir.Open(src)
+func openModelDir(src weights.Source, o Options) (*Model, error) {
+	md, err := modeldir.OpenWith(src, modeldir.Options{Codec: o.Codec})
 	if err != nil {
 		return nil, err
 	}

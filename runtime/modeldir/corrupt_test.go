@@ -21,16 +21,37 @@ const badShard = 3
 // that no tensor touching shard 3 reaches the callback while every tensor
 // before it does.
 func TestCorruptShards(t *testing.T) {
-	ts := testTensors(t, 2)
-	const shardSize = 1024
-	dir := writeDir(t, ts, WriterOptions{ShardSize: shardSize})
-	name := ShardName(badShard)
+	testCorruptShards(t, Options{})
+}
 
-	for _, c := range []struct {
-		name   string
-		damage func(src weights.MemSource)
-		want   string
-	}{
+// corruption is one way of damaging shard badShard.
+type corruption struct {
+	name   string
+	damage func(src weights.MemSource)
+	want   string
+}
+
+// testCorruptShards runs every corruption through a model opened with o.
+func testCorruptShards(t *testing.T, o Options) {
+	dir := writeDir(t, testTensors(t, 2), WriterOptions{ShardSize: corruptShardSize})
+	for _, c := range corruptions(t) {
+		t.Run(c.name, func(t *testing.T) {
+			src := readDir(t, dir)
+			c.damage(src)
+			m, err := OpenWith(src, o)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			checkStopsAtBadShard(t, m, c.want)
+		})
+	}
+}
+
+const corruptShardSize = 1024
+
+func corruptions(t *testing.T) []corruption {
+	name := ShardName(badShard)
+	return []corruption{
 		{"flipped byte", func(src weights.MemSource) {
 			src[name][len(src[name])/2] ^= 0x10
 		}, name + ": sha256 mismatch (file is corrupt or incomplete): delete the model directory and download or convert it again"},
@@ -62,30 +83,27 @@ func TestCorruptShards(t *testing.T) {
 		{"missing", func(src weights.MemSource) {
 			delete(src, name)
 		}, name + ": missing from the model directory"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			src := readDir(t, dir)
-			c.damage(src)
-			m, err := Open(src)
-			if err != nil {
-				t.Fatalf("Open: %v", err)
-			}
-			var got []string
-			err = m.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
-				got = append(got, name)
-				return nil
-			})
-			checkMessage(t, err, c.want)
-			var want []string
-			for _, ti := range m.Tensors() {
-				if (int64(ti.Shard)*shardSize+ti.Offset+ti.Length-1)/shardSize < badShard {
-					want = append(want, ti.Name)
-				}
-			}
-			if strings.Join(got, " ") != strings.Join(want, " ") {
-				t.Errorf("callback got %v, want exactly the tensors before shard %d: %v", got, badShard, want)
-			}
-		})
+	}
+}
+
+// checkStopsAtBadShard runs Each and insists on an error containing want
+// after exactly the tensors that end before shard badShard.
+func checkStopsAtBadShard(t *testing.T, m *Model, want string) {
+	t.Helper()
+	var got []string
+	err := m.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
+		got = append(got, name)
+		return nil
+	})
+	checkMessage(t, err, want)
+	var before []string
+	for _, ti := range m.Tensors() {
+		if (int64(ti.Shard)*corruptShardSize+ti.Offset+ti.Length-1)/corruptShardSize < badShard {
+			before = append(before, ti.Name)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(before, " ") {
+		t.Errorf("callback got %v, want exactly the tensors before shard %d: %v", got, badShard, before)
 	}
 }
 

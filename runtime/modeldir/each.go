@@ -1,29 +1,22 @@
 package modeldir
 
-import (
-	"github.com/andybalholm/brotli"
-	"github.com/phi2web/phi2web/runtime/tensor"
-)
+import "github.com/phi2web/phi2web/runtime/tensor"
 
 // Each calls f for every tensor in stream order, implementing
 // weights.Loader. Each shard is decompressed whole and its compressed and
 // raw sizes and sha256 checked before any tensor ending in it is handed
 // out, so f never sees bytes that have not been verified. A tensor that
 // spans shards is assembled in a buffer of its own. Memory: one buffer of
-// shard_size bytes plus the largest spanning tensor.
+// shard_size bytes plus the largest spanning tensor, and with a Codec one
+// buffer of the largest compressed shard.
 //
 // data is valid only during the call to f; shape must not be modified.
 func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
-	var maxRaw int64
-	for _, s := range m.shards {
-		maxRaw = max(maxRaw, s.RawSize)
-	}
-	buf := make([]byte, maxRaw)
+	r := m.newShardReader()
 	var span []byte // the tensor being assembled across shards
-	dec := brotli.NewReader(nil)
-	next := 0 // index of the next tensor to hand out
+	next := 0       // index of the next tensor to hand out
 	for i, s := range m.shards {
-		raw, err := m.readShard(s, buf, dec)
+		raw, err := r.read(s)
 		if err != nil {
 			return err
 		}

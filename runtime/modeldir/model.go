@@ -18,6 +18,7 @@ type Model struct {
 	shardSize int64
 	tensors   []TensorInfo
 	shards    []ShardInfo
+	codec     *Codec // nil: the Go brotli decoder and crypto/sha256
 }
 
 var _ weights.Loader = (*Model)(nil)

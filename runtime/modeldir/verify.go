@@ -10,16 +10,41 @@ import (
 	"io/fs"
 
 	"github.com/andybalholm/brotli"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // redo is the advice given for any shard that fails its checks.
 const redo = "delete the model directory and download or convert it again"
 
-// readShard decompresses shard s into buf and checks it: the file's size
-// and sha256, then the size and sha256 of what it decompresses to. The
-// compressed bytes are hashed as they are decoded, so each is read once.
-func (m *Model) readShard(s ShardInfo, buf []byte, dec *brotli.Reader) ([]byte, error) {
-	f, err := m.src.Open(s.File)
+// shardReader reads and checks shards into buffers reused from one shard
+// to the next.
+type shardReader struct {
+	m    *Model
+	raw  []byte         // holds the largest shard's raw bytes
+	comp []byte         // with a codec: holds the largest compressed shard
+	dec  *brotli.Reader // without one
+}
+
+func (m *Model) newShardReader() *shardReader {
+	var maxRaw, maxComp int64
+	for _, s := range m.shards {
+		maxRaw = max(maxRaw, s.RawSize)
+		maxComp = max(maxComp, s.CompressedSize)
+	}
+	r := &shardReader{m: m, raw: make([]byte, maxRaw)}
+	if m.codec != nil {
+		r.comp = make([]byte, maxComp)
+	} else {
+		r.dec = brotli.NewReader(nil)
+	}
+	return r
+}
+
+// read decompresses shard s and checks it: the file's size and sha256,
+// then the size and sha256 of what it decompresses to. The result is valid
+// until the next read.
+func (r *shardReader) read(s ShardInfo) ([]byte, error) {
+	f, err := r.m.src.Open(s.File)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: missing from the model directory: %s", s.File, redo)
 	}
@@ -33,27 +58,54 @@ func (m *Model) readShard(s ShardInfo, buf []byte, dec *brotli.Reader) ([]byte, 
 	case size > s.CompressedSize:
 		return nil, fmt.Errorf("%s: %d bytes, %s says %d (file is corrupt): %s", s.File, size, ManifestFile, s.CompressedSize, redo)
 	}
+	raw := r.raw[:s.RawSize]
+	if r.m.codec != nil {
+		err = r.decodeWhole(s, f, raw)
+	} else {
+		err = r.decodeStream(s, f, raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
 
+// decodeStream hashes the compressed bytes as they are decoded, so each is
+// read once.
+func (r *shardReader) decodeStream(s ShardInfo, f weights.File, raw []byte) error {
 	in := &hashingReader{r: io.NewSectionReader(f, 0, s.CompressedSize), h: sha256.New()}
-	dec.Reset(in)
-	raw := buf[:s.RawSize]
-	decErr := decodeExactly(dec, raw)
+	r.dec.Reset(in)
+	decErr := decodeExactly(r.dec, raw)
 	if in.err == nil {
 		io.Copy(io.Discard, in) // hash what the decoder left unread
 	}
 	if in.err != nil {
-		return nil, fmt.Errorf("%s: read: %v", s.File, in.err)
+		return fmt.Errorf("%s: read: %v", s.File, in.err)
 	}
 	if hex.EncodeToString(in.h.Sum(nil)) != s.CompressedSHA256 {
-		return nil, fmt.Errorf("%s: sha256 mismatch (file is corrupt or incomplete): %s", s.File, redo)
+		return compressedMismatch(s)
 	}
 	if decErr != nil {
-		return nil, fmt.Errorf("%s: %v, though the file matches its sha256: %s", s.File, decErr, redo)
+		return badStream(s, decErr)
 	}
 	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != s.RawSHA256 {
-		return nil, fmt.Errorf("%s: sha256 of the decompressed bytes mismatch (file is corrupt): %s", s.File, redo)
+		return rawMismatch(s)
 	}
-	return raw, nil
+	return nil
+}
+
+func compressedMismatch(s ShardInfo) error {
+	return fmt.Errorf("%s: sha256 mismatch (file is corrupt or incomplete): %s", s.File, redo)
+}
+
+func rawMismatch(s ShardInfo) error {
+	return fmt.Errorf("%s: sha256 of the decompressed bytes mismatch (file is corrupt): %s", s.File, redo)
+}
+
+// badStream reports a brotli stream that fails although its bytes are
+// those the manifest lists.
+func badStream(s ShardInfo, err error) error {
+	return fmt.Errorf("%s: %v, though the file matches its sha256: %s", s.File, err, redo)
 }
 
 // decodeExactly fills raw from dec and checks that the stream ends there.

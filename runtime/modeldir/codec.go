@@ -1,0 +1,90 @@
+package modeldir
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// Codec supplies brotli decompression and SHA-256 from outside the Go
+// code, for builds where a faster implementation is at hand (the wasip1
+// engine hands both to its native host). The Model trusts it: a shard
+// passes its checks when Sum256 says its hashes match.
+type Codec struct {
+	// Decompress decodes the whole brotli stream src into dst and returns
+	// the number of bytes written. When the stream decodes to more than
+	// len(dst) bytes it returns io.ErrShortBuffer, when src ends before
+	// the stream does io.ErrUnexpectedEOF, and any other error when src is
+	// not valid brotli.
+	Decompress func(dst, src []byte) (int, error)
+	// Sum256 returns the SHA-256 digest of p.
+	Sum256 func(p []byte) [32]byte
+}
+
+// Options configures OpenWith. The zero value is what Open does.
+type Options struct {
+	// Codec, when set, makes Each read each shard's compressed bytes
+	// whole (the manifest bounds their size) and hand them to the codec,
+	// instead of streaming them through the Go brotli decoder. Memory
+	// grows by one buffer of the largest compressed shard. The checks and
+	// their messages are the same.
+	Codec *Codec
+}
+
+// OpenWith is Open with options.
+func OpenWith(src weights.Source, o Options) (*Model, error) {
+	if c := o.Codec; c != nil && (c.Decompress == nil || c.Sum256 == nil) {
+		return nil, errors.New("modeldir: Options.Codec needs both Decompress and Sum256")
+	}
+	m, err := Open(src)
+	if err != nil {
+		return nil, err
+	}
+	m.codec = o.Codec
+	return m, nil
+}
+
+// decodeWhole reads the compressed bytes whole and checks them with the
+// codec before it decompresses them.
+func (r *shardReader) decodeWhole(s ShardInfo, f weights.File, raw []byte) error {
+	c := r.m.codec
+	comp := r.comp[:s.CompressedSize]
+	if n, err := f.ReadAt(comp, 0); n < len(comp) {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("%s: read: %v", s.File, err)
+	}
+	if sum := c.Sum256(comp); hex.EncodeToString(sum[:]) != s.CompressedSHA256 {
+		return compressedMismatch(s)
+	}
+	n, err := c.Decompress(raw, comp)
+	if err := decodedLength(n, err, len(raw)); err != nil {
+		return badStream(s, err)
+	}
+	if sum := c.Sum256(raw); hex.EncodeToString(sum[:]) != s.RawSHA256 {
+		return rawMismatch(s)
+	}
+	return nil
+}
+
+// decodedLength turns a Codec.Decompress result into the errors of
+// decodeExactly.
+func decodedLength(n int, err error, want int) error {
+	switch {
+	case errors.Is(err, io.ErrShortBuffer):
+		return fmt.Errorf("decompresses to more than %d bytes", want)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("brotli stream ends early")
+	case err != nil:
+		return fmt.Errorf("invalid brotli data (%v)", err)
+	case n < 0 || n > want:
+		return fmt.Errorf("the brotli decoder reports %d bytes written to a %d-byte buffer", n, want)
+	case n < want:
+		return fmt.Errorf("decompresses to %d bytes, %s says %d", n, ManifestFile, want)
+	}
+	return nil
+}
