@@ -37,6 +37,8 @@ func (h *Host) instantiatePhi2(ctx context.Context) error {
 	fn("write", h.writeFn, []api.ValueType{i32, i32, i32}, nil)
 	fn("read", h.readFn, []api.ValueType{i32, i32, i32}, nil)
 	fn("run", h.runFn, []api.ValueType{i32, i32}, []api.ValueType{i32})
+	fn("brotli_decode", h.brotliDecodeFn, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32})
+	fn("sha256", h.sha256Fn, []api.ValueType{i32, i32, i32}, nil)
 	if _, err := b.Instantiate(ctx); err != nil {
 		return fmt.Errorf("host: phi2 module: %w", err)
 	}

@@ -123,7 +123,7 @@ func TestEveryJobRunsOnce(t *testing.T) {
 func TestWorkersRunAtOnce(t *testing.T) {
 	for _, workers := range []int{1, 2} {
 		h := newTestHost(t, Options{Workers: workers})
-		spins := int32(1 << 24) // ample for a goroutine to wake
+		spins := int32(1 << 30) // seconds of spinning: ends as soon as the jobs meet, so a busy machine only delays it
 		if workers == 1 {
 			spins = 1000
 		}
