@@ -32,6 +32,10 @@ func (e *engineFlags) registerThreads(fs *flag.FlagSet) {
 	fs.IntVar(&e.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
 }
 
+// loadOptions are how this build opens models; the wasip1 build sets a
+// codec the host runs natively.
+var loadOptions load.Options
+
 // open loads the model on the chosen engine and backend, in this process.
 func (e *engineFlags) open() (*phi2.Model, error) {
 	if e.model == "" {
@@ -52,7 +56,7 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 		return nil, err
 	}
 	e.engine = reportedEngine(e.engine)
-	src, err := load.Open(e.model)
+	src, err := load.OpenWith(e.model, loadOptions)
 	if err != nil {
 		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)

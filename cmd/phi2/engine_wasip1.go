@@ -7,13 +7,21 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
+	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/simd"
+	"github.com/phi2web/phi2web/wasm/guest"
 )
 
 // engines lists the backends of this build's one engine, which computes in
 // this process: simd needs the host functions of wasm/host.
 var engines = map[string][]string{
 	"native": {"simd", "cpu"},
+}
+
+// Converted models decompress and hash their shards in the host (wasm/host
+// runs brotli and sha256 natively), whichever backend computes.
+func init() {
+	loadOptions.Codec = &modeldir.Codec{Decompress: guest.Decompress, Sum256: guest.Sum256}
 }
 
 // newBackend makes a backend in this process.
