@@ -12,8 +12,9 @@
 // operand w of MatMul and the table of Embed) may have any dtype the
 // backend lists in WeightTypes.
 //
-// Shape mismatches are programming errors and panic. Device failures are
-// reported by the next Read or Argmax.
+// Shape mismatches are programming errors and panic (see the Check
+// functions, which hold the preconditions every backend shares). Device
+// failures are reported by the next Read or Argmax.
 package backend
 
 import "github.com/phi2web/phi2web/runtime/tensor"
@@ -23,6 +24,9 @@ type Tensor interface {
 	Rows() int
 	Cols() int
 	DType() tensor.DType
+	// Label is the name given to Upload or Alloc; views keep it. Panic
+	// messages name tensors by it.
+	Label() string
 }
 
 // Backend runs the ops of the model. Implementations need not be safe for

@@ -29,23 +29,18 @@ type matmulJob struct {
 // overlap x, w or bias.
 func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 	const op = "MatMul"
-	d, xh, wh := b.getF32(op, dst), b.getF32(op, x), b.get(op, w)
+	d, xh, wh := b.get(op, dst), b.get(op, x), b.get(op, w)
+	var bh *handle
+	if bias != nil {
+		bh = b.get(op, bias)
+	}
+	backend.CheckMatMul(dst, x, w, bias)
 	n, k, m := xh.rows, xh.cols, wh.rows
-	if wh.cols != k {
-		fail(op, "x %q is [%d %d] but w %q is [%d %d]", xh.label, n, k, wh.label, m, wh.cols)
-	}
-	if d.rows != n || d.cols != m {
-		fail(op, "dst %q is [%d %d], want [%d %d]", d.label, d.rows, d.cols, n, m)
-	}
 	if overlaps(d, xh) || overlaps(d, wh) {
 		fail(op, "dst %q overlaps an operand", d.label)
 	}
 	var biasVals []float32
-	if bias != nil {
-		bh := b.getF32(op, bias)
-		if bh.rows != 1 || bh.cols != m {
-			fail(op, "bias %q is [%d %d], want [1 %d]", bh.label, bh.rows, bh.cols, m)
-		}
+	if bh != nil {
 		if overlaps(d, bh) {
 			fail(op, "dst %q overlaps bias %q", d.label, bh.label)
 		}

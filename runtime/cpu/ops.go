@@ -11,14 +11,9 @@ import (
 // rows as tensor.DequantizeRow gives them).
 func (b *Backend) Embed(dst, table backend.Tensor, ids []int32) {
 	const op = "Embed"
-	d, th := b.getF32(op, dst), b.get(op, table)
-	if d.rows != len(ids) || d.cols != th.cols {
-		fail(op, "dst %q is [%d %d], want [%d %d] for %d ids", d.label, d.rows, d.cols, len(ids), th.cols, len(ids))
-	}
+	d, th := b.get(op, dst), b.get(op, table)
+	backend.CheckEmbed(dst, table, ids)
 	for i, id := range ids {
-		if id < 0 || int(id) >= th.rows {
-			fail(op, "id %d at %d outside table %q with %d rows", id, i, th.label, th.rows)
-		}
 		if th.dt.Quantized() {
 			l := th.buf.layout
 			tensor.DequantizeRow(d.row(i), th.buf.q, th.dt, l.Rows, l.Cols, th.firstRow()+int(id))
@@ -38,11 +33,8 @@ func (b *Backend) Embed(dst, table backend.Tensor, ids []int32) {
 // σ² taken over the deviations x−μ. dst may be x.
 func (b *Backend) LayerNorm(dst, x, gamma, beta backend.Tensor, eps float32) {
 	const op = "LayerNorm"
-	d, xh, g, be := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, gamma), b.getF32(op, beta)
-	backend.SameShape(op, d, xh)
-	if g.rows != 1 || g.cols != xh.cols || be.rows != 1 || be.cols != xh.cols {
-		fail(op, "gamma %q and beta %q must be [1 %d]", g.label, be.label, xh.cols)
-	}
+	d, xh, g, be := b.get(op, dst), b.get(op, x), b.get(op, gamma), b.get(op, beta)
+	backend.CheckLayerNorm(dst, x, gamma, beta)
 	gs, bs := g.f32(), be.f32()
 	k := float32(xh.cols)
 	for r := range xh.rows {
@@ -78,8 +70,8 @@ func sqDev4(x []float32, c float32) float32 {
 // evaluated in float64 and rounded). dst may be x.
 func (b *Backend) GeluNew(dst, x backend.Tensor) {
 	const op = "GeluNew"
-	d, xh := b.getF32(op, dst), b.getF32(op, x)
-	backend.SameShape(op, d, xh)
+	d, xh := b.get(op, dst), b.get(op, x)
+	backend.CheckGeluNew(dst, x)
 	const c = float32(0.7978845608028654) // √(2/π)
 	out := d.f32()
 	for i, v := range xh.f32() {
@@ -91,9 +83,8 @@ func (b *Backend) GeluNew(dst, x backend.Tensor) {
 // Add computes dst = a + b; any operands may be the same tensor.
 func (b *Backend) Add(dst, x, y backend.Tensor) {
 	const op = "Add"
-	d, xh, yh := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, y)
-	backend.SameShape(op, d, xh)
-	backend.SameShape(op, d, yh)
+	d, xh, yh := b.get(op, dst), b.get(op, x), b.get(op, y)
+	backend.CheckAdd(dst, x, y)
 	out, ys := d.f32(), yh.f32()
 	for i, v := range xh.f32() {
 		out[i] = v + ys[i]
@@ -104,10 +95,8 @@ func (b *Backend) Add(dst, x, y backend.Tensor) {
 // two Adds do.
 func (b *Backend) Add3(dst, x, y, z backend.Tensor) {
 	const op = "Add3"
-	d, xh, yh, zh := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, y), b.getF32(op, z)
-	backend.SameShape(op, d, xh)
-	backend.SameShape(op, d, yh)
-	backend.SameShape(op, d, zh)
+	d, xh, yh, zh := b.get(op, dst), b.get(op, x), b.get(op, y), b.get(op, z)
+	backend.CheckAdd3(dst, x, y, z)
 	out, ys, zs := d.f32(), yh.f32(), zh.f32()
 	for i, v := range xh.f32() {
 		out[i] = float32(v+ys[i]) + zs[i]
@@ -118,12 +107,7 @@ func (b *Backend) Add3(dst, x, y, z backend.Tensor) {
 // Overlapping ranges of one tensor are copied as if through a temporary.
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
-	d, s := b.getF32(op, dst), b.getF32(op, src)
-	if d.cols != s.cols {
-		fail(op, "dst %q has %d columns, src %q has %d", d.label, d.cols, s.label, s.cols)
-	}
-	if n < 0 || srcRow < 0 || srcRow+n > s.rows || dstRow < 0 || dstRow+n > d.rows {
-		fail(op, "rows [%d, %d) of %q to [%d, %d) of %q out of range (%d and %d rows)", srcRow, srcRow+n, s.label, dstRow, dstRow+n, d.label, s.rows, d.rows)
-	}
+	d, s := b.get(op, dst), b.get(op, src)
+	backend.CheckCopy(dst, dstRow, src, srcRow, n)
 	copy(d.f32()[dstRow*d.cols:(dstRow+n)*d.cols], s.f32()[srcRow*s.cols:(srcRow+n)*s.cols])
 }

@@ -10,10 +10,8 @@ func (b *Backend) Read(t backend.Tensor, dst []float32) error {
 	if b.closed {
 		return ErrClosed
 	}
-	h := b.getF32("Read", t)
-	if len(dst) < h.len() {
-		fail("Read", "dst holds %d values, tensor %q has %d", len(dst), h.label, h.len())
-	}
+	h := b.get("Read", t)
+	backend.CheckRead(t, dst)
 	copy(dst, h.f32())
 	return nil
 }
@@ -24,10 +22,8 @@ func (b *Backend) Argmax(t backend.Tensor, row int) (int, error) {
 	if b.closed {
 		return 0, ErrClosed
 	}
-	h := b.getF32("Argmax", t)
-	if row < 0 || row >= h.rows {
-		fail("Argmax", "row %d outside tensor %q with %d rows", row, h.label, h.rows)
-	}
+	h := b.get("Argmax", t)
+	backend.CheckArgmax(t, row)
 	best, at := float32(0), -1
 	for i, v := range h.row(row) {
 		if v == v && (at < 0 || v > best) {

@@ -10,19 +10,8 @@ import "github.com/phi2web/phi2web/runtime/backend"
 //	x'[i+h] = x[i+h]·cos θ_i + x[i]·sin θ_i
 func (b *Backend) Rope(x, table backend.Tensor, pos0, headDim, rotDim int) {
 	const op = "Rope"
-	xh, th := b.getF32(op, x), b.getF32(op, table)
-	if headDim <= 0 || xh.cols%headDim != 0 {
-		fail(op, "head dim %d does not divide %d columns of %q", headDim, xh.cols, xh.label)
-	}
-	if rotDim <= 0 || rotDim%2 != 0 || rotDim > headDim {
-		fail(op, "rotary dim %d must be even and in (0, %d]", rotDim, headDim)
-	}
-	if th.cols != rotDim {
-		fail(op, "table %q has %d columns, want rotary dim %d", th.label, th.cols, rotDim)
-	}
-	if pos0 < 0 || pos0+xh.rows > th.rows {
-		fail(op, "positions [%d, %d) exceed the %d rows of table %q", pos0, pos0+xh.rows, th.rows, th.label)
-	}
+	xh, th := b.get(op, x), b.get(op, table)
+	backend.CheckRope(x, table, pos0, headDim, rotDim)
 	if overlaps(xh, th) {
 		fail(op, "x %q overlaps table %q", xh.label, th.label)
 	}

@@ -37,6 +37,7 @@ type handle struct {
 func (h *handle) Rows() int           { return h.rows }
 func (h *handle) Cols() int           { return h.cols }
 func (h *handle) DType() tensor.DType { return h.dt }
+func (h *handle) Label() string       { return h.label }
 func (h *handle) len() int            { return h.rows * h.cols }
 
 // f32 is the tensor's F32 data; u16 its F16 or BF16 bits.
@@ -73,15 +74,6 @@ func (b *Backend) get(op string, t backend.Tensor) *handle {
 	}
 	if h.buf.released {
 		fail(op, "tensor %q was freed or its backend closed", h.label)
-	}
-	return h
-}
-
-// getF32 is get for operands that must be F32.
-func (b *Backend) getF32(op string, t backend.Tensor) *handle {
-	h := b.get(op, t)
-	if h.dt != tensor.F32 {
-		fail(op, "tensor %q is %s, want F32", h.label, h.dt)
 	}
 	return h
 }
@@ -159,9 +151,7 @@ func (b *Backend) track(buf *buffer, label string, dt tensor.DType, rows, cols i
 // are allowed.
 func (b *Backend) View(t backend.Tensor, row0, rows int) backend.Tensor {
 	h := b.get("View", t)
-	if row0 < 0 || rows < 0 || row0+rows > h.rows {
-		fail("View", "rows [%d, %d) outside tensor %q with %d rows", row0, row0+rows, h.label, h.rows)
-	}
+	backend.CheckView(t, row0, rows)
 	v := *h
 	v.off += row0 * h.cols
 	v.rows = rows
@@ -183,6 +173,7 @@ func (b *Backend) Free(t backend.Tensor) {
 	h.buf.release()
 }
 
-// fail is backend.Fail: ops test their conditions first and call it only
-// when one does not hold, so a passing op allocates nothing.
+// fail is backend.Fail for the checks that are this backend's own: ops
+// test their conditions first and call it only when one does not hold, so
+// a passing op allocates nothing.
 var fail = backend.Fail

@@ -10,20 +10,10 @@ import (
 // dimension that is a multiple of 4. dst must not overlap k or v.
 func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scale float32) {
 	const op = "Attention"
-	d, qh, kh, vh := b.getF32(op, dst), b.getF32(op, q), b.getF32(op, k), b.getF32(op, v)
-	backend.SameShape(op, d, qh)
-	backend.SameShape(op, kh, vh)
-	if kh.cols != qh.cols {
-		fail(op, "q %q has %d columns, cache %q has %d", qh.label, qh.cols, kh.label, kh.cols)
-	}
-	if headDim <= 0 || qh.cols%headDim != 0 {
-		fail(op, "head dim %d does not divide %d columns", headDim, qh.cols)
-	}
+	d, qh, kh, vh := b.get(op, dst), b.get(op, q), b.get(op, k), b.get(op, v)
+	backend.CheckAttention(dst, q, k, v, pos0, headDim)
 	if headDim%4 != 0 {
 		fail(op, "head dim %d is not a multiple of 4, which the SIMD kernel needs", headDim)
-	}
-	if pos0 < 0 || pos0+qh.rows > kh.rows {
-		fail(op, "positions [%d, %d) exceed the %d cache rows", pos0, pos0+qh.rows, kh.rows)
 	}
 	if overlaps(d, kh) || overlaps(d, vh) {
 		fail(op, "dst %q overlaps the cache", d.label)

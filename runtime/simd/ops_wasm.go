@@ -22,15 +22,8 @@ var embedKernels = map[tensor.DType]int32{tensor.F32: kernels.EmbedF32, tensor.F
 // the ids moved by its first row.
 func (b *Backend) Embed(dst, table backend.Tensor, ids []int32) {
 	const op = "Embed"
-	d, th := b.getF32(op, dst), b.get(op, table)
-	if d.rows != len(ids) || d.cols != th.cols {
-		fail(op, "dst %q is [%d %d], want [%d %d] for %d ids", d.label, d.rows, d.cols, len(ids), th.cols, len(ids))
-	}
-	for i, id := range ids {
-		if id < 0 || int(id) >= th.rows {
-			fail(op, "id %d at %d outside table %q with %d rows", id, i, th.label, th.rows)
-		}
-	}
+	d, th := b.get(op, dst), b.get(op, table)
+	backend.CheckEmbed(dst, table, ids)
 	if len(ids) == 0 || b.err != nil {
 		return
 	}
@@ -65,11 +58,8 @@ func (b *Backend) shiftIDs(ids []int32, row0 int) []int32 {
 // the workers. dst may be x.
 func (b *Backend) LayerNorm(dst, x, gamma, beta backend.Tensor, eps float32) {
 	const op = "LayerNorm"
-	d, xh, g, be := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, gamma), b.getF32(op, beta)
-	backend.SameShape(op, d, xh)
-	if g.rows != 1 || g.cols != xh.cols || be.rows != 1 || be.cols != xh.cols {
-		fail(op, "gamma %q and beta %q must be [1 %d]", g.label, be.label, xh.cols)
-	}
+	d, xh, g, be := b.get(op, dst), b.get(op, x), b.get(op, gamma), b.get(op, beta)
+	backend.CheckLayerNorm(dst, x, gamma, beta)
 	split(xh.rows, b.parts(xh.rows, xh.cols, minRowWork), 1, func(lo, hi int) {
 		b.job(kernels.LayerNorm, d.addr(0), xh.addr(0), g.addr(0), be.addr(0), int32(xh.cols), f32bits(eps), int32(lo), int32(hi))
 	})
@@ -79,8 +69,8 @@ func (b *Backend) LayerNorm(dst, x, gamma, beta backend.Tensor, eps float32) {
 // GeluNew applies the tanh form of GELU elementwise. dst may be x.
 func (b *Backend) GeluNew(dst, x backend.Tensor) {
 	const op = "GeluNew"
-	d, xh := b.getF32(op, dst), b.getF32(op, x)
-	backend.SameShape(op, d, xh)
+	d, xh := b.get(op, dst), b.get(op, x)
+	backend.CheckGeluNew(dst, x)
 	n := xh.rows * xh.cols
 	split(n, b.parts(n, 1, minElements), 4, func(lo, hi int) {
 		b.job(kernels.Gelu, d.addr(0), xh.addr(0), int32(lo), int32(hi))
@@ -91,9 +81,8 @@ func (b *Backend) GeluNew(dst, x backend.Tensor) {
 // Add computes dst = a + b; any operands may be the same tensor.
 func (b *Backend) Add(dst, x, y backend.Tensor) {
 	const op = "Add"
-	d, xh, yh := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, y)
-	backend.SameShape(op, d, xh)
-	backend.SameShape(op, d, yh)
+	d, xh, yh := b.get(op, dst), b.get(op, x), b.get(op, y)
+	backend.CheckAdd(dst, x, y)
 	n := d.rows * d.cols
 	split(n, b.parts(n, 1, minElements), 4, func(lo, hi int) {
 		b.job(kernels.Add, d.addr(0), xh.addr(0), yh.addr(0), int32(lo), int32(hi))
@@ -104,10 +93,8 @@ func (b *Backend) Add(dst, x, y backend.Tensor) {
 // Add3 computes dst = (a + b) + c, rounding after each addition.
 func (b *Backend) Add3(dst, x, y, z backend.Tensor) {
 	const op = "Add3"
-	d, xh, yh, zh := b.getF32(op, dst), b.getF32(op, x), b.getF32(op, y), b.getF32(op, z)
-	backend.SameShape(op, d, xh)
-	backend.SameShape(op, d, yh)
-	backend.SameShape(op, d, zh)
+	d, xh, yh, zh := b.get(op, dst), b.get(op, x), b.get(op, y), b.get(op, z)
+	backend.CheckAdd3(dst, x, y, z)
 	n := d.rows * d.cols
 	split(n, b.parts(n, 1, minElements), 4, func(lo, hi int) {
 		b.job(kernels.Add3, d.addr(0), xh.addr(0), yh.addr(0), zh.addr(0), int32(lo), int32(hi))
@@ -120,13 +107,8 @@ func (b *Backend) Add3(dst, x, y, z backend.Tensor) {
 // through a temporary.
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
-	d, s := b.getF32(op, dst), b.getF32(op, src)
-	if d.cols != s.cols {
-		fail(op, "dst %q has %d columns, src %q has %d", d.label, d.cols, s.label, s.cols)
-	}
-	if n < 0 || srcRow < 0 || srcRow+n > s.rows || dstRow < 0 || dstRow+n > d.rows {
-		fail(op, "rows [%d, %d) of %q to [%d, %d) of %q out of range (%d and %d rows)", srcRow, srcRow+n, s.label, dstRow, dstRow+n, d.label, s.rows, d.rows)
-	}
+	d, s := b.get(op, dst), b.get(op, src)
+	backend.CheckCopy(dst, dstRow, src, srcRow, n)
 	values := n * d.cols
 	parts := b.parts(values, 1, minElements)
 	if d.buf == s.buf {
@@ -143,19 +125,8 @@ func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRo
 // ("rotate half"), rows split over the workers.
 func (b *Backend) Rope(x, table backend.Tensor, pos0, headDim, rotDim int) {
 	const op = "Rope"
-	xh, th := b.getF32(op, x), b.getF32(op, table)
-	if headDim <= 0 || xh.cols%headDim != 0 {
-		fail(op, "head dim %d does not divide %d columns of %q", headDim, xh.cols, xh.label)
-	}
-	if rotDim <= 0 || rotDim%2 != 0 || rotDim > headDim {
-		fail(op, "rotary dim %d must be even and in (0, %d]", rotDim, headDim)
-	}
-	if th.cols != rotDim {
-		fail(op, "table %q has %d columns, want rotary dim %d", th.label, th.cols, rotDim)
-	}
-	if pos0 < 0 || pos0+xh.rows > th.rows {
-		fail(op, "positions [%d, %d) exceed the %d rows of table %q", pos0, pos0+xh.rows, th.rows, th.label)
-	}
+	xh, th := b.get(op, x), b.get(op, table)
+	backend.CheckRope(x, table, pos0, headDim, rotDim)
 	if overlaps(xh, th) {
 		fail(op, "x %q overlaps table %q", xh.label, th.label)
 	}

@@ -14,11 +14,9 @@ func (b *Backend) Read(t backend.Tensor, dst []float32) error {
 	if b.closed {
 		return ErrClosed
 	}
-	h := b.getF32("Read", t)
+	h := b.get("Read", t)
+	backend.CheckRead(t, dst)
 	n := h.rows * h.cols
-	if len(dst) < n {
-		fail("Read", "dst holds %d values, tensor %q has %d", len(dst), h.label, n)
-	}
 	if b.err != nil {
 		return b.err
 	}
@@ -34,10 +32,8 @@ func (b *Backend) Argmax(t backend.Tensor, row int) (int, error) {
 	if b.closed {
 		return 0, ErrClosed
 	}
-	h := b.getF32("Argmax", t)
-	if row < 0 || row >= h.rows {
-		fail("Argmax", "row %d outside tensor %q with %d rows", row, h.label, h.rows)
-	}
+	h := b.get("Argmax", t)
+	backend.CheckArgmax(t, row)
 	out, ok := b.reserve(&b.argmax, "Argmax", 4)
 	if b.err != nil || !ok {
 		return 0, b.err

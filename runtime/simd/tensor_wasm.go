@@ -32,6 +32,7 @@ type handle struct {
 func (h *handle) Rows() int           { return h.rows }
 func (h *handle) Cols() int           { return h.cols }
 func (h *handle) DType() tensor.DType { return h.dt }
+func (h *handle) Label() string       { return h.label }
 
 // addr is the device address of row r of an F32 or F16 tensor.
 func (h *handle) addr(r int) int32 {
@@ -65,15 +66,6 @@ func (b *Backend) get(op string, t backend.Tensor) *handle {
 	}
 	if h.buf.released {
 		fail(op, "tensor %q was freed or its backend closed", h.label)
-	}
-	return h
-}
-
-// getF32 is get for operands that must be F32.
-func (b *Backend) getF32(op string, t backend.Tensor) *handle {
-	h := b.get(op, t)
-	if h.dt != tensor.F32 {
-		fail(op, "tensor %q is %s, want F32", h.label, h.dt)
 	}
 	return h
 }
@@ -154,9 +146,7 @@ func (b *Backend) make(op, label string, dt tensor.DType, rows, cols int, size u
 // rows.
 func (b *Backend) View(t backend.Tensor, row0, rows int) backend.Tensor {
 	h := b.get("View", t)
-	if row0 < 0 || rows < 0 || row0+rows > h.rows {
-		fail("View", "rows [%d, %d) outside tensor %q with %d rows", row0, row0+rows, h.label, h.rows)
-	}
+	backend.CheckView(t, row0, rows)
 	if h.dt.Quantized() && (h.row0+row0)%tensor.RowGroup != 0 {
 		fail("View", "a %s view of %q must start at a multiple of %d rows, not %d", h.dt, h.label, tensor.RowGroup, h.row0+row0)
 	}
@@ -182,8 +172,9 @@ func (b *Backend) Free(t backend.Tensor) {
 	device.release(h.buf.addr, h.buf.size)
 }
 
-// fail is backend.Fail: ops test their conditions first and call it only
-// when one does not hold, so a passing op allocates nothing.
+// fail is backend.Fail for the checks that are this backend's own: ops
+// test their conditions first and call it only when one does not hold, so
+// a passing op allocates nothing.
 var fail = backend.Fail
 
 // f32bits passes a float parameter to a kernel as its bit pattern.
