@@ -28,8 +28,8 @@ demo: build
 	$(PHI2) generate --model $(TINY) --ids 50256,464,3139,7586,21831 --max-tokens 16 --ignore-eos --json
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
-# the js/wasm tests, wabt's wat2wasm rebuilds the SIMD kernels to check the
-# committed module.
+# the js/wasm tests, wabt's wat2wasm (and python3, which generates the
+# unrolled Q4/Q8 kernels) rebuild the SIMD kernels to check the committed module.
 WASM_EXEC := $(shell $(GO) env GOROOT 2>/dev/null)/lib/wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
@@ -37,8 +37,8 @@ WASM_PATH := $(PATH):$(WASM_EXEC)
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/dl/" >&2; exit 1; }
-	@command -v node >/dev/null && command -v wat2wasm >/dev/null || \
-		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt; }
+	@command -v node >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null || \
+		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3; }
 
 # test runs every suite natively, then the portable engine's suites as
 # js/wasm under Node.js and as wasip1/wasm under wasm/host (the wazero host

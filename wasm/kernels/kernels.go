@@ -1,6 +1,7 @@
 // Package kernels holds the WebAssembly SIMD kernels of the wasm CPU path
 // (docs/kernels.md): one module, assembled from the *.wat sources here by
-// build.sh (`go generate`; needs wat2wasm from wabt), that imports its
+// build.sh (`go generate`; needs wat2wasm from wabt, and python3 for the Q8
+// and Q4 matmuls, which gen_matmul_q.py writes), that imports its
 // memory as env.memory (shared, up to 4 GiB) and exports one function per
 // kernel. Every parameter is an i32: byte addresses into that memory,
 // counts, and float parameters as their bit patterns.
@@ -17,10 +18,12 @@
 //     perform the reference's float32 operations in its order (partial sums
 //     in lanes c mod 4), so they match it bit for bit where Go does not fuse
 //     multiply-adds. F16 is widened exactly, Inf and NaN included.
-//   - matmul_q8 and matmul_q4 split each 32-value block of x into two int16
-//     parts with a power-of-two scale (x is kept to 2^-22 of the block's
-//     largest value) and sum the integer products of a block exactly; each
-//     block result is rounded once, then added in block order.
+//   - matmul_q8 and matmul_q4 quantize each 32-value block of x, as GGML's
+//     q8_0 does for its quantized products: to int16 (Q8) or int8 (Q4) with
+//     the f32 scale a/32767 or a/127 for the block's largest |x| a, which
+//     moves each value by at most a/65534 or a/254 (plus float32 rounding).
+//     A block's integer products are summed exactly and scaled once; block
+//     results are added in a fixed order (see gen_matmul_q.py).
 //   - attention's scores use the reference's dot order; the softmax exp is a
 //     polynomial with a relative error below 3e-7 (measured 1.1e-7).
 //   - gelu computes x/(1 + e^(−2u)), within 2e-6·|x| of the reference.

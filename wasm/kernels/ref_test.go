@@ -113,3 +113,29 @@ func same(tb testing.TB, what string, got, want []float32) {
 		}
 	}
 }
+
+// quantSlack is the conformance suite's allowance for a Q8 or Q4 product
+// that quantizes x per block of 32 columns (runtime/backend/backendtest):
+// Σ_b e·max_{c∈b}|x_c|·Σ_{c∈b}|w_c|, e = 1/250 (Q4, x as int8) or 1/64000
+// (Q8, x as int16); zero for other dtypes.
+func quantSlack(dt tensor.DType, x, w []float32) float64 {
+	var e float64
+	switch dt {
+	case tensor.Q4:
+		e = 1.0 / 250
+	case tensor.Q8:
+		e = 1.0 / 64000
+	default:
+		return 0
+	}
+	var slack float64
+	for b := 0; b < len(x); b += 32 {
+		var amax, wabs float64
+		for c := b; c < min(b+32, len(x)); c++ {
+			amax = max(amax, math.Abs(float64(x[c])))
+			wabs += math.Abs(float64(w[c]))
+		}
+		slack += e * amax * wabs
+	}
+	return slack
+}

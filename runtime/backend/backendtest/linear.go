@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
 // testLayerNorm: rows with large offsets, tiny and large spreads, and a
@@ -60,6 +61,9 @@ func testLayerNorm(e *env) {
 // scales it adds one rounding per 32 terms, well inside that. References use
 // the weights as rounded or quantized to their dtype (Q8 and Q4 read back
 // by refDequantize), so the dtype adds no error of its own.
+//
+// Q8 and Q4 also allow quantSlack: a backend may quantize x too, per block
+// of 32 columns, as GGML does for its q8_0 products.
 func testMatMul(e *env) {
 	for _, dt := range e.b.WeightTypes() {
 		for c := range 16 {
@@ -91,11 +95,42 @@ func testMatMul(e *env) {
 				for j := range m {
 					dot, abs := refDot(xr, wv[j*k:(j+1)*k])
 					want = append(want, dot+float64(bv[j]))
-					tol = append(tol, 1e-6*(math.Sqrt(float64(k))*abs+math.Abs(float64(bv[j]))))
+					tol = append(tol, 1e-6*(math.Sqrt(float64(k))*abs+math.Abs(float64(bv[j])))+
+						quantSlack(dt, xr, wv[j*k:(j+1)*k]))
 				}
 			}
 			e.expect(fmt.Sprintf("%s x [%d %d] w [%d %d] bias=%v views=%v", dt, n, k, m, k, withBias, asViews),
 				e.read(dst), want, tol)
 		}
 	}
+}
+
+// quantSlack bounds the error of a Q8 or Q4 product whose x is quantized
+// per block of 32 columns: Σ_b e·max_{c∈b}|x_c|·Σ_{c∈b}|w_c|. The SIMD
+// kernels (wasm/kernels) round x/s to integers with s = a/127 for Q4
+// (int8) or a/32767 for Q8 (int16), a the block's largest |x|, which moves
+// each x_c by at most a·(1/254 + 2^-22) or a·(1/65534 + 2^-22) (the
+// 2^-22 covers float32 rounding of s and x/s while s is normal).
+// e = 1/250 and 1/64000 bound those with a margin for the float32 rounding
+// of the moved terms.
+func quantSlack(dt tensor.DType, x, w []float64) float64 {
+	var e float64
+	switch dt {
+	case tensor.Q4:
+		e = 1.0 / 250
+	case tensor.Q8:
+		e = 1.0 / 64000
+	default:
+		return 0
+	}
+	var slack float64
+	for b := 0; b < len(x); b += 32 {
+		var amax, wabs float64
+		for c := b; c < min(b+32, len(x)); c++ {
+			amax = max(amax, math.Abs(x[c]))
+			wabs += math.Abs(w[c])
+		}
+		slack += e * amax * wabs
+	}
+	return slack
 }

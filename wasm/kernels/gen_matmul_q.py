@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Writes the Q8 and Q4 matmul kernels (matmul_q8.wat, matmul_q4.wat) into
+the directory given as the only argument; build.sh runs it (stdlib only).
+The unrolled code is generated, not committed, so an edit here is made once.
+
+Scheme (weight layout: docs/format.md). A job takes its row groups (4 rows
+of w each) in passes: all of them when x has one row (long strided sweeps,
+which the hardware prefetches well), else PASS_BYTES of weights, which the
+rows of x then read from cache. For each tile of 4, 2 or 1 rows of x and
+each chunk of CHUNK blocks of 32 columns, quant.wat quantizes x once, per
+block, to integers with one f32 scale, held in locals (spilled to the native
+stack, which needs no bounds checks); then every group of the pass runs over
+them. A group's four rows have their block b side by side; their integer
+dot products with x are exact, each block result is scaled once and the
+chunk's results are summed in block order, and the chunk sum is added to
+dst (zeroed first, bias added last). Output (i, j) is thus
+((0 + chunk_0) + chunk_1) + … + bias whatever the pass, the job's range or
+the tile, so splitting a product never changes its bits. Blocks past the
+last whole chunk go one at a time.
+
+Q4: x as int8. A row's 8-byte halves are zero-extended to int16 lanes
+b = lo + 16·hi (elements j and j + 16); with y = 16·x_lo − x_hi from
+$quant_x8, b·x_hi + (b & 15)·y = 16·(lo·x_lo + hi·x_hi), so one mask and
+four i32x4.dot_i16x8_s give 16 times the partial sums. Those (|·| ≤
+8·15·127) fit int16 once divided by 16, so the four rows' sums reduce to
+one vector (lanes = rows) with narrows and pairwise adds. The nibbles'
+offset 8 is taken off as 8·Σq per block.
+Q8: x as int16 (its sums need int32 anyway). Each row's block result is
+accumulated lane-wise in f32 over the chunk; the four rows' lanes are summed
+once per chunk.
+Every load of a group goes from the highest address down, so one bounds
+check covers the group's weights and one its scales.
+"""
+
+import os
+import sys
+
+PASS_BYTES = 1 << 19  # weights of one pass when x has several rows
+CHUNK = 4  # blocks of x per chunk
+TILES = (4, 2, 1)  # rows of x that share each decoded weight block
+QB = {"q4": 16, "q8": 32}  # bytes of one row's block
+
+
+def get(name):
+    return f"(local.get ${name})"
+
+
+def splat_i32(v):
+    return f"(v128.const i32x4 {v} {v} {v} {v})"
+
+
+def dot(a, b):
+    return f"(i32x4.dot_i16x8_s {a} {b})"
+
+
+def add4(a, b, c, d):
+    return f"(i32x4.add (i32x4.add {a} {b}) (i32x4.add {c} {d}))"
+
+
+class Func:
+    """The locals and body lines of one function."""
+
+    def __init__(self):
+        self.locals, self.lines = {}, []
+
+    def emit(self, ind, text):
+        self.lines.append("  " * ind + text)
+
+    def set(self, ind, name, expr, typ="v128"):
+        self.locals.setdefault(name, typ)
+        self.emit(ind, f"(local.set ${name} {expr})")
+
+    def decls(self):
+        out, line = [], "   "
+        for name, typ in self.locals.items():
+            item = f" (local ${name} {typ})"
+            if len(line) + len(item) > 100:
+                out.append(line)
+                line = "   "
+            line += item
+        return out + [line]
+
+
+def f16x4(f, ind, name, sc_offset):
+    """Sets name to the four f16 scales at sc + sc_offset as f32: the
+    magnitude bits shifted into f32 position are the value times 2^-112
+    (normal and subnormal alike), which a multiply undoes."""
+    f.set(ind, name, f"(f32x4.mul (v128.and (i32x4.shl (v128.load16x4_s offset={sc_offset} "
+          f"(local.get $sc)) (i32.const 13)) {splat_i32('0x8fffe000')}) "
+          "(v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))")
+
+
+def q4_block(f, ind, c, rows, first):
+    """Adds block c's results for x row t (lanes = the group's rows) to $acc.t."""
+    for r in (3, 2, 1, 0):
+        off = 64 * c + 16 * r
+        f.set(ind, "v1", f"(v128.load8x8_u offset={off + 8} (local.get $wq))")
+        f.set(ind, "v0", f"(v128.load8x8_u offset={off} (local.get $wq))")
+        f.set(ind, "a0", f"(v128.and {get('v0')} {get('lo')})")
+        f.set(ind, "a1", f"(v128.and {get('v1')} {get('lo')})")
+        for t in rows:
+            x = [get(f"x.{t}.{c}.{z}") for z in range(4)]
+            f.set(ind, f"p.{t}.{r}", "(i32x4.shr_s " + add4(
+                dot(get("a0"), x[0]), dot(get("v0"), x[1]),
+                dot(get("a1"), x[2]), dot(get("v1"), x[3])) + " (i32.const 4))")
+    f16x4(f, ind, "d", 8 * c)
+    one = get("ones")
+    for t in rows:
+        p = [get(f"p.{t}.{r}") for r in range(4)]
+        f.set(ind, "r", f"(i32x4.dot_i16x8_s (i16x8.narrow_i32x4_s "
+              f"(i32x4.dot_i16x8_s (i16x8.narrow_i32x4_s {p[0]} {p[1]}) {one}) "
+              f"(i32x4.dot_i16x8_s (i16x8.narrow_i32x4_s {p[2]} {p[3]}) {one})) {one})")
+        blk = (f"(f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub {get('r')} {get(f'corr.{t}.{c}')})) "
+               f"(f32x4.mul {get('d')} {get(f's.{t}.{c}')}))")
+        f.set(ind, f"acc.{t}", blk if first else f"(f32x4.add {get(f'acc.{t}')} {blk})")
+
+
+def q8_block(f, ind, c, rows, first):
+    """Adds block c's results for x row t to $acc.t.r, row r's lane-wise."""
+    for r in (3, 2, 1, 0):
+        for z in (3, 2, 1, 0):
+            f.set(ind, f"w{z}", f"(v128.load8x8_s offset={128 * c + 32 * r + 8 * z} (local.get $wq))")
+        for t in rows:
+            f.set(ind, f"p.{t}.{r}", add4(*(dot(get(f"w{z}"), get(f"x.{t}.{c}.{z}")) for z in range(4))))
+    f16x4(f, ind, "d", 8 * c)
+    for t in rows:
+        f.set(ind, "ds", f"(f32x4.mul {get('d')} {get(f's.{t}.{c}')})")
+        for r in range(4):
+            blk = (f"(f32x4.mul (f32x4.convert_i32x4_s {get(f'p.{t}.{r}')}) "
+                   f"(f32x4.splat (f32x4.extract_lane {r} {get('ds')})))")
+            f.set(ind, f"acc.{t}.{r}", blk if first else f"(f32x4.add {get(f'acc.{t}.{r}')} {blk})")
+
+
+def q8_rows_sum(f, ind, t):
+    """Sets $acc.t to the lane sums of $acc.t.0 … $acc.t.3."""
+    a = [get(f"acc.{t}.{r}") for r in range(4)]
+    for name, x, y in (("ab", a[0], a[1]), ("cd", a[2], a[3])):
+        # lanes 0, 2: x's lanes 0+1, 2+3; lanes 1, 3: y's
+        f.set(ind, name, f"(v128.bitselect (f32x4.add {x} (i64x2.shr_u {x} (i32.const 32))) "
+              f"(f32x4.add {y} (i64x2.shl {y} (i32.const 32))) {get('even')})")
+    f.set(ind, f"acc.{t}", f"(f32x4.add (i64x2.replace_lane 1 {get('ab')} (i64x2.extract_lane 0 {get('cd')})) "
+          f"(i64x2.replace_lane 0 {get('cd')} (i64x2.extract_lane 1 {get('ab')})))")
+
+
+def chunk_loop(f, q, ind, nblk, rows, label):
+    """The loop over chunks of nblk blocks while whole ones remain."""
+    f.emit(ind, f"(block ${label}.done (loop ${label}")
+    ind += 1
+    f.emit(ind, f"(br_if ${label}.done (i32.gt_u (i32.add (local.get $b) (i32.const {nblk})) (local.get $kb)))")
+    for t in rows:
+        for c in range(nblk):
+            col = f"(i32.add (local.get $b) (i32.const {c}))"
+            f.emit(ind, f"(call $quant_x{8 if q == 'q4' else 16} (i32.add (local.get $xrow.{t}) "
+                   f"(i32.shl {col} (i32.const 7))) (i32.sub (local.get $k) (i32.shl {col} (i32.const 5))))")
+            results = [f"x.{t}.{c}.{z}" for z in range(4)] + ([f"corr.{t}.{c}"] if q == "q4" else [])
+            for name in reversed(results + [f"s.{t}.{c}"]):
+                f.set(ind, name, "")
+    f.set(ind, "g", get("ga"), "i32")
+    f.set(ind, "p", "(i32.add (i32.mul (local.get $g) (local.get $kb)) (local.get $b))", "i32")
+    f.set(ind, "wq", f"(i32.add (local.get $w) (i32.mul (local.get $p) (i32.const {4 * QB[q]})))", "i32")
+    f.set(ind, "sc", "(i32.add (local.get $scales) (i32.shl (local.get $p) (i32.const 3)))", "i32")
+    f.emit(ind, f"(loop ${label}.groups")
+    ind += 1
+    for c in reversed(range(nblk)):
+        (q4_block if q == "q4" else q8_block)(f, ind, c, rows, c == nblk - 1)
+    for t in rows:
+        if q == "q8":
+            q8_rows_sum(f, ind, t)
+        f.set(ind, "p", f"(i32.add (local.get $drow.{t}) (i32.shl (local.get $g) (i32.const 4)))", "i32")
+        f.emit(ind, "(if (i32.le_u (i32.shl (i32.add (local.get $g) (i32.const 1)) (i32.const 2)) (local.get $j1))")
+        f.emit(ind + 1, f"(then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) {get(f'acc.{t}')})))")
+        f.emit(ind + 1, "(else (call $store4 (local.get $p) (f32x4.add (call $load4 (local.get $p) "
+               f"(local.get $cnt)) {get(f'acc.{t}')}) (local.get $cnt))))")
+    f.set(ind, "wq", "(i32.add (local.get $wq) (local.get $wstep))", "i32")
+    f.set(ind, "sc", "(i32.add (local.get $sc) (local.get $sstep))", "i32")
+    f.emit(ind, f"(br_if ${label}.groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) "
+           "(local.get $gb))))")
+    f.emit(ind - 1, f"(local.set $b (i32.add (local.get $b) (i32.const {nblk})))")
+    f.emit(ind - 1, f"(br ${label})))")
+
+
+def tile_func(q, n):
+    """$<q>_rows<n>: rows x, x + 4k, … of x (results at dst, dst + 4m, …)
+    against the groups [ga, gb); j1 ends the job's columns."""
+    f, rows = Func(), range(n)
+    for t in rows:
+        f.set(2, f"xrow.{t}", f"(i32.add (local.get $x) (i32.mul (local.get $k) (i32.const {4 * t})))", "i32")
+        f.set(2, f"drow.{t}", f"(i32.add (local.get $dst) (i32.mul (local.get $m) (i32.const {4 * t})))", "i32")
+    f.set(2, "cnt", "(i32.sub (local.get $j1) (i32.shl (i32.sub (local.get $gb) (i32.const 1)) (i32.const 2)))", "i32")
+    f.set(2, "wstep", f"(i32.mul (local.get $kb) (i32.const {4 * QB[q]}))", "i32")
+    f.set(2, "sstep", "(i32.shl (local.get $kb) (i32.const 3))", "i32")
+    if q == "q4":
+        f.set(2, "ones", "(v128.const i16x8 1 1 1 1 1 1 1 1)")
+        f.set(2, "lo", "(v128.const i16x8 15 15 15 15 15 15 15 15)")
+    else:
+        f.set(2, "even", "(v128.const i32x4 -1 0 -1 0)")
+    f.set(2, "b", "(i32.const 0)", "i32")
+    chunk_loop(f, q, 2, CHUNK, rows, "chunks")
+    chunk_loop(f, q, 2, 1, rows, "tail")
+    head = [f"  (func ${q}_rows{n} (param $dst i32) (param $x i32) (param $w i32) (param $scales i32)",
+            "    (param $k i32) (param $kb i32) (param $m i32) (param $ga i32) (param $gb i32) (param $j1 i32)"]
+    return "\n".join(head + f.decls() + f.lines) + ")\n"
+
+
+def kernel(q):
+    tiles = ""
+    for n in TILES:
+        call = (f"(call ${q}_rows{n} (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $i) (local.get $m)) (i32.const 2)))\n"
+                "              (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2)))\n"
+                "              (local.get $w) (local.get $scales) (local.get $k) (local.get $kb) (local.get $m)\n"
+                "              (local.get $ga) (local.get $gb) (local.get $j1))")
+        tiles += f"""
+        (if (i32.ge_u (i32.sub (local.get $n) (local.get $i)) (i32.const {n}))
+          (then
+            {call}
+            (local.set $i (i32.add (local.get $i) (i32.const {n})))
+            (br $rows)))"""
+    return f"""
+  ;; matmul_{q}(dst, x, w, bias, n, k, m, j0, j1): dst[i, j] = Σ_c x[i, c]·w[j, c]
+  ;; + bias[j] for i < n and j0 ≤ j < j1, w {q.upper()} [m, k]. j0 must be a multiple of 4
+  ;; (a job owns whole row groups); otherwise the kernel traps.
+  (func $matmul_{q} (export "matmul_{q}")
+    (param $dst i32) (param $x i32) (param $w i32) (param $bias i32)
+    (param $n i32) (param $k i32) (param $m i32) (param $j0 i32) (param $j1 i32)
+    (local $kb i32) (local $scales i32) (local $ga i32) (local $gb i32) (local $gend i32)
+    (local $i i32) (local $pass i32)
+    (if (i32.and (local.get $j0) (i32.const 3)) (then (unreachable)))
+    (if (i32.ge_u (local.get $j0) (local.get $j1)) (then (return)))
+    (local.set $kb (i32.shr_u (i32.add (local.get $k) (i32.const 31)) (i32.const 5)))
+    (local.set $scales (i32.add (local.get $w) (i32.mul (i32.mul (local.get $kb) (i32.const {4 * QB[q]}))
+      (i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2)))))
+    (call $zero_cols (local.get $dst) (local.get $n) (local.get $m) (local.get $j0) (local.get $j1))
+    (local.set $gend (i32.shr_u (i32.add (local.get $j1) (i32.const 3)) (i32.const 2)))
+    (local.set $ga (i32.shr_u (local.get $j0) (i32.const 2)))
+    ;; groups per pass: all for one row of x, else {PASS_BYTES >> 10} KiB of weights (at least 32 groups)
+    (local.set $pass (i32.div_u (i32.const {PASS_BYTES}) (i32.mul (local.get $kb) (i32.const {4 * QB[q]}))))
+    (local.set $pass (select (local.get $pass) (i32.const 32) (i32.gt_u (local.get $pass) (i32.const 32))))
+    (if (i32.eq (local.get $n) (i32.const 1)) (then (local.set $pass (i32.sub (local.get $gend) (local.get $ga)))))
+    (loop $passes
+      (local.set $gb (i32.add (local.get $ga) (local.get $pass)))
+      (local.set $gb (select (local.get $gb) (local.get $gend) (i32.lt_u (local.get $gb) (local.get $gend))))
+      (local.set $i (i32.const 0))
+      (block $rows.done (loop $rows
+        (br_if $rows.done (i32.ge_u (local.get $i) (local.get $n))){tiles}))
+      (br_if $passes (i32.lt_u (local.tee $ga (local.get $gb)) (local.get $gend))))
+    (call $add_bias (local.get $dst) (local.get $bias) (local.get $n) (local.get $m) (local.get $j0) (local.get $j1)))
+"""
+
+
+def main():
+    for q in ("q8", "q4"):
+        text = f"  ;; matmul_{q}: generated by gen_matmul_q.py, which describes the scheme.\n" + kernel(q)
+        text += "".join("\n" + tile_func(q, n) for n in TILES)
+        with open(os.path.join(sys.argv[1], f"matmul_{q}.wat"), "w") as fh:
+            fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
