@@ -129,7 +129,9 @@ func timeGeneration(m *phi2.Model, res *benchResult, promptLen, steps int) error
 	if res.Decode128, err = decodeRate(s, id, steps); err != nil {
 		return err
 	}
-	if long := min(2048, m.MaxContext()) - steps - s.Pos(); long > 0 {
+	// The 2048 figure needs the full context; with a shorter --context it
+	// stays 0 rather than being measured at another length.
+	if long := 2048 - steps - s.Pos(); m.MaxContext() >= 2048 && long > 0 {
 		if err := s.Advance(long); err != nil {
 			return err
 		}

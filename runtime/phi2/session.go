@@ -48,6 +48,10 @@ func (m *Model) NewSession() (*Session, error) {
 		s.k = append(s.k, alloc(fmt.Sprintf("kcache.%d", l), m.opts.MaxContext, c.HiddenSize))
 		s.v = append(s.v, alloc(fmt.Sprintf("vcache.%d", l), m.opts.MaxContext, c.HiddenSize))
 	}
+	if err != nil {
+		mib := float64(2*c.NumLayers*m.opts.MaxContext*c.HiddenSize*4) / (1 << 20)
+		err = fmt.Errorf("KV cache for %d positions (%.0f MiB): %w (a shorter maximum context needs less)", m.opts.MaxContext, mib, err)
+	}
 	d := c.HiddenSize
 	s.store = scratch{
 		h: alloc("h", b, d), u: alloc("u", b, d), q: alloc("q", b, d), k: alloc("k", b, d),
