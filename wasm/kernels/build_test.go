@@ -38,6 +38,7 @@ var kernelParams = map[string]int{
 	"embed_f32": 6, "embed_f16": 6, "embed_q8": 6, "embed_q4": 6,
 	"layernorm": 8, "gelu": 4, "add": 5, "add3": 6, "rope": 8,
 	"attention": 12, "copy": 3, "argmax": 3,
+	"copy_f16": 3, "attention_f16": 12,
 }
 
 // TestExports: the module imports only env.memory (shared) and exports

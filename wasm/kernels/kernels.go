@@ -27,11 +27,14 @@
 //   - attention's scores use the reference's dot order; the softmax exp is a
 //     polynomial with a relative error below 3e-7 (measured 1.1e-7).
 //   - gelu computes x/(1 + e^(−2u)), within 2e-6·|x| of the reference.
+//   - copy_f16 rounds as tensor.F32ToF16, bit for bit; attention_f16 gives
+//     the bits of attention over an F32 cache of the widened F16 values.
 //
 // Splitting a product into jobs, or x into fewer rows, never changes a
-// result's bits. attention needs head_dim to be a positive multiple of 4.
-// A Q8 or Q4 job must start at a multiple of 4 rows and an embed id must be
-// in range; otherwise the kernel traps rather than touch other memory.
+// result's bits. attention and attention_f16 need head_dim to be a positive
+// multiple of 4. A Q8 or Q4 job must start at a multiple of 4 rows and an
+// embed id must be in range; otherwise the kernel traps rather than touch
+// other memory.
 //
 //go:generate sh build.sh
 package kernels
@@ -61,24 +64,28 @@ const (
 	Attention
 	Copy
 	Argmax
+	CopyF16
+	AttentionF16
 )
 
 // Names are the exports of Module; a kernel id indexes it.
 var Names = []string{
-	MatmulF32: "matmul_f32",
-	MatmulF16: "matmul_f16",
-	MatmulQ8:  "matmul_q8",
-	MatmulQ4:  "matmul_q4",
-	EmbedF32:  "embed_f32",
-	EmbedF16:  "embed_f16",
-	EmbedQ8:   "embed_q8",
-	EmbedQ4:   "embed_q4",
-	LayerNorm: "layernorm",
-	Gelu:      "gelu",
-	Add:       "add",
-	Add3:      "add3",
-	Rope:      "rope",
-	Attention: "attention",
-	Copy:      "copy",
-	Argmax:    "argmax",
+	MatmulF32:    "matmul_f32",
+	MatmulF16:    "matmul_f16",
+	MatmulQ8:     "matmul_q8",
+	MatmulQ4:     "matmul_q4",
+	EmbedF32:     "embed_f32",
+	EmbedF16:     "embed_f16",
+	EmbedQ8:      "embed_q8",
+	EmbedQ4:      "embed_q4",
+	LayerNorm:    "layernorm",
+	Gelu:         "gelu",
+	Add:          "add",
+	Add3:         "add3",
+	Rope:         "rope",
+	Attention:    "attention",
+	Copy:         "copy",
+	Argmax:       "argmax",
+	CopyF16:      "copy_f16",
+	AttentionF16: "attention_f16",
 }

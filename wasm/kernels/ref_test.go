@@ -35,7 +35,7 @@ func (r *ref) f32(rows, cols int, v []float32) backend.Tensor {
 }
 
 func (r *ref) alloc(rows, cols int) backend.Tensor {
-	t, err := r.b.Alloc("t", rows, cols)
+	t, err := r.b.Alloc("t", tensor.F32, rows, cols)
 	if err != nil {
 		r.tb.Fatal(err)
 	}
