@@ -8,9 +8,9 @@
 // wait for everything enqueued before them.
 //
 // Every tensor is a row-major matrix [rows, cols]; a vector is one row.
-// Activations, caches, norms and biases are F32. Weight matrices (the
-// operand w of MatMul and the table of Embed) may have any dtype the
-// backend lists in WeightTypes.
+// Activations, norms and biases are F32. The KV caches are F32 or F16 (half
+// the memory and bandwidth). Weight matrices (the operand w of MatMul and
+// the table of Embed) may have any dtype the backend lists in WeightTypes.
 //
 // Shape mismatches are programming errors and panic (see the Check
 // functions, which hold the preconditions every backend shares). Device
@@ -40,8 +40,8 @@ type Backend interface {
 	// Upload copies host data (rows·cols little-endian elements of dt) into
 	// a new tensor. The label names it in errors and debuggers.
 	Upload(label string, dt tensor.DType, rows, cols int, data []byte) (Tensor, error)
-	// Alloc makes a zeroed F32 tensor.
-	Alloc(label string, rows, cols int) (Tensor, error)
+	// Alloc makes a zeroed tensor of dt, which is F32 or F16.
+	Alloc(label string, dt tensor.DType, rows, cols int) (Tensor, error)
 	// View is rows [row0, row0+rows) of t, sharing its memory.
 	View(t Tensor, row0, rows int) Tensor
 	// Free releases t's memory. Views must not be freed.
@@ -62,6 +62,8 @@ type Backend interface {
 	// Add computes dst = a + b elementwise. dst may alias a or b.
 	Add(dst, a, b Tensor)
 	// Copy copies rows [srcRow, srcRow+n) of src to dst starting at dstRow.
+	// Both are F32 or both F16, or src is F32 and dst F16: then each value
+	// is rounded to the nearest F16, ties to even (as tensor.F32ToF16).
 	Copy(dst Tensor, dstRow int, src Tensor, srcRow, n int)
 	// Rope rotates, in place, the first rotDim values of every head of x
 	// (rows are tokens at positions pos0, pos0+1, …; each row holds heads of
@@ -73,7 +75,8 @@ type Backend interface {
 	// tokens at positions pos0, pos0+1, …: query t attends to rows
 	// 0..pos0+t of the caches k and v (row = position, heads side by side
 	// as in q), with scores q·k·scale and a float32 softmax. dst has q's
-	// shape.
+	// shape. The caches are both F32 or both F16; F16 values are widened
+	// exactly.
 	Attention(dst, q, k, v Tensor, pos0, headDim int, scale float32)
 
 	// Read waits for the queued work and copies t (F32) into dst, which

@@ -57,12 +57,23 @@ func CheckEmbed(dst, table Tensor, ids []int32) {
 	}
 }
 
-// CheckCopy checks Copy(dst, dstRow, src, srcRow, n): both F32 with the
-// same columns, both row ranges inside their tensors.
+// CheckF32OrF16 panics unless t is F32 or F16.
+func CheckF32OrF16(op string, t Tensor) {
+	if dt := t.DType(); dt != tensor.F32 && dt != tensor.F16 {
+		Fail(op, "tensor %q is %s, want F32 or F16", t.Label(), dt)
+	}
+}
+
+// CheckCopy checks Copy(dst, dstRow, src, srcRow, n): F32 to F32, F16 to
+// F16 or F32 to F16, the same columns, both row ranges inside their
+// tensors.
 func CheckCopy(dst Tensor, dstRow int, src Tensor, srcRow, n int) {
 	const op = "Copy"
-	CheckF32(op, dst)
-	CheckF32(op, src)
+	CheckF32OrF16(op, dst)
+	CheckF32OrF16(op, src)
+	if dst.DType() == tensor.F32 && src.DType() == tensor.F16 {
+		Fail(op, "src %q is F16 but dst %q is F32", src.Label(), dst.Label())
+	}
 	if dst.Cols() != src.Cols() {
 		Fail(op, "dst %q has %d columns, src %q has %d", dst.Label(), dst.Cols(), src.Label(), src.Cols())
 	}

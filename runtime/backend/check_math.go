@@ -88,15 +88,19 @@ func CheckRope(x, table Tensor, pos0, headDim, rotDim int) {
 	}
 }
 
-// CheckAttention checks Attention(dst, q, k, v, pos0, headDim, scale): all
-// F32, dst of q's shape, the caches k and v of one shape with q's columns,
-// headDim dividing them, and a cache row for every position of q.
+// CheckAttention checks Attention(dst, q, k, v, pos0, headDim, scale): dst
+// and q F32, the caches k and v both F32 or both F16, dst of q's shape, the
+// caches of one shape with q's columns, headDim dividing them, and a cache
+// row for every position of q.
 func CheckAttention(dst, q, k, v Tensor, pos0, headDim int) {
 	const op = "Attention"
 	CheckF32(op, dst)
 	CheckF32(op, q)
-	CheckF32(op, k)
-	CheckF32(op, v)
+	CheckF32OrF16(op, k)
+	CheckF32OrF16(op, v)
+	if k.DType() != v.DType() {
+		Fail(op, "cache %q is %s but %q is %s", k.Label(), k.DType(), v.Label(), v.DType())
+	}
 	SameShape(op, dst, q)
 	SameShape(op, k, v)
 	if k.Cols() != q.Cols() {

@@ -21,6 +21,9 @@ func (f *fake) Label() string       { return f.label }
 
 func f32(label string, rows, cols int) *fake { return &fake{label, rows, cols, tensor.F32} }
 func f16(label string, rows, cols int) *fake { return &fake{label, rows, cols, tensor.F16} }
+func bf16(label string, rows, cols int) *fake {
+	return &fake{label, rows, cols, tensor.BF16}
+}
 
 // checkCase is one call of a Check function and the panic it must raise,
 // or "" when it must pass.
@@ -80,8 +83,11 @@ func TestCheckMoves(t *testing.T) {
 
 		{"Copy ok", func() { backend.CheckCopy(emb, 1, x, 0, 2) }, ""},
 		{"Copy nothing", func() { backend.CheckCopy(emb, 3, x, 2, 0) }, ""},
-		{"Copy dst F16", func() { backend.CheckCopy(h, 0, x, 0, 1) }, `backend: Copy: tensor "h" is F16, want F32`},
-		{"Copy src F16", func() { backend.CheckCopy(x, 0, h, 0, 1) }, `backend: Copy: tensor "h" is F16, want F32`},
+		{"Copy F32 to F16", func() { backend.CheckCopy(h, 0, x, 0, 1) }, ""},
+		{"Copy F16 to F16", func() { backend.CheckCopy(h, 0, f16("g", 1, 8), 0, 1) }, ""},
+		{"Copy F16 to F32", func() { backend.CheckCopy(x, 0, h, 0, 1) }, `backend: Copy: src "h" is F16 but dst "x" is F32`},
+		{"Copy dst BF16", func() { backend.CheckCopy(bf16("b", 2, 8), 0, x, 0, 1) }, `backend: Copy: tensor "b" is BF16, want F32 or F16`},
+		{"Copy src BF16", func() { backend.CheckCopy(h, 0, bf16("b", 2, 8), 0, 1) }, `backend: Copy: tensor "b" is BF16, want F32 or F16`},
 		{"Copy cols", func() { backend.CheckCopy(emb, 0, f32("y", 2, 4), 0, 1) }, `backend: Copy: dst "emb" has 8 columns, src "y" has 4`},
 		{"Copy negative n", func() { backend.CheckCopy(emb, 1, x, 1, -1) }, `backend: Copy: rows [1, 0) of "x" to [1, 0) of "emb" out of range (2 and 3 rows)`},
 		{"Copy negative src row", func() { backend.CheckCopy(emb, 0, x, -1, 1) }, `backend: Copy: rows [-1, 0) of "x" to [0, 1) of "emb" out of range (2 and 3 rows)`},
@@ -105,7 +111,7 @@ func TestCheckMoves(t *testing.T) {
 func TestChecksDoNotAllocate(t *testing.T) {
 	x, y, w, bias := f32("x", 2, 8), f32("y", 2, 4), f16("w", 4, 8), f32("bias", 1, 4)
 	g, table, cache := f32("g", 1, 8), f32("table", 10, 4), f32("cache", 6, 8)
-	ids, out := []int32{3, 9}, make([]float32, 16)
+	ids, out, half := []int32{3, 9}, make([]float32, 16), f16("half", 6, 8)
 	checks := func() {
 		backend.CheckView(x, 0, 2)
 		backend.CheckEmbed(y, table, ids)
@@ -120,6 +126,8 @@ func TestChecksDoNotAllocate(t *testing.T) {
 		backend.CheckAdd3(x, x, x, x)
 		backend.CheckRope(x, table, 8, 4, 4)
 		backend.CheckAttention(x, x, cache, cache, 4, 4)
+		backend.CheckCopy(half, 4, x, 0, 2)
+		backend.CheckAttention(x, x, half, half, 4, 4)
 	}
 	if panicOf(checks) != "" {
 		t.Fatalf("a valid call panicked: %s", panicOf(checks))

@@ -15,7 +15,7 @@ func BenchmarkMatMul(b *testing.B) {
 			b.Run(fmt.Sprintf("n=%d/%dx%d/%s", shape.n, shape.m, shape.k, dt), func(b *testing.B) {
 				f := newFixture(b)
 				x, w := f.random("x", tensor.F32, shape.n, shape.k), f.random("w", dt, shape.m, shape.k)
-				dst, _ := f.b.Alloc("dst", shape.n, shape.m)
+				dst, _ := f.b.Alloc("dst", tensor.F32, shape.n, shape.m)
 				f.b.MatMul(dst, x, w, nil)
 				for b.Loop() {
 					f.b.MatMul(dst, x, w, nil)

@@ -67,6 +67,7 @@ func New(opts ...Option) *Backend {
 	b.mm.scratch = make([][]float32, b.pool.n)
 	b.qmm.scratch = make([]qScratch, b.pool.n)
 	b.att.scores = make([][]float32, b.pool.n)
+	b.att.wide = make([][]float32, b.pool.n)
 	return b
 }
 

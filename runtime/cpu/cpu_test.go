@@ -70,12 +70,12 @@ func TestMatMulBatchInvariant(t *testing.T) {
 		const n, k, m = 7, 333, 130 // n odd, k not a multiple of 4 (nor of 32)
 		many, one := newFixture(t, WithWorkers(3)), newFixture(t, WithWorkers(1))
 		x, w, bias := many.random("x", tensor.F32, n, k), many.random("w", dt, m, k), many.random("bias", tensor.F32, 1, m)
-		batch, _ := many.b.Alloc("batch", n, m)
+		batch, _ := many.b.Alloc("batch", tensor.F32, n, m)
 		many.b.MatMul(batch, x, w, bias)
 		all := many.read(batch)
 
 		x, w, bias = one.random("x", tensor.F32, n, k), one.random("w", dt, m, k), one.random("bias", tensor.F32, 1, m)
-		row, _ := one.b.Alloc("row", 1, m)
+		row, _ := one.b.Alloc("row", tensor.F32, 1, m)
 		for i := range n {
 			one.b.MatMul(row, one.b.View(x, i, 1), w, bias)
 			if got := one.read(row); !slices.Equal(got, all[i*m:(i+1)*m]) {
@@ -89,7 +89,7 @@ func TestAttentionChunkInvariant(t *testing.T) {
 	f := newFixture(t)
 	const rows, cols, headDim = 9, 3 * 40, 40
 	q, k, v := f.random("q", tensor.F32, rows, cols), f.random("k", tensor.F32, rows, cols), f.random("v", tensor.F32, rows, cols)
-	full, _ := f.b.Alloc("full", rows, cols)
+	full, _ := f.b.Alloc("full", tensor.F32, rows, cols)
 	f.b.Attention(full, q, k, v, 0, headDim, 0.158)
 	want := f.read(full)
 	// Decode row by row, in place (dst = q is allowed here).

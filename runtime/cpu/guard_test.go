@@ -28,10 +28,10 @@ func TestGuards(t *testing.T) {
 	b := f.b
 	x := f.random("x", tensor.F32, 2, 8)
 	w := f.random("w", tensor.F16, 4, 8)
-	y, _ := b.Alloc("y", 2, 4)
+	y, _ := b.Alloc("y", tensor.F32, 2, 4)
 	other := New(WithWorkers(1))
 	defer other.Close()
-	foreign, _ := other.Alloc("foreign", 2, 8)
+	foreign, _ := other.Alloc("foreign", tensor.F32, 2, 8)
 
 	mustPanic(t, `backend: MatMul: x "x" is [2 8] but w "y" is [2 4]`, func() { b.MatMul(y, x, y, nil) })
 	mustPanic(t, `backend: MatMul: dst "x" is [2 8], want [2 4]`, func() { b.MatMul(x, x, w, nil) })
@@ -72,10 +72,10 @@ func TestUploadErrors(t *testing.T) {
 			t.Errorf("Upload(%s, %d, %d, %d bytes) = %v, want %s", c.dt, c.rows, c.cols, c.data, err, c.want)
 		}
 	}
-	if _, err := b.Alloc("a", 1<<40, 1<<40); err == nil {
+	if _, err := b.Alloc("a", tensor.F32, 1<<40, 1<<40); err == nil {
 		t.Errorf("Alloc of 2⁸⁰ elements succeeded")
 	}
-	x, _ := b.Alloc("x", 1, 2)
+	x, _ := b.Alloc("x", tensor.F32, 1, 2)
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}

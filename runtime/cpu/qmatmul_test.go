@@ -29,7 +29,7 @@ func TestQuantMatMulOrder(t *testing.T) {
 		data := quantized(rng, dt, m, k)
 		w, _ := f.b.Upload("w", dt, m, k, data)
 		x, bias := f.random("x", tensor.F32, n, k), f.random("bias", tensor.F32, 1, m)
-		dst, _ := f.b.Alloc("dst", n, m)
+		dst, _ := f.b.Alloc("dst", tensor.F32, n, m)
 		f.b.MatMul(dst, x, w, bias)
 		got, xs, bs := f.read(dst), f.read(x), f.read(bias)
 
@@ -72,12 +72,12 @@ func TestQuantViews(t *testing.T) {
 		f := newFixture(t, WithWorkers(3))
 		w, _ := f.b.Upload("w", dt, m, k, quantized(rng, dt, m, k))
 		x := f.random("x", tensor.F32, n, k)
-		full, _ := f.b.Alloc("full", n, m)
+		full, _ := f.b.Alloc("full", tensor.F32, n, m)
 		f.b.MatMul(full, x, w, nil)
 		all := f.read(full)
 		for _, v := range [][2]int{{0, 13}, {1, 11}, {4, 9}, {5, 3}, {12, 1}, {3, 0}} {
 			r0, rows := v[0], v[1]
-			part, _ := f.b.Alloc("part", n, rows)
+			part, _ := f.b.Alloc("part", tensor.F32, n, rows)
 			f.b.MatMul(part, x, f.b.View(w, r0, rows), nil)
 			got := f.read(part)
 			for i := range n {
@@ -86,8 +86,8 @@ func TestQuantViews(t *testing.T) {
 				}
 			}
 		}
-		viaView, _ := f.b.Alloc("via view", 2, k)
-		direct, _ := f.b.Alloc("direct", 2, k)
+		viaView, _ := f.b.Alloc("via view", tensor.F32, 2, k)
+		direct, _ := f.b.Alloc("direct", tensor.F32, 2, k)
 		f.b.Embed(viaView, f.b.View(w, 3, 7), []int32{0, 6})
 		f.b.Embed(direct, w, []int32{3, 9})
 		if !slices.Equal(f.read(viaView), f.read(direct)) {

@@ -130,8 +130,8 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 	return b.track(buf, label, dt, rows, cols), nil
 }
 
-// Alloc makes a zeroed F32 tensor.
-func (b *Backend) Alloc(label string, rows, cols int) (backend.Tensor, error) {
+// Alloc makes a zeroed F32 or F16 tensor.
+func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.Tensor, error) {
 	if b.closed {
 		return nil, ErrClosed
 	}
@@ -139,7 +139,13 @@ func (b *Backend) Alloc(label string, rows, cols int) (backend.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.track(&buffer{f32: make([]float32, n)}, label, tensor.F32, rows, cols), nil
+	switch dt {
+	case tensor.F32:
+		return b.track(&buffer{f32: make([]float32, n)}, label, dt, rows, cols), nil
+	case tensor.F16:
+		return b.track(&buffer{u16: make([]uint16, n)}, label, dt, rows, cols), nil
+	}
+	return nil, fmt.Errorf("cpu: alloc %q: unsupported dtype %s (want F32 or F16)", label, dt)
 }
 
 func (b *Backend) track(buf *buffer, label string, dt tensor.DType, rows, cols int) *handle {

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
 // ErrContextFull is returned when tokens would go past the session's
@@ -31,26 +32,29 @@ type scratch struct {
 	lastH, lastNorm, lastLogits             backend.Tensor // row T−1 of h, norm, logits
 }
 
-// NewSession allocates a KV cache for m.MaxContext() positions.
+// NewSession allocates a KV cache for m.MaxContext() positions, of the
+// dtype Options.KVCache.
 func (m *Model) NewSession() (*Session, error) {
 	c, b := m.Config, m.opts.MaxBatch
 	s := &Session{m: m, views: map[int]*scratch{}}
 	var err error
-	alloc := func(label string, rows, cols int) backend.Tensor {
+	allocType := func(label string, dt tensor.DType, rows, cols int) backend.Tensor {
 		if err != nil {
 			return nil
 		}
 		var t backend.Tensor
-		t, err = m.be.Alloc(label, rows, cols)
+		t, err = m.be.Alloc(label, dt, rows, cols)
 		return t
 	}
+	alloc := func(label string, rows, cols int) backend.Tensor { return allocType(label, tensor.F32, rows, cols) }
+	kv := m.opts.KVCache
 	for l := 0; l < c.NumLayers; l++ {
-		s.k = append(s.k, alloc(fmt.Sprintf("kcache.%d", l), m.opts.MaxContext, c.HiddenSize))
-		s.v = append(s.v, alloc(fmt.Sprintf("vcache.%d", l), m.opts.MaxContext, c.HiddenSize))
+		s.k = append(s.k, allocType(fmt.Sprintf("kcache.%d", l), kv, m.opts.MaxContext, c.HiddenSize))
+		s.v = append(s.v, allocType(fmt.Sprintf("vcache.%d", l), kv, m.opts.MaxContext, c.HiddenSize))
 	}
 	if err != nil {
-		mib := float64(2*c.NumLayers*m.opts.MaxContext*c.HiddenSize*4) / (1 << 20)
-		err = fmt.Errorf("KV cache for %d positions (%.0f MiB): %w (a shorter maximum context needs less)", m.opts.MaxContext, mib, err)
+		mib := float64(2*c.NumLayers*m.opts.MaxContext*c.HiddenSize*kv.Size()) / (1 << 20)
+		err = fmt.Errorf("%s KV cache for %d positions (%.0f MiB): %w (a shorter maximum context or an F16 cache needs less)", kv, m.opts.MaxContext, mib, err)
 	}
 	d := c.HiddenSize
 	s.store = scratch{

@@ -2,12 +2,14 @@ package simd
 
 import (
 	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/wasm/kernels"
 )
 
 // Attention computes causal multi-head attention, split by heads; each job
 // gets its own scores scratch of pos0+rows floats. The kernel needs a head
-// dimension that is a multiple of 4. dst must not overlap k or v.
+// dimension that is a multiple of 4. F16 caches go to attention_f16, which
+// widens them exactly. dst must not overlap k or v.
 func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scale float32) {
 	const op = "Attention"
 	d, qh, kh, vh := b.get(op, dst), b.get(op, q), b.get(op, k), b.get(op, v)
@@ -29,10 +31,14 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	if !ok {
 		return
 	}
+	kernel := int32(kernels.Attention)
+	if kh.dt == tensor.F16 {
+		kernel = kernels.AttentionF16
+	}
 	job := 0
 	split(heads, parts, 1, func(lo, hi int) {
 		scratch := int32(at) + int32(uint64(job)*perJob)
-		b.job(kernels.Attention, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
+		b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
 			int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), scratch)
 		job++
 	})

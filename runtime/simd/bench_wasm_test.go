@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/wasm/kernels"
 )
 
@@ -13,7 +14,7 @@ import (
 func BenchmarkRun(b *testing.B) {
 	be := New()
 	defer be.Close()
-	x, err := be.Alloc("x", 1, 64)
+	x, err := be.Alloc("x", tensor.F32, 1, 64)
 	if err != nil {
 		b.Fatal(err)
 	}

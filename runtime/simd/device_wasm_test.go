@@ -43,7 +43,7 @@ func TestAllocReusesCleared(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Free(u)
-	z, _ := b.Alloc("zeros", 3, 100)
+	z, _ := b.Alloc("zeros", tensor.F32, 3, 100)
 	if z.(*handle).buf.addr != u.(*handle).buf.addr {
 		t.Fatalf("Alloc did not reuse the freed block")
 	}
@@ -62,10 +62,10 @@ func TestAllocReusesCleared(t *testing.T) {
 func TestDeviceFull(t *testing.T) {
 	b := New()
 	defer b.Close()
-	if _, err := b.Alloc("huge", 1<<16, 1<<15); err == nil || !strings.Contains(err.Error(), "device memory full") {
+	if _, err := b.Alloc("huge", tensor.F32, 1<<16, 1<<15); err == nil || !strings.Contains(err.Error(), "device memory full") {
 		t.Errorf("Alloc of 8 GiB: %v", err)
 	}
-	if _, err := b.Alloc("small", 2, 2); err != nil {
+	if _, err := b.Alloc("small", tensor.F32, 2, 2); err != nil {
 		t.Errorf("Alloc after a refused one: %v", err)
 	}
 }
@@ -83,7 +83,7 @@ func TestFailedRun(t *testing.T) {
 		{[]int32{kernels.MatmulF32, -256, 256, 256, 0, 1, 4, 4, 0, 4}, "simd: Test: kernel matmul_f32 failed in job 1 of 2"},
 	} {
 		b := New()
-		x, _ := b.Alloc("x", 1, 8)
+		x, _ := b.Alloc("x", tensor.F32, 1, 8)
 		b.job(kernels.Copy, x.(*handle).addr(0), x.(*handle).addr(0), 32)
 		b.job(c.job[0], c.job[1:]...)
 		b.submit("Test")
@@ -109,8 +109,8 @@ func TestFailedRun(t *testing.T) {
 func TestPreconditions(t *testing.T) {
 	b := New()
 	defer b.Close()
-	q, _ := b.Alloc("q", 1, 12)
-	kv, _ := b.Alloc("kv", 2, 12)
+	q, _ := b.Alloc("q", tensor.F32, 1, 12)
+	kv, _ := b.Alloc("kv", tensor.F32, 2, 12)
 	wantPanic(t, "head dim 6 is not a multiple of 4", func() { b.Attention(q, q, kv, kv, 0, 6, 1) })
 	w, err := b.Upload("w", tensor.Q8, 8, 32, make([]byte, tensor.ByteSize(tensor.Q8, 8, 32)))
 	if err != nil {
@@ -135,7 +135,7 @@ func TestOpsDoNotAllocate(t *testing.T) {
 	b := New()
 	defer b.Close()
 	alloc := func(rows, cols int) *handle {
-		h, err := b.Alloc("t", rows, cols)
+		h, err := b.Alloc("t", tensor.F32, rows, cols)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,6 +149,10 @@ func TestOpsDoNotAllocate(t *testing.T) {
 	}
 	q4view := b.View(q4, 4, 96)
 	ids, kvView := []int32{1, 2}, b.View(kv, 2, 6)
+	kv16, err := b.Alloc("kv16", tensor.F16, 8, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ops := func() {
 		b.MatMul(dst, x, w, nil)
 		b.MatMul(dst, x, q4view, nil)
@@ -159,6 +163,8 @@ func TestOpsDoNotAllocate(t *testing.T) {
 		b.Rope(x, table, 3, 16, 16)
 		b.Attention(y, x, kv, kv, 5, 16, 0.25)
 		b.Copy(kv, 5, x, 0, 2)
+		b.Attention(y, x, kv16, kv16, 5, 16, 0.25)
+		b.Copy(kv16, 5, x, 0, 2)
 		b.Embed(x, kvView, ids)
 		if _, err := b.Argmax(y, 1); err != nil {
 			t.Fatal(err)

@@ -102,9 +102,10 @@ func (b *Backend) Add3(dst, x, y, z backend.Tensor) {
 	b.submit(op)
 }
 
-// Copy copies rows [srcRow, srcRow+n) of src to dst from dstRow on.
-// Overlapping ranges of one tensor are copied by a single job, as if
-// through a temporary.
+// Copy copies rows [srcRow, srcRow+n) of src to dst from dstRow on; F32
+// rows into an F16 tensor are rounded to nearest even by the copy_f16
+// kernel. Overlapping ranges of one tensor are copied by a single job, as
+// if through a temporary.
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
 	d, s := b.get(op, dst), b.get(op, src)
@@ -115,8 +116,13 @@ func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRo
 		parts = 1
 	}
 	to, from := d.addr(dstRow), s.addr(srcRow)
+	out, in := int32(d.dt.Size()), int32(s.dt.Size())
 	split(values, parts, 16, func(lo, hi int) {
-		b.job(kernels.Copy, to+4*int32(lo), from+4*int32(lo), 4*int32(hi-lo))
+		if out == in {
+			b.job(kernels.Copy, to+out*int32(lo), from+in*int32(lo), out*int32(hi-lo))
+		} else {
+			b.job(kernels.CopyF16, to+out*int32(lo), from+in*int32(lo), int32(hi-lo))
+		}
 	})
 	b.submit(op)
 }

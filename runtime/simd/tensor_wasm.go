@@ -111,16 +111,19 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 	return h, nil
 }
 
-// Alloc makes a zeroed F32 tensor.
-func (b *Backend) Alloc(label string, rows, cols int) (backend.Tensor, error) {
+// Alloc makes a zeroed F32 or F16 tensor.
+func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.Tensor, error) {
 	if b.closed {
 		return nil, ErrClosed
 	}
-	size, err := byteSize("alloc", label, tensor.F32, rows, cols)
+	if dt != tensor.F32 && dt != tensor.F16 {
+		return nil, fmt.Errorf("simd: alloc %q: unsupported dtype %s (want F32 or F16)", label, dt)
+	}
+	size, err := byteSize("alloc", label, dt, rows, cols)
 	if err != nil {
 		return nil, err
 	}
-	h, zero, err := b.make("alloc", label, tensor.F32, rows, cols, size)
+	h, zero, err := b.make("alloc", label, dt, rows, cols, size)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,9 @@ package backendtest
 import (
 	"fmt"
 	"math"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
 // ropeTable builds rows 0..rows−1 of a rotary table as the model does:
@@ -77,7 +80,16 @@ func testRope(e *env) {
 // weights by that much relative; an exp on a GPU may err by a few ulp per
 // unit of its argument (R); normalizing and summing n terms add
 // eps32·sqrt(n). Attending one key too many or too few fails.
-func testAttention(e *env) {
+func testAttention(e *env) { attentionCases(e, tensor.F32) }
+
+// testAttentionF16: the same cases with F16 caches, half of them uploaded
+// and half allocated and filled by Copy from F32 rows. The reference uses
+// k and v rounded to F16 (which the backend must widen exactly), with the
+// tolerance of the F32 caches.
+func testAttentionF16(e *env) { attentionCases(e, tensor.F16) }
+
+// attentionCases runs the Attention cases with caches of dt.
+func attentionCases(e *env, dt tensor.DType) {
 	for c := range 36 {
 		headDim, heads := pick(e, 16, 40, 80), pick(e, 1, 2, 3)
 		cols := heads * headDim
@@ -102,7 +114,9 @@ func testAttention(e *env) {
 			q = e.b.View(e.f32("q big", rows+1, cols, append(e.normal(cols, 0, 1), qVals...)), 1, rows)
 			dst = e.b.View(e.alloc("dst big", rows+2, cols), 2, rows)
 		}
-		e.b.Attention(dst, q, e.f32("k", capRows, cols, kVals), e.f32("v", capRows, cols, vVals), pos0, headDim, scale)
+		k, v := e.cache("k", dt, capRows, cols, kVals, c%2 == 0), e.cache("v", dt, capRows, cols, vVals, c%2 == 0)
+		e.b.Attention(dst, q, k, v, pos0, headDim, scale)
+		kVals, vVals = held(dt, kVals), held(dt, vVals)
 
 		want, tol := make([]float64, rows*cols), make([]float64, rows*cols)
 		for t := range rows {
@@ -121,7 +135,27 @@ func testAttention(e *env) {
 				}
 			}
 		}
-		e.expect(fmt.Sprintf("%s: %d rows from position %d, %d heads of %d, cache %d rows, scale %g",
-			mode, rows, pos0, heads, headDim, capRows, scale), e.read(dst), want, tol)
+		e.expect(fmt.Sprintf("%s %s caches: %d rows from position %d, %d heads of %d, cache %d rows, scale %g",
+			dt, mode, rows, pos0, heads, headDim, capRows, scale), e.read(dst), want, tol)
 	}
+}
+
+// cache makes a cache tensor of dt holding vals (rounded to dt): uploaded,
+// or when viaCopy allocated and filled by Copy from an F32 tensor.
+func (e *env) cache(label string, dt tensor.DType, rows, cols int, vals []float32, viaCopy bool) backend.Tensor {
+	e.Helper()
+	if !viaCopy {
+		t, _ := e.upload(label, dt, rows, cols, vals)
+		return t
+	}
+	t := e.allocType(label, dt, rows, cols)
+	e.b.Copy(t, 0, e.f32(label+" f32", rows, cols, vals), 0, rows)
+	return t
+}
+
+// held is vals as a dt tensor holds them.
+func held(dt tensor.DType, vals []float32) []float32 {
+	out := make([]float32, len(vals))
+	tensor.DecodeF32(out, encode(dt, vals), dt)
+	return out
 }

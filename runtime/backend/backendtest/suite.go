@@ -43,6 +43,8 @@ func Run(t *testing.T, newBackend func(t *testing.T) backend.Backend) {
 		{"MatMul", testMatMul},
 		{"Rope", testRope},
 		{"Attention", testAttention},
+		{"AttentionF16", testAttentionF16},
+		{"CopyF16", testCopyF16},
 		{"UploadQuant", testUploadQuant},
 	}
 	for i, c := range checks {
@@ -135,11 +137,17 @@ func (e *env) f32(label string, rows, cols int, vals []float32) backend.Tensor {
 // alloc makes a zeroed F32 tensor and checks its shape.
 func (e *env) alloc(label string, rows, cols int) backend.Tensor {
 	e.Helper()
-	t, err := e.b.Alloc(label, rows, cols)
+	return e.allocType(label, tensor.F32, rows, cols)
+}
+
+// allocType makes a zeroed tensor of dt and checks its shape.
+func (e *env) allocType(label string, dt tensor.DType, rows, cols int) backend.Tensor {
+	e.Helper()
+	t, err := e.b.Alloc(label, dt, rows, cols)
 	if err != nil {
-		e.Fatalf("Alloc %q [%d %d]: %v", label, rows, cols, err)
+		e.Fatalf("Alloc %q [%d %d] %s: %v", label, rows, cols, dt, err)
 	}
-	if t.Rows() != rows || t.Cols() != cols || t.DType() != tensor.F32 {
+	if t.Rows() != rows || t.Cols() != cols || t.DType() != dt {
 		e.Fatalf("Alloc %q: got [%d %d] %s", label, t.Rows(), t.Cols(), t.DType())
 	}
 	return t
