@@ -15,6 +15,7 @@ type result struct {
 	Backend    string  `json:"backend"`
 	Model      string  `json:"model"`
 	Threads    int     `json:"threads"`
+	KVCache    string  `json:"kv_cache"`
 	LoadMS     float64 `json:"load_ms"`
 	PromptTPS  float64 `json:"prompt_tokens_per_second"`
 	TTFTMS     float64 `json:"ttft_ms"`
@@ -32,16 +33,16 @@ func main() {
 }
 
 func table(in io.Reader, out io.Writer) error {
-	fmt.Fprintln(out, "| engine | backend | model | threads | load s | prompt tok/s | TTFT ms | decode tok/s ctx 128 | ctx 2048 | weights MB | peak RSS MB |")
-	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| engine | backend | model | threads | KV cache | load s | prompt tok/s | TTFT ms | decode tok/s ctx 128 | ctx 2048 | weights MB | peak RSS MB |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		var r result
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			continue // progress or other lines between results
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %d | %.1f | %.1f | %.0f | %.2f | %.2f | %.0f | %.0f |\n",
-			r.Engine, r.Backend, r.Model, r.Threads, r.LoadMS/1000, r.PromptTPS, r.TTFTMS, r.Decode128, r.Decode2048, r.WeightsMB, r.PeakRSSMB)
+		fmt.Fprintf(out, "| %s | %s | %s | %d | %s | %.1f | %.1f | %.0f | %.2f | %.2f | %.0f | %.0f |\n",
+			r.Engine, r.Backend, r.Model, r.Threads, r.KVCache, r.LoadMS/1000, r.PromptTPS, r.TTFTMS, r.Decode128, r.Decode2048, r.WeightsMB, r.PeakRSSMB)
 	}
 	return sc.Err()
 }

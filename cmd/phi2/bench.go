@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/phi2web/phi2web/runtime/convert"
@@ -23,6 +24,7 @@ type benchResult struct {
 	Backend     string  `json:"backend"`
 	Model       string  `json:"model"`
 	Threads     int     `json:"threads"`
+	KVCache     string  `json:"kv_cache"`
 	LoadMS      float64 `json:"load_ms"`
 	Prompt      int     `json:"prompt_tokens"`
 	PromptTPS   float64 `json:"prompt_tokens_per_second"`
@@ -70,7 +72,8 @@ func runBench(args []string, stdout io.Writer) error {
 	defer m.Backend().Close()
 	defer m.Close()
 	res := benchResult{Engine: ef.engine, Backend: m.Backend().Name(), Model: filepath.Base(ef.model),
-		Threads: runtime.GOMAXPROCS(0), LoadMS: ms(time.Since(start)), Prompt: *promptLen, DecodeSteps: *steps}
+		Threads: runtime.GOMAXPROCS(0), KVCache: strings.ToLower(ef.kvCache), LoadMS: ms(time.Since(start)),
+		Prompt: *promptLen, DecodeSteps: *steps}
 	if src, err := load.Open(ef.model); err == nil {
 		res.WeightsMB = float64(src.Bytes) / (1 << 20)
 		src.Close()

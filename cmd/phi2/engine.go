@@ -8,6 +8,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
 // engineFlags are the flags that choose where the model runs.
@@ -16,6 +17,7 @@ type engineFlags struct {
 	engine  string
 	backend string
 	context int
+	kvCache string
 	threads int
 }
 
@@ -24,6 +26,18 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: "+engineList())
 	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens (0: the model's max_position_embeddings)")
+	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, or f16 for half the memory")
+}
+
+// cacheType is the dtype --kv-cache names.
+func (e *engineFlags) cacheType() (tensor.DType, error) {
+	switch strings.ToLower(e.kvCache) {
+	case "f32":
+		return tensor.F32, nil
+	case "f16":
+		return tensor.F16, nil
+	}
+	return 0, usageErr("--kv-cache %q: want f32 or f16", e.kvCache)
 }
 
 // registerThreads adds --threads, for commands that have no such flag of
@@ -40,6 +54,10 @@ var loadOptions load.Options
 func (e *engineFlags) open() (*phi2.Model, error) {
 	if e.model == "" {
 		return nil, usageErr("--model is required: give a model directory or a .gguf file")
+	}
+	kv, err := e.cacheType()
+	if err != nil {
+		return nil, err
 	}
 	backends, ok := engines[e.engine]
 	if !ok {
@@ -62,7 +80,7 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 		return nil, fmt.Errorf("%s: %w", e.model, err)
 	}
 	defer src.Close()
-	m, err := phi2.Load(src, be, phi2.Options{MaxContext: e.context})
+	m, err := phi2.Load(src, be, phi2.Options{MaxContext: e.context, KVCache: kv})
 	if err != nil {
 		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)

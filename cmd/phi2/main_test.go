@@ -49,25 +49,32 @@ func TestTokenize(t *testing.T) {
 	}
 }
 
+// TestLogits checks the spec's logits with either KV cache; an F16 cache
+// moves them by a few 1e-4 on the tiny model.
 func TestLogits(t *testing.T) {
-	out, errOut, code := runCLI("logits", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var res struct {
-		Logits []float32 `json:"logits"`
-		Argmax int       `json:"argmax"`
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatal(err)
-	}
-	want := []float32{0.19279650, -0.56649631, -0.92196757, -0.94213420, -0.01688891, 0.26313311, 0.53423566, 0.79690409}
-	if len(res.Logits) != 51200 || res.Argmax != 49039 {
-		t.Fatalf("%d logits, argmax %d", len(res.Logits), res.Argmax)
-	}
-	for i, w := range want {
-		if math.Abs(float64(res.Logits[i]-w)) > 1e-4 {
-			t.Fatalf("logit %d = %v, want %v", i, res.Logits[i], w)
+	for _, c := range []struct {
+		kv  string
+		tol float64
+	}{{"f32", 1e-4}, {"f16", 5e-3}} {
+		out, errOut, code := runCLI("logits", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831", "--kv-cache", c.kv)
+		if code != 0 {
+			t.Fatalf("--kv-cache %s: exit %d: %s", c.kv, code, errOut)
+		}
+		var res struct {
+			Logits []float32 `json:"logits"`
+			Argmax int       `json:"argmax"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		want := []float32{0.19279650, -0.56649631, -0.92196757, -0.94213420, -0.01688891, 0.26313311, 0.53423566, 0.79690409}
+		if len(res.Logits) != 51200 || res.Argmax != 49039 {
+			t.Fatalf("--kv-cache %s: %d logits, argmax %d", c.kv, len(res.Logits), res.Argmax)
+		}
+		for i, w := range want {
+			if math.Abs(float64(res.Logits[i]-w)) > c.tol {
+				t.Fatalf("--kv-cache %s: logit %d = %v, want %v", c.kv, i, res.Logits[i], w)
+			}
 		}
 	}
 }
@@ -130,6 +137,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"logits", "--model", tinyDir, "--ids", "51200"}, 1, "outside the vocabulary"},
 		{[]string{"generate", "--model", tinyDir, "--ids", "1,2,3", "--context", "2"}, 1, "does not fit the context of 2 tokens"},
 		{[]string{"generate", "--model", tinyDir, "--prompt", "x", "--top-p", "2"}, 2, "--top-p"},
+		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--kv-cache", "bf16"}, 2, `--kv-cache "bf16": want f32 or f16`},
 		{[]string{"logits", "--model", truncated, "--ids", "1"}, 1, "model.safetensors"},
 		{[]string{"logits", "--model", garbage, "--ids", "1"}, 1, "model.safetensors"},
 		{[]string{"logits", "--model", disagree, "--ids", "1"}, 1, "model.layers.2"},
