@@ -21,13 +21,16 @@ last whole chunk go one at a time.
 Q4: x as int8. A row's 8-byte halves are zero-extended to int16 lanes
 b = lo + 16·hi (elements j and j + 16); with y = 16·x_lo − x_hi from
 $quant_x8, b·x_hi + (b & 15)·y = 16·(lo·x_lo + hi·x_hi), so one mask and
-four i32x4.dot_i16x8_s give 16 times the partial sums. Those (|·| ≤
-8·15·127) fit int16 once divided by 16, so the four rows' sums reduce to
-one vector (lanes = rows) with narrows and pairwise adds. The nibbles'
-offset 8 is taken off as 8·Σq per block.
-Q8: x as int16 (its sums need int32 anyway). Each row's block result is
-accumulated lane-wise in f32 over the chunk; the four rows' lanes are summed
-once per chunk.
+four i32x4.dot_i16x8_s give 16 times the partial sums, divided by 16
+after. Tiles of several rows instead split b once into b & 15 and b >> 4
+(shared by the rows) and dot them with plain x_lo and x_hi from
+$quant_x8p, which saves the shift per row; the sums are the same integers.
+Those (|·| ≤ 8·15·127) fit int16, so the four rows' sums reduce to one
+vector (lanes = rows) with narrows and pairwise adds. The nibbles' offset
+8 is taken off as 8·Σq per block.
+Q8: x as int16 (its sums need int32 anyway). The four rows' partial sums
+(|·| ≤ 32·128·32767 in all, so int32 is exact) reduce to one vector (lanes
+= rows) with 64-bit lane moves and adds, which is scaled once per block.
 Every load of a group goes from the highest address down, so one bounds
 check covers the group's weights and one its scales.
 """
@@ -98,11 +101,16 @@ def q4_block(f, ind, c, rows, first):
         f.set(ind, "v0", f"(v128.load8x8_u offset={off} (local.get $wq))")
         f.set(ind, "a0", f"(v128.and {get('v0')} {get('lo')})")
         f.set(ind, "a1", f"(v128.and {get('v1')} {get('lo')})")
+        h0, h1 = "v0", "v1"
+        if len(rows) > 1:
+            # high nibbles split once for all the rows: no shift per row
+            h0, h1 = "h0", "h1"
+            f.set(ind, h0, f"(i16x8.shr_u {get('v0')} (i32.const 4))")
+            f.set(ind, h1, f"(i16x8.shr_u {get('v1')} (i32.const 4))")
         for t in rows:
             x = [get(f"x.{t}.{c}.{z}") for z in range(4)]
-            f.set(ind, f"p.{t}.{r}", "(i32x4.shr_s " + add4(
-                dot(get("a0"), x[0]), dot(get("v0"), x[1]),
-                dot(get("a1"), x[2]), dot(get("v1"), x[3])) + " (i32.const 4))")
+            s = add4(dot(get("a0"), x[0]), dot(get(h0), x[1]), dot(get("a1"), x[2]), dot(get(h1), x[3]))
+            f.set(ind, f"p.{t}.{r}", s if len(rows) > 1 else f"(i32x4.shr_s {s} (i32.const 4))")
     f16x4(f, ind, "d", 8 * c)
     one = get("ones")
     for t in rows:
@@ -116,7 +124,7 @@ def q4_block(f, ind, c, rows, first):
 
 
 def q8_block(f, ind, c, rows, first):
-    """Adds block c's results for x row t to $acc.t.r, row r's lane-wise."""
+    """Adds block c's results for x row t (lanes = the group's rows) to $acc.t."""
     for r in (3, 2, 1, 0):
         for z in (3, 2, 1, 0):
             f.set(ind, f"w{z}", f"(v128.load8x8_s offset={128 * c + 32 * r + 8 * z} (local.get $wq))")
@@ -124,22 +132,16 @@ def q8_block(f, ind, c, rows, first):
             f.set(ind, f"p.{t}.{r}", add4(*(dot(get(f"w{z}"), get(f"x.{t}.{c}.{z}")) for z in range(4))))
     f16x4(f, ind, "d", 8 * c)
     for t in rows:
-        f.set(ind, "ds", f"(f32x4.mul {get('d')} {get(f's.{t}.{c}')})")
-        for r in range(4):
-            blk = (f"(f32x4.mul (f32x4.convert_i32x4_s {get(f'p.{t}.{r}')}) "
-                   f"(f32x4.splat (f32x4.extract_lane {r} {get('ds')})))")
-            f.set(ind, f"acc.{t}.{r}", blk if first else f"(f32x4.add {get(f'acc.{t}.{r}')} {blk})")
-
-
-def q8_rows_sum(f, ind, t):
-    """Sets $acc.t to the lane sums of $acc.t.0 … $acc.t.3."""
-    a = [get(f"acc.{t}.{r}") for r in range(4)]
-    for name, x, y in (("ab", a[0], a[1]), ("cd", a[2], a[3])):
-        # lanes 0, 2: x's lanes 0+1, 2+3; lanes 1, 3: y's
-        f.set(ind, name, f"(v128.bitselect (f32x4.add {x} (i64x2.shr_u {x} (i32.const 32))) "
-              f"(f32x4.add {y} (i64x2.shl {y} (i32.const 32))) {get('even')})")
-    f.set(ind, f"acc.{t}", f"(f32x4.add (i64x2.replace_lane 1 {get('ab')} (i64x2.extract_lane 0 {get('cd')})) "
-          f"(i64x2.replace_lane 0 {get('cd')} (i64x2.extract_lane 1 {get('ab')})))")
+        p = [get(f"p.{t}.{r}") for r in range(4)]
+        for name, x, y in (("ac", p[0], p[2]), ("bd", p[1], p[3])):
+            # x's lanes 0+2, 1+3, then y's
+            f.set(ind, name, f"(i32x4.add (i64x2.replace_lane 1 {x} (i64x2.extract_lane 0 {y})) "
+                  f"(i64x2.replace_lane 0 {y} (i64x2.extract_lane 1 {x})))")
+        # lanes 0, 2: ac's pairs summed; lanes 1, 3: bd's (exact int32 row sums)
+        f.set(ind, "r", f"(v128.bitselect (i32x4.add {get('ac')} (i64x2.shr_u {get('ac')} (i32.const 32))) "
+              f"(i32x4.add {get('bd')} (i64x2.shl {get('bd')} (i32.const 32))) {get('even')})")
+        blk = f"(f32x4.mul (f32x4.convert_i32x4_s {get('r')}) (f32x4.mul {get('d')} {get(f's.{t}.{c}')}))"
+        f.set(ind, f"acc.{t}", blk if first else f"(f32x4.add {get(f'acc.{t}')} {blk})")
 
 
 def chunk_loop(f, q, ind, nblk, rows, label):
@@ -150,7 +152,8 @@ def chunk_loop(f, q, ind, nblk, rows, label):
     for t in rows:
         for c in range(nblk):
             col = f"(i32.add (local.get $b) (i32.const {c}))"
-            f.emit(ind, f"(call $quant_x{8 if q == 'q4' else 16} (i32.add (local.get $xrow.{t}) "
+            fn = ("x8p" if len(rows) > 1 else "x8") if q == "q4" else "x16"
+            f.emit(ind, f"(call $quant_{fn} (i32.add (local.get $xrow.{t}) "
                    f"(i32.shl {col} (i32.const 7))) (i32.sub (local.get $k) (i32.shl {col} (i32.const 5))))")
             results = [f"x.{t}.{c}.{z}" for z in range(4)] + ([f"corr.{t}.{c}"] if q == "q4" else [])
             for name in reversed(results + [f"s.{t}.{c}"]):
@@ -164,8 +167,6 @@ def chunk_loop(f, q, ind, nblk, rows, label):
     for c in reversed(range(nblk)):
         (q4_block if q == "q4" else q8_block)(f, ind, c, rows, c == nblk - 1)
     for t in rows:
-        if q == "q8":
-            q8_rows_sum(f, ind, t)
         f.set(ind, "p", f"(i32.add (local.get $drow.{t}) (i32.shl (local.get $g) (i32.const 4)))", "i32")
         f.emit(ind, "(if (i32.le_u (i32.shl (i32.add (local.get $g) (i32.const 1)) (i32.const 2)) (local.get $j1))")
         f.emit(ind + 1, f"(then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) {get(f'acc.{t}')})))")
