@@ -11,14 +11,14 @@ import (
 
 // TestAttentionF16: attention_f16 over a binary16 cache gives the bits of
 // attention over an f32 cache holding the widened values, for prefill,
-// decode and chunked prefill, head sizes 16, 40 and 80, heads in random
+// decode and chunked prefill, head sizes 16, 40, 52, 80 and 128, heads in random
 // ranges, out of place and in place, with ±Inf-free but wide-ranged cache
 // values (subnormal halves included).
 func TestAttentionF16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 1))
 	d := newDevice(t, 8<<20, 1)
 	var cases []attCase
-	for _, hd := range []int{16, 40, 80} {
+	for _, hd := range []int{16, 40, 52, 80, 128} {
 		cases = append(cases,
 			attCase{n: 5, pos0: 0, heads: 3, headDim: hd, capRows: 8},
 			attCase{n: 1, pos0: 6, heads: 2, headDim: hd, capRows: 9, inPlace: true},

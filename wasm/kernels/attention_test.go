@@ -15,7 +15,8 @@ type attCase struct {
 }
 
 // TestAttention: prefill (pos0 = 0, n > 1), decode (n = 1, pos0 > 0) and
-// chunked prefill (pos0 > 0, n > 1) for head sizes 16, 40 and 80, heads
+// chunked prefill (pos0 > 0, n > 1) for head sizes 16, 40, 52, 80 and 128
+// (every width of the value sums: 10, 8, 4 and 1 vectors), heads
 // computed in random ranges [h0, h1), out of place and in place (dst = q).
 //
 // Scores use the reference's dot order, so only the exp and the order of
@@ -26,7 +27,7 @@ func TestAttention(t *testing.T) {
 	d := newDevice(t, 8<<20, 1)
 	r := newRef(t)
 	var cases []attCase
-	for _, hd := range []int{16, 40, 80} {
+	for _, hd := range []int{16, 40, 52, 80, 128} {
 		cases = append(cases,
 			attCase{n: 5, pos0: 0, heads: 3, headDim: hd, capRows: 8},
 			attCase{n: 1, pos0: 6, heads: 2, headDim: hd, capRows: 9, inPlace: true},
