@@ -16,8 +16,8 @@ import (
 
 // The spec's tiny model (seed 1) and its 16 greedy tokens after this prompt.
 var (
-	prompt      = []int32{50256, 464, 3139, 7586, 21831}
-	knownGreedy = []int32{49039, 4997, 39995, 1982, 26601, 1426, 33793, 7339, 20439, 11729, 12506, 14252, 9828, 424, 33820, 27065}
+	prompt      = synth.KnownPrompt
+	knownGreedy = synth.KnownGreedy
 )
 
 func setup(t *testing.T, maxContext int) (*phi2.Session, *tokenizer.Tokenizer) {

@@ -17,9 +17,9 @@ const tolerance = 1e-4
 
 // The spec's known values: seed 1, default tiny shape.
 var (
-	knownPrompt = []int32{50256, 464, 3139, 7586, 21831}
-	knownHead   = []float32{0.19279650, -0.56649631, -0.92196757, -0.94213420, -0.01688891, 0.26313311, 0.53423566, 0.79690409}
-	knownGreedy = []int32{49039, 4997, 39995, 1982, 26601, 1426, 33793, 7339, 20439, 11729, 12506, 14252, 9828, 424, 33820, 27065}
+	knownPrompt = synth.KnownPrompt
+	knownHead   = synth.KnownLogitsHead
+	knownGreedy = synth.KnownGreedy
 )
 
 // load writes the checkpoint o into a temporary directory and loads it on
