@@ -1,13 +1,16 @@
-// Package load finds a model by path and opens it as a weights.Loader: a
-// converted model directory (manifest.json), a Hugging Face directory
-// (config.json and safetensors) or a GGUF file.
+// Package load finds a model by path or http(s) URL and opens it as a
+// weights.Loader: a converted model directory (manifest.json), a Hugging
+// Face directory (config.json and safetensors) or a GGUF file.
 package load
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -45,14 +48,22 @@ type Options struct {
 	// Codec, when set, decompresses and hashes the shards of a converted
 	// model directory (modeldir.Options); other formats do not use it.
 	Codec *modeldir.Codec
+	// Client fetches http(s) URLs; nil means http.DefaultClient.
+	Client *http.Client
 }
 
 // Open opens the model at path: a .gguf file, or a directory holding
-// manifest.json or config.json.
+// manifest.json or config.json. path may also be an http:// or https://
+// URL: one whose path ends in .gguf is a GGUF file, any other a directory
+// (a trailing slash is optional). The server must answer Range requests
+// (weights.HTTP), as static file servers and Hugging Face do.
 func Open(path string) (*Model, error) { return OpenWith(path, Options{}) }
 
 // OpenWith is Open with options.
 func OpenWith(path string, o Options) (*Model, error) {
+	if isURL(path) {
+		return openURL(path, o)
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -61,9 +72,36 @@ func OpenWith(path string, o Options) (*Model, error) {
 		if !strings.HasSuffix(strings.ToLower(path), ".gguf") {
 			return nil, fmt.Errorf("%s is a file but not a .gguf file: give a model directory or a GGUF file", path)
 		}
-		return openGGUF(path)
+		f, err := weights.Dir(filepath.Dir(path)).Open(filepath.Base(path))
+		if err != nil {
+			return nil, err
+		}
+		return openGGUF(f, filepath.Base(path))
 	}
 	return openSource(weights.Dir(path), o)
+}
+
+func isURL(path string) bool {
+	p := strings.ToLower(path)
+	return strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://")
+}
+
+// openURL opens a model directory or GGUF file over HTTP.
+func openURL(raw string, o Options) (*Model, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("model URL: %v", err)
+	}
+	if !strings.HasSuffix(strings.ToLower(u.Path), ".gguf") {
+		return openSource(weights.HTTP(raw, o.Client), o)
+	}
+	dir, name := path.Split(u.Path)
+	u.Path, u.RawPath = dir, ""
+	f, err := weights.HTTP(u.String(), o.Client).Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return openGGUF(f, raw)
 }
 
 // OpenSource opens a directory-shaped model from any source: a converted
@@ -109,15 +147,12 @@ func openModelDir(src weights.Source, o Options) (*Model, error) {
 	return &Model{Loader: md, Format: ModelDir, Bytes: n}, nil
 }
 
-func openGGUF(path string) (*Model, error) {
-	f, err := weights.Dir(filepath.Dir(path)).Open(filepath.Base(path))
-	if err != nil {
-		return nil, err
-	}
+// openGGUF parses f, named name in errors, and takes ownership of it.
+func openGGUF(f weights.File, name string) (*Model, error) {
 	g, err := gguf.Open(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &Model{Loader: g, Format: GGUF, Bytes: f.Size(), close: f.Close}, nil
 }

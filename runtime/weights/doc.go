@@ -3,8 +3,8 @@
 // configuration before any tensor is used.
 //
 // Files are reached through a [Source], so the same code reads a local
-// directory ([Dir]), memory ([MemSource]) or, later, an HTTP range stream or
-// browser storage. [Open] parses and checks everything it can without reading
+// directory ([Dir]), memory ([MemSource]), a web server with Range requests
+// ([HTTP]) or, later, browser storage. [Open] parses and checks everything it can without reading
 // tensor data: the config, every safetensors header, and that the tensor set
 // is exactly the one the config implies ([Config.Expected]). Tensor bytes are
 // read on demand with [Checkpoint.Read] or [Checkpoint.ReadF32].
