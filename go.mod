@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/andybalholm/brotli v1.2.0
+	github.com/hack-pad/safejs v0.1.0
 	github.com/tetratelabs/wazero v1.12.0
 )
 

@@ -1,0 +1,115 @@
+// Causal attention, one workgroup per (head, query row): query t (position
+// pos0 + t) attends to cache rows 0..pos0+t of k and v (F32, or F16 when
+// KV_F16). Keys are taken CHUNK at a time: scores into workgroup memory,
+// their max and the sum of exponentials by tree reductions, and the
+// running output rescaled as the max grows (an online softmax, exact when
+// all keys fit one chunk). Thread t owns output dimensions t, t + WG, … of
+// the head (head_dim ≤ 4·WG).
+
+override WG: u32 = 64;      // a power of two
+override CHUNK: u32 = 1024; // keys per pass
+override KV_F16: bool = false;
+
+struct Params {
+    n: u32, d: u32, head_dim: u32, pos0: u32,
+    q_off: u32, k_off: u32, v_off: u32, dst_off: u32,
+    scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> q: array<f32>;
+@group(0) @binding(2) var<storage, read_write> k: array<u32>;
+@group(0) @binding(3) var<storage, read_write> v: array<u32>;
+@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
+
+var<workgroup> qs: array<f32, 256>;
+var<workgroup> sc: array<f32, CHUNK>;
+var<workgroup> red: array<f32, WG>;
+
+// cache is element e of k (which = 0) or v.
+fn cache(which: u32, e: u32) -> f32 {
+    var word: u32;
+    if (KV_F16) {
+        if (which == 0u) { word = k[e >> 1u]; } else { word = v[e >> 1u]; }
+        return f16_to_f32(half_bits(word, e));
+    }
+    if (which == 0u) { word = k[e]; } else { word = v[e]; }
+    return bitcast<f32>(word);
+}
+
+fn reduce(t: u32, x: f32, is_max: bool) -> f32 {
+    red[t] = x;
+    workgroupBarrier();
+    for (var s = WG / 2u; s >= 1u; s /= 2u) {
+        if (t < s) {
+            if (is_max) {
+                red[t] = max(red[t], red[t + s]);
+            } else {
+                red[t] += red[t + s];
+            }
+        }
+        workgroupBarrier();
+    }
+    let r = red[0];
+    workgroupBarrier();
+    return r;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    let h = g.x;
+    let row = g.y;
+    let keys = p.pos0 + row + 1u;
+    let hd = p.head_dim;
+    let col = h * hd;
+    for (var c = t; c < hd; c += WG) {
+        qs[c] = q[p.q_off + row * p.d + col + c];
+    }
+    workgroupBarrier();
+
+    var m = -3.0e38;
+    var l = 0.0;
+    var acc = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+    for (var c0 = 0u; c0 < keys; c0 += CHUNK) {
+        let count = min(CHUNK, keys - c0);
+        var local_max = -3.0e38;
+        for (var j = t; j < count; j += WG) {
+            let base = p.k_off + (c0 + j) * p.d + col;
+            var s = 0.0;
+            for (var c = 0u; c < hd; c++) {
+                s += qs[c] * cache(0u, base + c);
+            }
+            s *= p.scale;
+            sc[j] = s;
+            local_max = max(local_max, s);
+        }
+        let m_new = max(m, reduce(t, local_max, true));
+        var local_sum = 0.0;
+        for (var j = t; j < count; j += WG) {
+            let e = exp(sc[j] - m_new);
+            sc[j] = e;
+            local_sum += e;
+        }
+        let sum = reduce(t, local_sum, false); // its barriers also publish sc
+        let corr = exp(m - m_new);
+        l = l * corr + sum;
+        for (var i = 0u; i < 4u; i++) {
+            let c = t + i * WG;
+            if (c < hd) {
+                var a = acc[i] * corr;
+                for (var j = 0u; j < count; j++) {
+                    a += sc[j] * cache(1u, p.v_off + (c0 + j) * p.d + col + c);
+                }
+                acc[i] = a;
+            }
+        }
+        m = m_new;
+        workgroupBarrier(); // sc is rewritten by the next chunk
+    }
+    for (var i = 0u; i < 4u; i++) {
+        let c = t + i * WG;
+        if (c < hd) {
+            dst[p.dst_off + row * p.d + col + c] = acc[i] / l;
+        }
+    }
+}

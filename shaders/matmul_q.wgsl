@@ -1,0 +1,106 @@
+// dst[i, j] = Σ_c x[i, c]·w[j, c] + bias[j] for a Q8 or Q4 w (docs/format.md).
+//
+// A workgroup computes one group of 4 rows, whose block slots are one
+// contiguous stream: thread t reads slots t, t + WG, … of the group (always
+// row t % 4, since WG is a multiple of 4), so neighbouring threads read
+// neighbouring 16- or 32-byte slots. Each slot is dequantized once and
+// applied to TN rows of x in float32; the partials of a row are summed in a
+// tree in workgroup memory.
+
+override WG: u32 = 64; // threads: a power of two, at least 8
+override TN: u32 = 1;  // x rows per workgroup, at most 8
+override Q4: bool = true;
+
+struct Params {
+    n: u32, k: u32, m: u32, has_bias: u32,
+    x_off: u32, w_off: u32, bias_off: u32, dst_off: u32,
+    j0: u32,     // the output column of this piece's row 0
+    ldd: u32,    // dst row length (all pieces)
+    kb: u32,     // blocks of 32 per row
+    scales: u32, // word index of the scales of slot 0 (w_off: of its quants)
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
+
+var<workgroup> part: array<f32, WG * TN>;
+
+// xv is x[i, c], or 0 past the end of the row (padding weights are zero,
+// but whatever lies past the row must not reach the sum).
+fn xv(i: u32, c: u32) -> f32 {
+    return select(0.0, x[p.x_off + i * p.k + min(c, p.k - 1u)], c < p.k);
+}
+
+// decode returns the 32 quants of slot s as floats, before the scale.
+fn decode(s: u32) -> array<f32, 32> {
+    var q: array<f32, 32>;
+    if (Q4) {
+        let base = p.w_off + s * 4u;
+        for (var j = 0u; j < 4u; j++) {
+            let word = w[base + j];
+            for (var k = 0u; k < 4u; k++) {
+                let byte = (word >> (8u * k)) & 0xffu;
+                q[j * 4u + k] = f32(i32(byte & 15u) - 8);
+                q[j * 4u + k + 16u] = f32(i32(byte >> 4u) - 8);
+            }
+        }
+    } else {
+        let base = p.w_off + s * 8u;
+        for (var j = 0u; j < 8u; j++) {
+            let word = w[base + j];
+            for (var k = 0u; k < 4u; k++) {
+                q[j * 4u + k] = f32(bitcast<i32>(word << (24u - 8u * k)) >> 24u);
+            }
+        }
+    }
+    return q;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    let i0 = g.y * TN;
+    let first = g.x * p.kb * 4u; // the group's first slot
+    var acc: array<f32, 8>;
+    for (var s = first + t; s < first + p.kb * 4u; s += WG) {
+        let b = (s - first) / 4u;
+        let d = f16_to_f32(half_bits(w[p.scales + (s >> 1u)], s));
+        let q = decode(s);
+        for (var u = 0u; u < TN; u++) {
+            if (i0 + u < p.n) {
+                var sum = 0.0;
+                for (var e = 0u; e < 32u; e++) {
+                    sum += q[e] * xv(i0 + u, b * 32u + e);
+                }
+                acc[u] += sum * d;
+            }
+        }
+    }
+    for (var u = 0u; u < TN; u++) {
+        part[t * TN + u] = acc[u];
+    }
+    workgroupBarrier();
+    for (var s = WG / 2u; s >= 4u; s /= 2u) {
+        if (t < s) {
+            for (var u = 0u; u < TN; u++) {
+                part[t * TN + u] += part[(t + s) * TN + u];
+            }
+        }
+        workgroupBarrier();
+    }
+    let r = g.x * 4u + t;
+    if (t < 4u && r < p.m) {
+        let j = p.j0 + r;
+        var b = 0.0;
+        if (p.has_bias != 0u) {
+            b = bias[p.bias_off + j];
+        }
+        for (var u = 0u; u < TN; u++) {
+            if (i0 + u < p.n) {
+                dst[p.dst_off + (i0 + u) * p.ldd + j] = part[t * TN + u] + b;
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//go:build js && wasm
+
+package webgpu
+
+import (
+	"fmt"
+
+	"github.com/hack-pad/safejs"
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+// GPUBufferUsage flags.
+const (
+	usageMapRead  = 0x01
+	usageCopySrc  = 0x04
+	usageCopyDst  = 0x08
+	usageUniform  = 0x40
+	usageStorage  = 0x80
+	storageUsages = usageStorage | usageCopySrc | usageCopyDst
+)
+
+// buffer is one GPU buffer. id keys the bind group cache.
+type buffer struct {
+	gpu   safejs.Value
+	id    int
+	size  int
+	label string
+}
+
+// piece is rows [row0, row0+rows) of a tensor: rows [skip, skip+rows) of
+// the total-row matrix stored in buf in the tensor's format (a quantized
+// piece is a matrix of its own; skip is then a multiple of 4).
+type piece struct {
+	buf         *buffer
+	row0, rows  int
+	skip, total int
+}
+
+// weightPiece is a piece as the matmul and embed kernels address it: the
+// offset of its row 0 in elements (F32, F16) or quant words (Q8, Q4), and
+// for Q8 and Q4 the word of its row 0's scales and the blocks per row.
+type weightPiece struct {
+	buf             *buffer
+	row0, rows      int
+	off, scales, kb uint32
+}
+
+func (t *gpuTensor) weightPieces() []weightPiece {
+	out := make([]weightPiece, 0, len(t.pieces))
+	for _, p := range t.pieces {
+		w := weightPiece{buf: p.buf, row0: p.row0, rows: p.rows}
+		if t.dt.Quantized() {
+			l := tensor.Layout(t.dt, p.total, t.cols)
+			g0 := p.skip / 4
+			w.off = uint32(g0 * l.Blocks * 4 * l.BlockBytes / 4)
+			w.scales = uint32(l.ScalesAt/4) + uint32(g0*l.Blocks*2)
+			w.kb = uint32(l.Blocks)
+		} else {
+			w.off = uint32(t.off + p.skip*t.cols)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// gpuTensor is the backend.Tensor of this package: a matrix in one or more
+// pieces, or a row range (view) of a one-piece F32 or F16 matrix, which
+// starts off elements into its buffer.
+type gpuTensor struct {
+	owner      *Backend
+	label      string
+	dt         tensor.DType
+	rows, cols int
+	off        int
+	pieces     []piece
+	view       bool
+	freed      bool
+}
+
+func (t *gpuTensor) Rows() int           { return t.rows }
+func (t *gpuTensor) Cols() int           { return t.cols }
+func (t *gpuTensor) DType() tensor.DType { return t.dt }
+func (t *gpuTensor) Label() string       { return t.label }
+
+// buf is the buffer of a one-piece tensor.
+func (t *gpuTensor) buf() *buffer { return t.pieces[0].buf }
+
+// get checks that t belongs to b, is alive and is in one piece: an F32 or
+// F16 matrix uploaded in pieces that one binding can hold is joined first.
+func (b *Backend) get(op string, t backend.Tensor) *gpuTensor {
+	g := b.getPieces(op, t)
+	if len(g.pieces) > 1 && !g.view && !g.dt.Quantized() {
+		b.join(g)
+	}
+	if len(g.pieces) != 1 {
+		panic(fmt.Sprintf("webgpu: %s: tensor %q is split into %d pieces and can only be a weight matrix", op, g.label, len(g.pieces)))
+	}
+	return g
+}
+
+// join copies the row pieces of an F32 or F16 matrix into one buffer, when
+// one binding can hold it.
+func (b *Backend) join(g *gpuTensor) {
+	size := int(tensor.ByteSize(g.dt, g.rows, g.cols))
+	if float64(size) > b.g.limits["maxStorageBufferBindingSize"] {
+		return
+	}
+	buf, err := b.newBuffer(g.label, size, false)
+	if err != nil || !b.rec.ensureEncoder() {
+		b.rec.fail(err)
+		return
+	}
+	b.rec.endPass()
+	rowBytes := g.cols * g.dt.Size()
+	for _, p := range g.pieces {
+		n := (p.rows*rowBytes + 3) &^ 3 // pieces of F16 start at even rows (split)
+		call(b.rec.enc, "copyBufferToBuffer", p.buf.gpu, p.skip*rowBytes, buf.gpu, p.row0*rowBytes, n)
+		b.release(p.buf)
+	}
+	g.pieces = []piece{{buf: buf, rows: g.rows, total: g.rows}}
+}
+
+// getPieces is get for operands that may be split (weights).
+func (b *Backend) getPieces(op string, t backend.Tensor) *gpuTensor {
+	g, ok := t.(*gpuTensor)
+	if !ok || g.owner != b {
+		panic(fmt.Sprintf("webgpu: %s: tensor %q does not belong to this backend", op, t.Label()))
+	}
+	if g.freed {
+		panic(fmt.Sprintf("webgpu: %s: tensor %q was freed", op, g.label))
+	}
+	return g
+}
+
+// newBuffer makes a buffer of at least size bytes (rounded up to 16),
+// reusing a freed one of the same size when there is one. Reused storage
+// is cleared in the command stream, so that it reads as zeros from the
+// next recorded op on.
+func (b *Backend) newBuffer(label string, size int, mapped bool) (*buffer, error) {
+	size = max(16, (size+15)&^15)
+	if float64(size) > b.g.limits["maxBufferSize"] {
+		return nil, fmt.Errorf("webgpu: tensor %s needs a %d-byte buffer; this device allows %.0f", label, size, b.g.limits["maxBufferSize"])
+	}
+	if !mapped {
+		if free := b.pool[size]; len(free) > 0 {
+			buf := free[len(free)-1]
+			b.pool[size] = free[:len(free)-1]
+			b.rec.clear(buf)
+			return buf, nil
+		}
+	}
+	v, err := call(b.g.device, "createBuffer", map[string]any{
+		"label": label, "size": size, "usage": storageUsages, "mappedAtCreation": mapped,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webgpu: tensor %s: %w", label, err)
+	}
+	b.nextID++
+	buf := &buffer{gpu: v, id: b.nextID, size: size, label: label}
+	b.all[buf.id] = buf
+	return buf, nil
+}
+
+// release returns a buffer to the pool.
+func (b *Backend) release(buf *buffer) {
+	b.pool[buf.size] = append(b.pool[buf.size], buf)
+}
+
+// fill writes data into a buffer made mapped at creation, then unmaps it.
+func fill(buf *buffer, data []byte) error {
+	r, err := call(buf.gpu, "getMappedRange")
+	if err != nil {
+		return err
+	}
+	u8, err := safejs.Global().Get("Uint8Array")
+	if err != nil {
+		return err
+	}
+	view, err := u8.New(r)
+	if err != nil {
+		return err
+	}
+	if _, err := safejs.CopyBytesToJS(view, data); err != nil {
+		return err
+	}
+	_, err = call(buf.gpu, "unmap")
+	return err
+}

@@ -1,0 +1,77 @@
+//go:build js && wasm
+
+package webgpu
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/backend/backendtest"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+func newOrFail(t *testing.T, o Options) *Backend {
+	t.Helper()
+	b, err := New(o)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return b
+}
+
+// TestConformance runs the shared backend suite (its stated tolerances
+// against float64 references) on the WGSL kernels.
+func TestConformance(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backend.Backend { return newOrFail(t, Options{SkipSelfTest: true}) })
+}
+
+// TestConformanceSplit runs the suite with every weight cut into pieces of
+// at most 1 KiB, as a weight larger than one storage binding is.
+func TestConformanceSplit(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backend.Backend {
+		return newOrFail(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024})
+	})
+}
+
+func TestSelfTestPasses(t *testing.T) {
+	b := newOrFail(t, Options{})
+	defer b.Close()
+	if b.Adapter().String() == "" {
+		t.Error("adapter has no description")
+	}
+	t.Logf("adapter: %s; limits %v; features %v", b.Adapter(), b.g.limits, b.Adapter().Features)
+}
+
+func TestSelfTestRefusesWrongResults(t *testing.T) {
+	_, err := New(Options{Fault: "selftest"})
+	if err == nil || !strings.Contains(err.Error(), "self-test") || !strings.Contains(err.Error(), "reference gives") {
+		t.Fatalf("New with a corrupted self-test: %v, want a self-test failure naming the value", err)
+	}
+}
+
+func TestMissingLimitsRefused(t *testing.T) {
+	_, err := New(Options{RequireLimits: map[string]float64{"maxStorageBufferBindingSize": 1 << 45}})
+	if err == nil || !strings.Contains(err.Error(), "maxStorageBufferBindingSize") {
+		t.Fatalf("New needing an impossible limit: %v, want an error naming the limit", err)
+	}
+}
+
+func TestLostDeviceReported(t *testing.T) {
+	b := newOrFail(t, Options{Fault: "lose", SkipSelfTest: true})
+	defer b.Close()
+	x, err := b.Alloc("x", tensor.F32, 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Add(x, x, x)
+	out := make([]float32, 4)
+	err = b.Read(x, out)
+	if err == nil {
+		err = b.Read(x, out) // the loss may be seen one read later
+	}
+	if !errors.Is(err, ErrDeviceLost) {
+		t.Fatalf("Read after the device was destroyed: %v, want ErrDeviceLost", err)
+	}
+}
