@@ -102,6 +102,9 @@ func (b *Backend) get(op string, t backend.Tensor) *gpuTensor {
 // join copies the row pieces of an F32 or F16 matrix into one buffer, when
 // one binding can hold it.
 func (b *Backend) join(g *gpuTensor) {
+	if len(g.pieces) < 2 {
+		return
+	}
 	size := int(tensor.ByteSize(g.dt, g.rows, g.cols))
 	if float64(size) > b.g.limits["maxStorageBufferBindingSize"] {
 		return

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -122,5 +123,28 @@ func TestFileSizeAndProgress(t *testing.T) {
 	}
 	if st.Size() != FileSize(o) || last != st.Size() {
 		t.Fatalf("file is %d bytes, FileSize says %d, progress ended at %d", st.Size(), FileSize(o), last)
+	}
+}
+
+// TestMemoryEqualsWrite checks that the in-memory checkpoint holds the
+// bytes Write puts in files.
+func TestMemoryEqualsWrite(t *testing.T) {
+	dir := t.TempDir()
+	o := Tiny()
+	if err := Write(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := Memory(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"config.json", "model.safetensors"} {
+		want, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(mem[name], want) {
+			t.Errorf("%s: memory holds %d bytes that differ from the %d written", name, len(mem[name]), len(want))
+		}
 	}
 }
