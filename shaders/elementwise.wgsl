@@ -43,8 +43,6 @@ fn af(i: u32) -> f32 { return bitcast<f32>(load(A_SRC, p.a_off + i)); }
 fn bf(i: u32) -> f32 { return bitcast<f32>(load(B_SRC, p.b_off + i)); }
 fn cf(i: u32) -> f32 { return bitcast<f32>(load(C_SRC, p.c_off + i)); }
 
-// gelu_new as 0.5·x·(1 + tanh(u)), with tanh(u) = 1 − 2/(e^(2u) + 1), which
-// stays finite for large |u|.
 @compute @workgroup_size(WG)
 fn gelu(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
         @builtin(local_invocation_index) t: u32) {
@@ -52,10 +50,7 @@ fn gelu(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u
     if (i >= p.n) {
         return;
     }
-    let v = af(i);
-    let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
-    let th = 1.0 - 2.0 / (exp(min(2.0 * u, 80.0)) + 1.0);
-    dst[p.dst_off + i] = bitcast<u32>(0.5 * v * (1.0 + th));
+    dst[p.dst_off + i] = bitcast<u32>(gelu_new(af(i)));
 }
 
 @compute @workgroup_size(WG)

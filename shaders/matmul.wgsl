@@ -14,6 +14,8 @@ struct Params {
     x_off: u32, w_off: u32, bias_off: u32, dst_off: u32,
     j0: u32,   // the output column of this piece's row 0
     ldd: u32,  // dst row length (all pieces)
+    kb: u32, scales: u32, // (Q8 and Q4 only)
+    act: u32,  // 1: apply gelu_new to the results
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -68,7 +70,11 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
         }
         for (var u = 0u; u < TN; u++) {
             if (i0 + u < p.n) {
-                dst[p.dst_off + (i0 + u) * p.ldd + j] = part[t * TN + u] + b;
+                var v = part[t * TN + u] + b;
+                if (p.act == 1u) {
+                    v = gelu_new(v);
+                }
+                dst[p.dst_off + (i0 + u) * p.ldd + j] = v;
             }
         }
     }

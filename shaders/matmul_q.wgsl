@@ -18,6 +18,7 @@ struct Params {
     ldd: u32,    // dst row length (all pieces)
     kb: u32,     // blocks of 32 per row
     scales: u32, // word index of the scales of slot 0 (w_off: of its quants)
+    act: u32,    // 1: apply gelu_new to the results
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -99,7 +100,11 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
         }
         for (var u = 0u; u < TN; u++) {
             if (i0 + u < p.n) {
-                dst[p.dst_off + (i0 + u) * p.ldd + j] = part[t * TN + u] + b;
+                var v = part[t * TN + u] + b;
+                if (p.act == 1u) {
+                    v = gelu_new(v);
+                }
+                dst[p.dst_off + (i0 + u) * p.ldd + j] = v;
             }
         }
     }

@@ -200,3 +200,15 @@ func (b *Backend) Close() error {
 	_, err := call(b.g.device, "destroy")
 	return err
 }
+
+// Stats counts the work recorded since New.
+type Stats struct {
+	Dispatches  int // compute dispatches
+	Submissions int // queue submissions
+}
+
+// Stats returns the counts so far; their differences across a decode step
+// are its dispatches and submissions.
+func (b *Backend) Stats() Stats {
+	return Stats{Dispatches: b.rec.dispatches, Submissions: b.rec.submitted}
+}

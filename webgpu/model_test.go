@@ -146,3 +146,34 @@ func TestMirror(t *testing.T) {
 		t.Fatalf("first difference after %d ops: %s", mb.ops, mb.first)
 	}
 }
+
+// TestOneSubmissionPerToken: a decode step is one queue submission, with
+// gelu folded into its MatMul: 13 dispatches per layer and 4 more (embed,
+// final LayerNorm, head, argmax).
+func TestOneSubmissionPerToken(t *testing.T) {
+	b := newOrFail(t, Options{})
+	m := loadTiny(t, tensor.F32, b, phi2.Options{})
+	s := session(t, m)
+	if err := s.Feed(synth.KnownPrompt); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.Argmax()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := b.Stats()
+	if err := s.Feed([]int32{id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Argmax(); err != nil {
+		t.Fatal(err)
+	}
+	after := b.Stats()
+	layers := m.Config.NumLayers
+	if got, want := after.Dispatches-before.Dispatches, 13*layers+4; got != want {
+		t.Errorf("a decode step took %d dispatches, want %d for %d layers", got, want, layers)
+	}
+	if got := after.Submissions - before.Submissions; got != 1 {
+		t.Errorf("a decode step took %d submissions, want 1", got)
+	}
+}

@@ -79,17 +79,24 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 		tn = matmulTile
 	}
 	k := b.kern.get(fmt.Sprintf("matmul_%s_%d", dtName(wt.dt), tn))
+	rec := matmulRecord{dst: d.region()}
 	for _, p := range wt.weightPieces() {
+		rec.slots = append(rec.slots, b.rec.slots)
 		b.rec.dispatch(k, []uint32{uint32(xt.rows), uint32(xt.cols), uint32(p.rows), hasBias,
-			xt.words(), p.off, biasOff, d.words(), uint32(p.row0), uint32(d.cols), p.kb, p.scales},
+			xt.words(), p.off, biasOff, d.words(), uint32(p.row0), uint32(d.cols), p.kb, p.scales, 0},
 			[]*buffer{xt.buf(), p.buf, biasBuf, d.buf()}, (p.rows+3)/4, (xt.rows+tn-1)/tn)
 	}
+	rec.at = b.rec.dispatches
+	b.rec.lastMatMul = rec
 }
 
 func (b *Backend) GeluNew(dst, x backend.Tensor) {
 	const op = "GeluNew"
 	d, xt := b.get(op, dst), b.get(op, x)
 	backend.CheckGeluNew(dst, x)
+	if b.foldGelu(d, xt) {
+		return
+	}
 	n := xt.rows * xt.cols
 	gx, gy := grid(n, lineWG)
 	b.elementwise("gelu", []uint32{uint32(n), d.words(), xt.words()}, gx, gy, d.buf(), xt.buf())
@@ -215,4 +222,27 @@ func (b *Backend) elementwise(name string, params []uint32, gx, gy int, dst *buf
 		}
 	}
 	b.rec.dispatch(k, params, bufs, gx, gy)
+}
+
+// matmulAct is the index of the act parameter of the matmul kernels.
+const matmulAct = 12
+
+// foldGelu applies an in-place GeluNew in the epilogue of the MatMul that
+// just wrote x, when nothing was recorded in between: one dispatch less
+// per layer.
+func (b *Backend) foldGelu(dst, x *gpuTensor) bool {
+	r := &b.rec.lastMatMul
+	if r.at == 0 || r.at != b.rec.dispatches || dst.region() != x.region() || x.region() != r.dst {
+		return false
+	}
+	for _, slot := range r.slots {
+		b.rec.params[slot*slotWords+matmulAct] = 1
+	}
+	r.at = 0
+	return true
+}
+
+// region is the span of values t covers.
+func (t *gpuTensor) region() region {
+	return region{buf: t.buf(), off: t.off, size: t.rows * t.cols}
 }

@@ -15,6 +15,20 @@ const (
 	slotCap   = 2048
 )
 
+// matmulRecord is the latest MatMul, while it is the latest dispatch of
+// the open recording: a GeluNew on its output is folded into it.
+type matmulRecord struct {
+	at    int // r.dispatches after it; 0 = none
+	slots []int
+	dst   region
+}
+
+// region identifies the values an op wrote.
+type region struct {
+	buf       *buffer
+	off, size int
+}
+
 // groupKey names a cached bind group.
 type groupKey struct {
 	k    *kernel
@@ -38,6 +52,8 @@ type recorder struct {
 	jsBytes      safejs.Value
 	submitted    int
 	loseAtSubmit bool
+	dispatches   int // recorded since start-up
+	lastMatMul   matmulRecord
 	scopes       []safejs.Value // popErrorScope promises not yet awaited
 }
 
@@ -125,6 +141,7 @@ func (r *recorder) dispatch(k *kernel, params []uint32, bufs []*buffer, x, y int
 	}
 	slot := r.slots
 	r.slots++
+	r.dispatches++
 	copy(r.params[slot*slotWords:(slot+1)*slotWords], params)
 	bg, err := r.group(k, slot, bufs)
 	if err != nil {
@@ -256,6 +273,7 @@ func (r *recorder) submit() {
 		}
 	}
 	r.open, r.slots, r.aux = false, 0, r.aux[:0]
+	r.lastMatMul = matmulRecord{}
 	r.submitted++
 	if r.loseAtSubmit {
 		r.loseAtSubmit = false
