@@ -1,0 +1,190 @@
+package chromium
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// Options configures Run.
+type Options struct {
+	// Wasm is the path of a GOOS=js GOARCH=wasm program. The wasm_exec.js
+	// beside it is used if present, else the one of `go env GOROOT`.
+	Wasm string
+	// Args are the program's arguments, argv[0] first.
+	Args []string
+	// Env is the program's environment.
+	Env map[string]string
+	// Files are extra routes on the page's origin, for example "/model/"
+	// to a handler that serves what the program fetches. They may not
+	// shadow the runner's own paths.
+	Files map[string]http.Handler
+	// FS is a host directory the program may read, at its host path;
+	// "" gives it none.
+	FS string
+	// Writable is a host directory the program may read and write, at its
+	// host path (for example its TMPDIR); "" gives it none.
+	Writable string
+	// Dir is the program's working directory; "" means "/".
+	Dir string
+	// Stdout and Stderr receive the program's output; nil discards it.
+	Stdout, Stderr io.Writer
+	// Timeout ends a run that takes longer; 0 means no limit.
+	Timeout time.Duration
+	// Flags are extra Chromium flags.
+	Flags []string
+	// WebGPU is what navigator.gpu offers the program.
+	WebGPU WebGPU
+	// Threads is the number of threads that run SIMD kernel jobs; 0 means 1.
+	Threads int
+}
+
+// WebGPU selects the WebGPU the program sees, so that fallbacks can be
+// tested. No Chromium flag turns WebGPU off once --enable-unsafe-webgpu
+// is given (which the CPU adapter needs), so the last two are made by
+// leaving that flag out and by the worker's script.
+type WebGPU int
+
+const (
+	// WebGPUOn is WebGPU as Chromium has it: on the CPU where there is no
+	// GPU.
+	WebGPUOn WebGPU = iota
+	// WebGPUNoAdapter leaves navigator.gpu, but requestAdapter() resolves
+	// to null.
+	WebGPUNoAdapter
+	// WebGPUAbsent removes navigator.gpu, as in a browser without WebGPU.
+	WebGPUAbsent
+)
+
+// Liveness of the page: it reports every heartbeatEvery; a program that
+// has not started within startWithin, or a page silent for silentFor, has
+// failed.
+const (
+	heartbeatEvery = 500 * time.Millisecond
+	startWithin    = 60 * time.Second
+	silentFor      = 15 * time.Second
+)
+
+// baseFlags make headless Chromium quiet and quick to start.
+var baseFlags = []string{
+	"--headless=new", "--no-sandbox",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync",
+	"--no-first-run", "--no-default-browser-check", "--disable-quic", "--disable-dev-shm-usage",
+	"--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+	"--disable-extensions", "--mute-audio",
+}
+
+// Run runs the program o.Wasm in headless Chromium and returns its exit
+// code. It returns an error, having stopped Chromium, when Chromium or the
+// page dies first, when ctx ends or when o.Timeout passes.
+func Run(ctx context.Context, o Options) (exitCode int, err error) {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	browser, err := Find()
+	if err != nil {
+		return 0, err
+	}
+	srv, err := newServer(o)
+	if err != nil {
+		return 0, err
+	}
+	defer srv.close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("chromium: %w", err)
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	defer hs.Close()
+
+	profile, err := os.MkdirTemp("", "phi2-chromium-")
+	if err != nil {
+		return 0, fmt.Errorf("chromium: %w", err)
+	}
+	defer removeProfile(profile)
+	args := append(append([]string{}, baseFlags...), "--user-data-dir="+profile)
+	if o.WebGPU == WebGPUOn {
+		args = append(args, "--enable-unsafe-webgpu") // else the CPU adapter is blocklisted
+	}
+	args = append(args, o.Flags...)
+	args = append(args, fmt.Sprintf("http://%s/", ln.Addr()))
+	cmd := exec.Command(browser, args...)
+	// Chromium keeps its shared memory files in TMPDIR
+	// (--disable-dev-shm-usage); they go with the profile.
+	if err := os.Mkdir(filepath.Join(profile, "tmp"), 0o700); err != nil {
+		return 0, fmt.Errorf("chromium: %w", err)
+	}
+	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Join(profile, "tmp"))
+	log := &tail{}
+	cmd.Stdout, cmd.Stderr = log, log
+	ownProcessGroup(cmd)
+	cmd.WaitDelay = time.Second // helpers that outlive Chromium may hold its output pipe
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("chromium: starting %s: %w", browser, err)
+	}
+	var waitErr error
+	exited := make(chan struct{}) // closed once waitErr is set
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+	defer func() {
+		killProcessGroup(cmd)
+		<-exited
+	}()
+	return srv.wait(ctx, exited, &waitErr, log, o.Timeout)
+}
+
+// wait returns when the program exits, Chromium exits, the page goes
+// silent or ctx ends.
+func (s *server) wait(ctx context.Context, exited <-chan struct{}, waitErr *error, log *tail, timeout time.Duration) (int, error) {
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	start := time.Now()
+	for {
+		select {
+		case code := <-s.exit:
+			return code, nil
+		case <-exited:
+			err := *waitErr
+			if err == nil {
+				err = errors.New("exit status 0")
+			}
+			return 0, fmt.Errorf("chromium exited (%v) before the program did; its last output: %s", err, log.lastLines(5))
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) && timeout > 0 {
+				return 0, fmt.Errorf("chromium: the program ran longer than %v", timeout)
+			}
+			return 0, fmt.Errorf("chromium: %w", ctx.Err())
+		case <-tick.C:
+			last, started := s.times()
+			if started.IsZero() && time.Since(start) > startWithin {
+				return 0, fmt.Errorf("chromium: the program did not start within %v; Chromium's last output: %s", startWithin, log.lastLines(5))
+			}
+			if !last.IsZero() && time.Since(last) > silentFor {
+				return 0, fmt.Errorf("chromium: the runner page stopped responding (crashed?); Chromium's last output: %s", log.lastLines(5))
+			}
+		}
+	}
+}
+
+// removeProfile deletes Chromium's profile directory, retrying while the
+// killed processes finish writing.
+func removeProfile(dir string) {
+	for range 20 {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
