@@ -8,6 +8,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/backend/backendtest"
 	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/phi2/phi2test"
 	"github.com/phi2web/phi2web/runtime/simd"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -110,58 +111,8 @@ func TestKnownTokens(t *testing.T) {
 // TestGoldens runs every case of the independent reference
 // (testdata/goldens) on the SIMD kernels.
 func TestGoldens(t *testing.T) {
-	cases, err := synth.LoadGoldens("../../testdata/goldens/goldens.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range cases {
-		t.Run(g.Name, func(t *testing.T) {
-			m := load(t, g.Options(), phi2.Options{})
-			s, err := m.NewSession()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			prompt := make([]int32, len(g.Prompt))
-			for i, id := range g.Prompt {
-				prompt[i] = int32(id)
-			}
-			logits := make([]float32, len(prompt)*g.Vocab)
-			if err := s.FeedAll(prompt, logits); err != nil {
-				t.Fatal(err)
-			}
-			last := logits[(len(prompt)-1)*g.Vocab:]
-			for i, want := range g.LastLogitsHead {
-				if math.Abs(float64(last[i]-want)) > tolerance {
-					t.Errorf("last logit %d = %v, want %v", i, last[i], want)
-				}
-			}
-			for i, idx := range g.LastLogitsProbe.Indices {
-				if want := g.LastLogitsProbe.Values[i]; math.Abs(float64(last[idx]-want)) > tolerance {
-					t.Errorf("last logit %d = %v, want %v", idx, last[idx], want)
-				}
-			}
-			for p, want := range g.Positions {
-				row := logits[p*g.Vocab : (p+1)*g.Vocab]
-				for i, idx := range g.PositionsProbeIndices {
-					if math.Abs(float64(row[idx]-want.Probe[i])) > tolerance {
-						t.Fatalf("position %d logit %d = %v, want %v", p, idx, row[idx], want.Probe[i])
-					}
-				}
-				if best := argmax(row); want.Gap > 2*tolerance && best != want.Argmax {
-					t.Fatalf("position %d argmax %d, want %d", p, best, want.Argmax)
-				}
-			}
-			s.Reset()
-			want := make([]int32, len(g.Greedy))
-			for i, id := range g.Greedy {
-				want[i] = int32(id)
-			}
-			if got := greedy(t, s, prompt, len(want)); !equal(got, want) {
-				t.Errorf("greedy %v, want %v", got, want)
-			}
-		})
-	}
+	phi2test.Goldens(t, "../../testdata/goldens/goldens.json",
+		func(t *testing.T) backend.Backend { return simd.New() }, tolerance)
 }
 
 // greedy feeds prompt and then n argmax tokens, returning them.
@@ -186,16 +137,6 @@ func greedy(t *testing.T, s *phi2.Session, prompt []int32, n int) []int32 {
 }
 
 // argmax is the lowest index of the largest value.
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
-
 func equal(a, b []int32) bool {
 	if len(a) != len(b) {
 		return false
