@@ -8,6 +8,9 @@
 override WG: u32 = 64; // threads: a power of two, at least 8
 override TN: u32 = 1;  // x rows per workgroup, at most 8
 override W_F16: bool = false;
+// ROWS: one thread per row of w instead (no workgroup reduction), for
+// short rows, where a reduction costs more than it shares.
+override ROWS: bool = false;
 
 struct Params {
     n: u32, k: u32, m: u32, has_bias: u32,
@@ -34,8 +37,46 @@ fn load_w(e: u32) -> f32 {
     return bitcast<f32>(w[e]);
 }
 
+// store writes result v of x row i and w row r (bias, activation).
+fn store(i: u32, r: u32, v: f32) {
+    let j = p.j0 + r;
+    var y = v;
+    if (p.has_bias != 0u) {
+        y += bias[p.bias_off + j];
+    }
+    if (p.act == 1u) {
+        y = gelu_new(y);
+    }
+    dst[p.dst_off + i * p.ldd + j] = y;
+}
+
+fn by_rows(r: u32, i0: u32) {
+    if (r >= p.m) {
+        return;
+    }
+    var acc: array<f32, 8>;
+    let row = p.w_off + r * p.k;
+    for (var c = 0u; c < p.k; c++) {
+        let wv = load_w(row + c);
+        for (var u = 0u; u < TN; u++) {
+            if (i0 + u < p.n) {
+                acc[u] += x[p.x_off + (i0 + u) * p.k + c] * wv;
+            }
+        }
+    }
+    for (var u = 0u; u < TN; u++) {
+        if (i0 + u < p.n) {
+            store(i0 + u, r, acc[u]);
+        }
+    }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    if (ROWS) {
+        by_rows(g.x * WG + t, g.y * TN);
+        return;
+    }
     let r = g.x * 4u + t % 4u; // row of this piece of w
     let i0 = g.y * TN;
     var acc: array<f32, 8>;
@@ -63,18 +104,9 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
         workgroupBarrier();
     }
     if (t < 4u && r < p.m) {
-        let j = p.j0 + r;
-        var b = 0.0;
-        if (p.has_bias != 0u) {
-            b = bias[p.bias_off + j];
-        }
         for (var u = 0u; u < TN; u++) {
             if (i0 + u < p.n) {
-                var v = part[t * TN + u] + b;
-                if (p.act == 1u) {
-                    v = gelu_new(v);
-                }
-                dst[p.dst_off + (i0 + u) * p.ldd + j] = v;
+                store(i0 + u, r, part[t * TN + u]);
             }
         }
     }

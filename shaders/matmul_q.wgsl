@@ -10,6 +10,9 @@
 override WG: u32 = 64; // threads: a power of two, at least 8
 override TN: u32 = 1;  // x rows per workgroup, at most 8
 override Q4: bool = true;
+// ROWS: one thread per row of w instead (no workgroup reduction), for
+// short rows, where a reduction costs more than it shares.
+override ROWS: bool = false;
 
 struct Params {
     n: u32, k: u32, m: u32, has_bias: u32,
@@ -60,8 +63,51 @@ fn decode(s: u32) -> array<f32, 32> {
     return q;
 }
 
+// store writes result v of x row i and w row r (bias, activation).
+fn store(i: u32, r: u32, v: f32) {
+    let j = p.j0 + r;
+    var y = v;
+    if (p.has_bias != 0u) {
+        y += bias[p.bias_off + j];
+    }
+    if (p.act == 1u) {
+        y = gelu_new(y);
+    }
+    dst[p.dst_off + i * p.ldd + j] = y;
+}
+
+fn by_rows(r: u32, i0: u32) {
+    if (r >= p.m) {
+        return;
+    }
+    var acc: array<f32, 8>;
+    for (var b = 0u; b < p.kb; b++) {
+        let s = ((r / 4u) * p.kb + b) * 4u + r % 4u;
+        let d = f16_to_f32(half_bits(w[p.scales + (s >> 1u)], s));
+        let q = decode(s);
+        for (var u = 0u; u < TN; u++) {
+            if (i0 + u < p.n) {
+                var sum = 0.0;
+                for (var e = 0u; e < 32u; e++) {
+                    sum += q[e] * xv(i0 + u, b * 32u + e);
+                }
+                acc[u] += sum * d;
+            }
+        }
+    }
+    for (var u = 0u; u < TN; u++) {
+        if (i0 + u < p.n) {
+            store(i0 + u, r, acc[u]);
+        }
+    }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    if (ROWS) {
+        by_rows(g.x * WG + t, g.y * TN);
+        return;
+    }
     let i0 = g.y * TN;
     let first = g.x * p.kb * 4u; // the group's first slot
     var acc: array<f32, 8>;
@@ -93,18 +139,9 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
     }
     let r = g.x * 4u + t;
     if (t < 4u && r < p.m) {
-        let j = p.j0 + r;
-        var b = 0.0;
-        if (p.has_bias != 0u) {
-            b = bias[p.bias_off + j];
-        }
         for (var u = 0u; u < TN; u++) {
             if (i0 + u < p.n) {
-                var v = part[t * TN + u] + b;
-                if (p.act == 1u) {
-                    v = gelu_new(v);
-                }
-                dst[p.dst_off + (i0 + u) * p.ldd + j] = v;
+                store(i0 + u, r, part[t * TN + u]);
             }
         }
     }

@@ -5,6 +5,8 @@ package webgpu
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -23,9 +25,12 @@ type Options struct {
 	// SkipSelfTest skips the start-up check against the reference.
 	SkipSelfTest bool
 	// Fault injects a failure, so that callers can test their fallback:
-	// "selftest" corrupts a self-test result; "lose" destroys the device
-	// at the first submission after start-up.
+	// "limits" asks for more than any adapter has; "selftest" corrupts a
+	// self-test result; "lose" destroys the device at the first submission
+	// after start-up, "lose:N" at the Nth.
 	Fault string
+
+	splitK bool // tests: never the one-thread-per-row matmul
 }
 
 // Backend runs the ops on a WebGPU device.
@@ -52,6 +57,9 @@ var ErrClosed = errors.New("webgpu: backend is closed")
 // New opens a WebGPU device, compiles the kernels and checks them against
 // the pure-Go reference. Its error says why the GPU cannot be used.
 func New(o Options) (*Backend, error) {
+	if o.Fault == "limits" {
+		o.RequireLimits = map[string]float64{"maxStorageBufferBindingSize": 1 << 50}
+	}
 	g, err := openDevice(o)
 	if err != nil {
 		return nil, err
@@ -74,8 +82,16 @@ func New(o Options) (*Backend, error) {
 			return nil, fmt.Errorf("webgpu: self-test on %s failed: %w", g.info, err)
 		}
 	}
-	if o.Fault == "lose" {
-		b.rec.loseAtSubmit = true
+	if rest, ok := strings.CutPrefix(o.Fault, "lose"); ok {
+		n, err := strconv.Atoi(strings.TrimPrefix(rest, ":"))
+		if rest == "" {
+			n, err = 1, nil
+		}
+		if err != nil || n < 1 {
+			b.Close()
+			return nil, fmt.Errorf("webgpu: fault %q: want lose or lose:N with N ≥ 1", o.Fault)
+		}
+		b.rec.loseAt = b.rec.submitted + n
 	}
 	return b, nil
 }

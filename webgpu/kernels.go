@@ -11,8 +11,11 @@ import (
 
 // Workgroup sizes and tiles (WGSL override constants).
 const (
-	matmulWG    = 64
-	matmulTile  = 8 // x rows per workgroup when n > 1
+	matmulWG   = 64
+	matmulTile = 8 // x rows per workgroup when n > 1
+	// rowsMaxK: rows this short get one thread each (no reduction); so do
+	// all rows on a software adapter, where barriers are slow.
+	rowsMaxK    = 256
 	lineWG      = 64
 	argmaxWG    = 256
 	attentionWG = 64
@@ -77,13 +80,16 @@ func kernelSpecs() []*kernel {
 		ks = append(ks, &kernel{name: name, file: file, entry: entry, consts: consts, bindings: bindings})
 	}
 	for _, tn := range []int{1, matmulTile} {
-		for _, dt := range []string{"f32", "f16"} {
-			add(fmt.Sprintf("matmul_%s_%d", dt, tn), "matmul.wgsl", "main",
-				map[string]any{"WG": matmulWG, "TN": tn, "W_F16": dt == "f16"}, 1, 2, 3, 4)
-		}
-		for _, dt := range []string{"q8", "q4"} {
-			add(fmt.Sprintf("matmul_%s_%d", dt, tn), "matmul_q.wgsl", "main",
-				map[string]any{"WG": matmulWG, "TN": tn, "Q4": dt == "q4"}, 1, 2, 3, 4)
+		for _, rows := range []bool{false, true} {
+			suffix := map[bool]string{false: "", true: "_rows"}[rows]
+			for _, dt := range []string{"f32", "f16"} {
+				add(fmt.Sprintf("matmul_%s_%d%s", dt, tn, suffix), "matmul.wgsl", "main",
+					map[string]any{"WG": matmulWG, "TN": tn, "W_F16": dt == "f16", "ROWS": rows}, 1, 2, 3, 4)
+			}
+			for _, dt := range []string{"q8", "q4"} {
+				add(fmt.Sprintf("matmul_%s_%d%s", dt, tn, suffix), "matmul_q.wgsl", "main",
+					map[string]any{"WG": matmulWG, "TN": tn, "Q4": dt == "q4", "ROWS": rows}, 1, 2, 3, 4)
+			}
 		}
 	}
 	for i, dt := range []string{"f32", "f16", "q8", "q4"} {

@@ -9,6 +9,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/phi2/phi2test"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
@@ -176,4 +177,11 @@ func TestOneSubmissionPerToken(t *testing.T) {
 	if got := after.Submissions - before.Submissions; got != 1 {
 		t.Errorf("a decode step took %d submissions, want 1", got)
 	}
+}
+
+// TestGoldens runs every case of the independent reference
+// (testdata/goldens) on the GPU: logits within 1e-3, greedy tokens exact.
+func TestGoldens(t *testing.T) {
+	phi2test.Goldens(t, "../testdata/goldens/goldens.json",
+		func(t *testing.T) backend.Backend { return newOrFail(t, Options{}) }, 1e-3)
 }

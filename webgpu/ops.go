@@ -78,13 +78,18 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 	if xt.rows > 1 {
 		tn = matmulTile
 	}
-	k := b.kern.get(fmt.Sprintf("matmul_%s_%d", dtName(wt.dt), tn))
+	rows := (xt.cols <= rowsMaxK || b.g.info.Fallback) && !b.opts.splitK
+	name := fmt.Sprintf("matmul_%s_%d", dtName(wt.dt), tn)
+	if rows {
+		name += "_rows"
+	}
+	k := b.kern.get(name)
 	rec := matmulRecord{dst: d.region()}
 	for _, p := range wt.weightPieces() {
 		rec.slots = append(rec.slots, b.rec.slots)
 		b.rec.dispatch(k, []uint32{uint32(xt.rows), uint32(xt.cols), uint32(p.rows), hasBias,
 			xt.words(), p.off, biasOff, d.words(), uint32(p.row0), uint32(d.cols), p.kb, p.scales, 0},
-			[]*buffer{xt.buf(), p.buf, biasBuf, d.buf()}, (p.rows+3)/4, (xt.rows+tn-1)/tn)
+			[]*buffer{xt.buf(), p.buf, biasBuf, d.buf()}, matmulGroups(p.rows, rows), (xt.rows+tn-1)/tn)
 	}
 	rec.at = b.rec.dispatches
 	b.rec.lastMatMul = rec
@@ -245,4 +250,13 @@ func (b *Backend) foldGelu(dst, x *gpuTensor) bool {
 // region is the span of values t covers.
 func (t *gpuTensor) region() region {
 	return region{buf: t.buf(), off: t.off, size: t.rows * t.cols}
+}
+
+// matmulGroups is the workgroups that cover m rows of w: one thread per row,
+// or a workgroup per 4 rows.
+func matmulGroups(m int, rows bool) int {
+	if rows {
+		return (m + matmulWG - 1) / matmulWG
+	}
+	return (m + 3) / 4
 }

@@ -38,23 +38,23 @@ type groupKey struct {
 
 // recorder collects the dispatches of one submission.
 type recorder struct {
-	b            *Backend
-	enc, pass    safejs.Value
-	open         bool // enc is recording
-	inPass       bool
-	params       []uint32
-	slots        int
-	paramsBuf    *buffer
-	aux          []uint32 // token ids for Embed
-	auxBuf       *buffer
-	groups       map[groupKey]safejs.Value
-	staging      *buffer // MAP_READ target of reads
-	jsBytes      safejs.Value
-	submitted    int
-	loseAtSubmit bool
-	dispatches   int // recorded since start-up
-	lastMatMul   matmulRecord
-	scopes       []safejs.Value // popErrorScope promises not yet awaited
+	b          *Backend
+	enc, pass  safejs.Value
+	open       bool // enc is recording
+	inPass     bool
+	params     []uint32
+	slots      int
+	paramsBuf  *buffer
+	aux        []uint32 // token ids for Embed
+	auxBuf     *buffer
+	groups     map[groupKey]safejs.Value
+	staging    *buffer // MAP_READ target of reads
+	jsBytes    safejs.Value
+	submitted  int
+	loseAt     int // the submission that destroys the device (Options.Fault)
+	dispatches int // recorded since start-up
+	lastMatMul matmulRecord
+	scopes     []safejs.Value // popErrorScope promises not yet awaited
 }
 
 // checkScopes waits for the error scopes of past submissions and keeps the
@@ -275,8 +275,7 @@ func (r *recorder) submit() {
 	r.open, r.slots, r.aux = false, 0, r.aux[:0]
 	r.lastMatMul = matmulRecord{}
 	r.submitted++
-	if r.loseAtSubmit {
-		r.loseAtSubmit = false
+	if r.submitted == r.loseAt {
 		call(r.b.g.device, "destroy")
 	}
 }

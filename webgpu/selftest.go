@@ -69,15 +69,18 @@ func selfTestCases() []selfCase {
 	var cases []selfCase
 	for _, dt := range []tensor.DType{tensor.F32, tensor.F16, tensor.Q8, tensor.Q4} {
 		for _, n := range []int{1, 3} {
-			cases = append(cases, selfCase{fmt.Sprintf("matmul %v n=%d", dt, n), matmulCase(dt, n)})
+			// Rows of 72 and 320 reach both matmul forms (rowsMaxK).
+			for _, k := range []int{72, 320} {
+				cases = append(cases, selfCase{fmt.Sprintf("matmul %v n=%d k=%d", dt, n, k), matmulCase(dt, n, k)})
+			}
 		}
 	}
 	cases = append(cases, selfCase{"attention", attentionCase}, selfCase{"layernorm", layerNormCase})
 	return cases
 }
 
-func matmulCase(dt tensor.DType, n int) func(backend.Backend) ([]float32, error) {
-	const k, m = 72, 10
+func matmulCase(dt tensor.DType, n, k int) func(backend.Backend) ([]float32, error) {
+	const m = 10
 	return func(be backend.Backend) ([]float32, error) {
 		wv := pattern(m*k, 1)
 		var wdata []byte

@@ -28,10 +28,12 @@ func TestConformance(t *testing.T) {
 }
 
 // TestConformanceSplit runs the suite with every weight cut into pieces of
-// at most 1 KiB, as a weight larger than one storage binding is.
+// at most 1 KiB, as a weight larger than one storage binding is, and with
+// the matmul kernels that split rows across a workgroup (which a software
+// adapter does not otherwise use).
 func TestConformanceSplit(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backend.Backend {
-		return newOrFail(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024})
+		return newOrFail(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024, splitK: true})
 	})
 }
 
