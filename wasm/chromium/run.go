@@ -18,7 +18,9 @@ type Options struct {
 	// Wasm is the path of a GOOS=js GOARCH=wasm program. The wasm_exec.js
 	// beside it is used if present, else the one of `go env GOROOT`.
 	Wasm string
-	// Args are the program's arguments, argv[0] first.
+	// Args are the program's arguments, argv[0] first. In Args and Env,
+	// "{origin}" stands for the page's origin (http://127.0.0.1:port),
+	// where Files are served.
 	Args []string
 	// Env is the program's environment.
 	Env map[string]string

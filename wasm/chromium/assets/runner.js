@@ -210,8 +210,11 @@ async function main() {
 	}
 	await import("/wasm_exec.js");
 	const go = new Go();
-	go.argv = config.argv;
-	go.env = config.env;
+	// "{origin}" in arguments and environment is this page's origin, where
+	// Options.Files routes are served.
+	const at = (v) => v.replaceAll("{origin}", location.origin);
+	go.argv = config.argv.map(at);
+	go.env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, at(v)]));
 	go.exit = end;
 	let instance;
 	const phi2 = phi2Imports(() => instance.exports.mem, await kernels, {

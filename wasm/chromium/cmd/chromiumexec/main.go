@@ -83,13 +83,9 @@ func runProgram(path string, args []string) (int, error) {
 			return 0, fmt.Errorf("PHI2_THREADS=%q is not a positive number", s)
 		}
 	}
-	webgpu, ok := webgpuModes[os.Getenv("PHI2_WEBGPU")]
-	if !ok {
-		return 0, fmt.Errorf("PHI2_WEBGPU=%q: want on, no-adapter or absent", os.Getenv("PHI2_WEBGPU"))
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
 	defer stop()
-	return chromium.Run(ctx, chromium.Options{
+	o := chromium.Options{
 		Wasm:     path,
 		Args:     append([]string{filepath.Base(path)}, args...),
 		Env:      env,
@@ -98,11 +94,13 @@ func runProgram(path string, args []string) (int, error) {
 		Dir:      cwd,
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
-		Flags:    strings.Fields(os.Getenv("PHI2_CHROMIUM_FLAGS")),
 		Threads:  threads,
-		WebGPU:   webgpu,
 		Timeout:  runLimit(args),
-	})
+	}
+	if err := chromium.FromEnv(&o); err != nil {
+		return 0, err
+	}
+	return chromium.Run(ctx, o)
 }
 
 // runLimit is the test timeout among args plus a minute, or 0.
@@ -115,12 +113,6 @@ func runLimit(args []string) time.Duration {
 		}
 	}
 	return 0
-}
-
-// webgpuModes are the values of PHI2_WEBGPU.
-var webgpuModes = map[string]chromium.WebGPU{
-	"": chromium.WebGPUOn, "on": chromium.WebGPUOn,
-	"no-adapter": chromium.WebGPUNoAdapter, "absent": chromium.WebGPUAbsent,
 }
 
 // moduleRoot is the nearest directory at or above dir that holds go.mod,
