@@ -71,7 +71,7 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	defer m.Backend().Close()
 	defer m.Close()
-	res := benchResult{Engine: ef.engine, Backend: m.Backend().Name(), Model: filepath.Base(ef.model),
+	res := benchResult{Engine: reportedEngine(ef.engine), Backend: m.Backend().Name(), Model: filepath.Base(ef.model),
 		Threads: runtime.GOMAXPROCS(0), KVCache: strings.ToLower(ef.kvCache), LoadMS: ms(time.Since(start)),
 		Prompt: *promptLen, DecodeSteps: *steps}
 	if src, err := load.Open(ef.model); err == nil {

@@ -46,6 +46,10 @@ func (e *engineFlags) registerThreads(fs *flag.FlagSet) {
 	fs.IntVar(&e.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
 }
 
+// fallback is why the backend asked for is not the one computing, when
+// another took over (a browser without usable WebGPU, a lost device).
+var fallback string
+
 // loadOptions are how this build opens models; the wasip1 build sets a
 // codec the host runs natively.
 var loadOptions load.Options
@@ -73,7 +77,6 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.engine = reportedEngine(e.engine)
 	src, err := load.OpenWith(e.model, loadOptions)
 	if err != nil {
 		be.Close()

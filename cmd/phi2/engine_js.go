@@ -1,30 +1,67 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"os"
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
+	"github.com/phi2web/phi2web/runtime/simd"
+	"github.com/phi2web/phi2web/webgpu"
 )
 
-// engines lists the backends of this build's one engine.
+// engines lists the backends of this build's one engine, a browser page
+// (the chromium engine of the native build runs this build there): webgpu
+// needs navigator.gpu, simd the kernel module the page provides.
 var engines = map[string][]string{
-	"native": {"cpu"},
+	"native": {"webgpu", "simd", "cpu"},
 }
 
-// newBackend makes a backend in this process.
-func newBackend(_, _ string, threads int) (backend.Backend, error) {
+// newBackend makes a backend in this process. A WebGPU device that is
+// missing, lacks the limits, or fails its self-test is replaced by the SIMD
+// backend, with the reason on stderr and in the results.
+func newBackend(_, name string, threads int) (backend.Backend, error) {
+	switch name {
+	case "webgpu":
+		b, err := webgpu.New(webgpu.Options{Fault: os.Getenv("PHI2_WEBGPU_FAULT")})
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "phi2: computing on WebGPU: %s\n", b.Adapter())
+			return b, nil
+		}
+		fallback = err.Error()
+		fmt.Fprintf(os.Stderr, "phi2: computing on wasm SIMD instead of WebGPU: %v\n", err)
+		return simd.New(), nil
+	case "simd":
+		return simd.New(), nil
+	}
 	if threads > 0 {
 		return cpu.New(cpu.WithWorkers(threads)), nil
 	}
 	return cpu.New(), nil
 }
 
-// reportedEngine is the engine named in results.
-func reportedEngine(name string) string { return name }
+// reportedEngine is the engine named in results: the host that runs this
+// build names itself in PHI2_ENGINE.
+func reportedEngine(name string) string {
+	if host := os.Getenv("PHI2_ENGINE"); host != "" {
+		return host
+	}
+	return name
+}
 
 // delegate runs nothing elsewhere: every engine of this build is here.
 func (e *engineFlags) delegate(*flag.FlagSet, string, []string, io.Writer) (bool, error) {
 	return false, nil
+}
+
+// fallbackFor names the backend that takes over after err: SIMD when the
+// WebGPU device is lost.
+func fallbackFor(err error) (string, bool) {
+	if errors.Is(err, webgpu.ErrDeviceLost) {
+		return "simd", true
+	}
+	return "", false
 }

@@ -9,10 +9,12 @@ import (
 
 // engines lists, per engine, the backends it offers, the default first.
 // native computes in this process; wazero runs the command in the wasip1
-// build of phi2 (phi2.wasm) under wasm/host.
+// build of phi2 (phi2.wasm) under wasm/host; chromium runs its js build
+// (phi2-js.wasm) in headless Chromium.
 var engines = map[string][]string{
-	"native": {"cpu"},
-	"wazero": {"simd", "cpu"},
+	"native":   {"cpu"},
+	"wazero":   {"simd", "cpu"},
+	"chromium": {"webgpu", "simd"},
 }
 
 // newBackend makes a backend of the native engine.
@@ -28,3 +30,6 @@ func newBackend(engine, name string, threads int) (backend.Backend, error) {
 
 // reportedEngine is the engine named in results.
 func reportedEngine(name string) string { return name }
+
+// fallbackFor: no backend of this build loses its device.
+func fallbackFor(error) (string, bool) { return "", false }

@@ -48,3 +48,6 @@ func reportedEngine(name string) string {
 func (e *engineFlags) delegate(*flag.FlagSet, string, []string, io.Writer) (bool, error) {
 	return false, nil
 }
+
+// fallbackFor: no backend of this build loses its device.
+func fallbackFor(error) (string, bool) { return "", false }

@@ -29,6 +29,7 @@ type generateOutput struct {
 	StopReason      string  `json:"stop_reason"`
 	Engine          string  `json:"engine"`
 	Backend         string  `json:"backend"`
+	Fallback        string  `json:"fallback,omitempty"` // why the backend asked for is not the one used
 }
 
 func runGenerate(args []string, stdout io.Writer) error {
@@ -79,28 +80,23 @@ func runGenerate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer m.Backend().Close()
-	defer m.Close()
+	g := &generation{ef: &ef, m: m}
+	defer g.close()
 	o.EOS = -1
 	if m.Config.EOSTokenID >= 0 {
 		o.EOS = int32(m.Config.EOSTokenID)
 	}
-	s, err := m.NewSession()
-	if err != nil {
+	if g.s, err = m.NewSession(); err != nil {
 		return err
 	}
-	defer s.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	onToken := func(e generate.Event) error {
-		_, err := io.WriteString(stdout, e.Text)
-		return err
-	}
+	out := stdout
 	if *asJSON {
-		onToken = nil
+		out = nil
 	}
-	res, err := generate.Run(ctx, s, tok, ids, o, onToken)
+	res, err := g.run(ctx, tok, ids, o, out)
 	if err != nil {
 		return err
 	}
@@ -112,7 +108,7 @@ func runGenerate(args []string, stdout io.Writer) error {
 		IDs: append([]int32{}, res.IDs...), Text: res.Text, PromptTokens: res.PromptTokens,
 		GeneratedTokens: len(res.IDs), TTFTms: float64(res.TimeToFirst.Microseconds()) / 1000,
 		TokensPerSecond: res.TokensPerSecond, StopReason: res.StopReason,
-		Engine: ef.engine, Backend: m.Backend().Name(),
+		Engine: reportedEngine(ef.engine), Backend: g.m.Backend().Name(), Fallback: fallback,
 	})
 }
 

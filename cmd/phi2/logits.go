@@ -26,18 +26,16 @@ func runLogits(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer m.Backend().Close()
-	defer m.Close()
-	s, err := m.NewSession()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.Feed(ids); err != nil {
-		return err
-	}
+	g := &generation{ef: &ef, m: m}
+	defer g.close()
 	logits := make([]float32, m.Config.VocabSize)
-	if err := s.Logits(logits); err != nil {
+	for {
+		err = feedLogits(g, ids, logits)
+		if err == nil || !g.recover(err) {
+			break
+		}
+	}
+	if err != nil {
 		return err
 	}
 	best := 0
@@ -51,4 +49,17 @@ func runLogits(args []string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "{\"logits\":%s,\"argmax\":%d}\n", formatFloats(logits), best)
 	return err
+}
+
+// feedLogits feeds ids to a fresh session of g and reads the last logits.
+func feedLogits(g *generation, ids []int32, logits []float32) error {
+	s, err := g.m.NewSession()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Feed(ids); err != nil {
+		return err
+	}
+	return s.Logits(logits)
 }

@@ -17,14 +17,14 @@ import (
 	"github.com/phi2web/phi2web/wasm/host"
 )
 
-// delegate runs the whole command on the wazero engine when it is the one
-// chosen, and reports whether it did: the wasip1 build of phi2 runs under
-// wasm/host with the same arguments, the engine given as native (the guest
-// computes in its own process) and the backend made explicit. --threads
-// sets the host's kernel threads. The guest prints its own results and
-// errors; a failure comes back as its exit status.
+// delegate runs the whole command on another engine when one is chosen,
+// and reports whether it did: the wasip1 build of phi2 under wasm/host
+// (wazero) or its js build in headless Chromium (chromium), with the same
+// arguments, the engine given as native (the guest computes in its own
+// process) and the backend made explicit. The guest prints its own results
+// and errors; a failure comes back as its exit status.
 func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, stdout io.Writer) (bool, error) {
-	if e.engine != "wazero" {
+	if e.engine != "wazero" && e.engine != "chromium" {
 		return false, nil
 	}
 	backends := engines[e.engine]
@@ -34,17 +34,26 @@ func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, s
 	if !contains(backends, e.backend) {
 		return true, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
 	}
-	wasm, err := guestModule()
-	if err != nil {
-		return true, err
-	}
 	threads := 0
 	if f := flags.Lookup("threads"); f != nil {
 		threads, _ = strconv.Atoi(f.Value.String())
 	}
+	if e.engine == "chromium" {
+		return true, e.runChromium(flags, cmd, args, threads, stdout)
+	}
+	return true, e.runWazero(flags, cmd, args, threads, stdout)
+}
+
+// runWazero runs the command in phi2.wasm under wasm/host; threads sets
+// the host's kernel threads.
+func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, threads int, stdout io.Writer) error {
+	wasm, err := guestModule()
+	if err != nil {
+		return err
+	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return true, err
+		return err
 	}
 	guestArgs := append([]string{"phi2", cmd}, dropFlags(flags, args, "engine", "backend", "threads")...)
 	guestArgs = append(guestArgs, "--engine=native", "--backend="+e.backend)
@@ -58,17 +67,17 @@ func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, s
 		CacheDir: host.DefaultCacheDir(),
 	})
 	if err != nil {
-		return true, fmt.Errorf("wazero engine: %w", err)
+		return fmt.Errorf("wazero engine: %w", err)
 	}
 	defer h.Close(ctx)
 	code, err := h.Run(ctx, wasm)
 	switch {
 	case err != nil:
-		return true, fmt.Errorf("wazero engine: %w", err)
+		return fmt.Errorf("wazero engine: %w", err)
 	case code != 0:
-		return true, exitStatus(code)
+		return exitStatus(code)
 	}
-	return true, nil
+	return nil
 }
 
 // guestModule reads phi2.wasm from $PHI2_WASM or beside this executable.

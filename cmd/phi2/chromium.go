@@ -1,0 +1,92 @@
+//go:build !wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/phi2web/phi2web/wasm/chromium"
+)
+
+// runChromium runs the command in the js build of phi2 inside headless
+// Chromium. The model is served on the page's origin under /model/ (with
+// Range requests) and the guest opens it by URL; threads are the SIMD
+// kernel threads of the page.
+func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string, threads int, stdout io.Writer) error {
+	wasm, err := jsModule()
+	if err != nil {
+		return err
+	}
+	guestArgs := append([]string{"phi2", cmd}, dropFlags(flags, args, "engine", "backend", "threads", "model")...)
+	guestArgs = append(guestArgs, "--engine=native", "--backend="+e.backend)
+	files := map[string]http.Handler{}
+	if e.model != "" {
+		url, h, err := serveModel(e.model)
+		if err != nil {
+			return err
+		}
+		files["/model/"] = h
+		guestArgs = append(guestArgs, "--model="+url)
+	}
+	env := map[string]string{"PHI2_ENGINE": e.engine}
+	if v := os.Getenv("PHI2_WEBGPU_FAULT"); v != "" {
+		env["PHI2_WEBGPU_FAULT"] = v
+	}
+	o := chromium.Options{
+		Wasm: wasm, Args: guestArgs, Env: env, Files: files,
+		Stdout: stdout, Stderr: os.Stderr, Threads: threads,
+	}
+	if err := chromium.FromEnv(&o); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	code, err := chromium.Run(ctx, o)
+	switch {
+	case err != nil:
+		return fmt.Errorf("chromium engine: %w", err)
+	case code != 0:
+		return exitStatus(code)
+	}
+	return nil
+}
+
+// serveModel serves a model directory, or the directory of a .gguf file,
+// under /model/ and returns the URL the guest opens.
+func serveModel(path string) (string, http.Handler, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", nil, err
+	}
+	dir, url := path, "{origin}/model/"
+	if !st.IsDir() {
+		dir, url = filepath.Dir(path), url+filepath.Base(path)
+	}
+	return url, http.StripPrefix("/model/", http.FileServer(http.Dir(dir))), nil
+}
+
+// jsModule is the path of phi2-js.wasm: $PHI2_JS_WASM, or beside this
+// executable.
+func jsModule() (string, error) {
+	path := os.Getenv("PHI2_JS_WASM")
+	if path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("chromium engine: %w", err)
+		}
+		path = filepath.Join(filepath.Dir(exe), "phi2-js.wasm")
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("chromium engine: %s not found: run 'make build' to build it beside phi2, or set PHI2_JS_WASM", path)
+	}
+	return path, nil
+}

@@ -1,0 +1,152 @@
+//go:build !wasm
+
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/synth"
+)
+
+var (
+	jsOnce sync.Once
+	jsErr  error
+)
+
+// useJSGuest builds the js phi2 once per test binary, beside the tiny
+// model, and points PHI2_JS_WASM at it.
+func useJSGuest(t *testing.T) {
+	t.Helper()
+	jsOnce.Do(func() {
+		out := filepath.Join(filepath.Dir(tinyDir), "phi2-js.wasm")
+		cmd := exec.Command("go", "build", "-o", out, ".")
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			jsErr = &exec.ExitError{Stderr: msg}
+			t.Logf("go build: %s", msg)
+			return
+		}
+		os.Setenv("PHI2_JS_WASM", out)
+	})
+	if jsErr != nil {
+		t.Fatalf("building the js guest: %v", jsErr)
+	}
+}
+
+// chromiumGenerate runs a greedy generation of the spec's known prompt in
+// Chromium and returns its JSON result.
+func chromiumGenerate(t *testing.T, backend string, extra ...string) generateOutput {
+	t.Helper()
+	args := append([]string{"generate", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831",
+		"--max-tokens", "16", "--ignore-eos", "--json", "--engine", "chromium", "--backend", backend}, extra...)
+	out, errOut, code := runCLI(args...)
+	if code != 0 {
+		t.Fatalf("%s: exit %d: %s", backend, code, errOut)
+	}
+	var res generateOutput
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%s: %v in %q", backend, err, out)
+	}
+	if !slices.Equal(res.IDs, synth.KnownGreedy) || res.Engine != "chromium" || res.GeneratedTokens != 16 {
+		t.Errorf("%s: unexpected result %s", backend, out)
+	}
+	return res
+}
+
+// TestChromiumGenerate: the spec's greedy tokens on WebGPU and on the SIMD
+// kernels running in V8.
+func TestChromiumGenerate(t *testing.T) {
+	useJSGuest(t)
+	for _, be := range []string{"webgpu", "simd"} {
+		if res := chromiumGenerate(t, be); res.Backend != be || res.Fallback != "" {
+			t.Errorf("%s: computed on %q (fallback %q)", be, res.Backend, res.Fallback)
+		}
+	}
+}
+
+// TestChromiumLogits: the logits of both Chromium backends within 1e-3 of
+// the native engine's, same argmax.
+func TestChromiumLogits(t *testing.T) {
+	useJSGuest(t)
+	args := []string{"logits", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831"}
+	want := logitsOf(t, args...)
+	for _, be := range []string{"webgpu", "simd"} {
+		got := logitsOf(t, append(args, "--engine=chromium", "--backend="+be)...)
+		if got.Argmax != want.Argmax {
+			t.Errorf("%s: argmax %d, native %d", be, got.Argmax, want.Argmax)
+		}
+		for i := range want.Logits {
+			if d := math.Abs(float64(got.Logits[i] - want.Logits[i])); d > 1e-3 {
+				t.Fatalf("%s: logit %d = %v, native %v", be, i, got.Logits[i], want.Logits[i])
+			}
+		}
+	}
+}
+
+type logitsResult struct {
+	Logits []float32 `json:"logits"`
+	Argmax int       `json:"argmax"`
+}
+
+func logitsOf(t *testing.T, args ...string) logitsResult {
+	t.Helper()
+	out, errOut, code := runCLI(args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errOut)
+	}
+	var r logitsResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v in %.200q", err, out)
+	}
+	return r
+}
+
+// TestChromiumFallback: a browser without WebGPU, an adapter without the
+// needed limits, a failed self-test and a device lost mid-generation each
+// end on the SIMD backend with the reason, and the same tokens.
+func TestChromiumFallback(t *testing.T) {
+	useJSGuest(t)
+	for _, c := range []struct{ env, value, reason string }{
+		{"PHI2_WEBGPU", "absent", "no navigator.gpu"},
+		{"PHI2_WEBGPU", "no-adapter", "found no adapter"},
+		{"PHI2_WEBGPU_FAULT", "limits", "lacks the needed limits"},
+		{"PHI2_WEBGPU_FAULT", "selftest", "self-test"},
+		{"PHI2_WEBGPU_FAULT", "lose:4", "device lost"},
+	} {
+		t.Run(c.value, func(t *testing.T) {
+			t.Setenv(c.env, c.value)
+			res := chromiumGenerate(t, "webgpu")
+			if res.Backend != "simd" || !strings.Contains(res.Fallback, c.reason) {
+				t.Errorf("backend %q, fallback %q; want simd and a reason containing %q", res.Backend, res.Fallback, c.reason)
+			}
+		})
+	}
+}
+
+// TestChromiumQuantized: a Q8 and a Q4 conversion of the tiny model give
+// the native engine's logits on WebGPU within 1e-3 (both multiply the
+// stored quants in float32).
+func TestChromiumQuantized(t *testing.T) {
+	useJSGuest(t)
+	for _, q := range []string{"q8", "q4"} {
+		dir := filepath.Join(t.TempDir(), q)
+		if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", dir, "--quant", q); code != 0 {
+			t.Fatalf("convert: %s", errOut)
+		}
+		args := []string{"logits", "--model", dir, "--ids", "50256,464,3139,7586,21831"}
+		want, got := logitsOf(t, args...), logitsOf(t, append(args, "--engine=chromium", "--backend=webgpu")...)
+		for i := range want.Logits {
+			if d := math.Abs(float64(got.Logits[i] - want.Logits[i])); d > 1e-3 || got.Argmax != want.Argmax {
+				t.Fatalf("%s: logit %d = %v, native %v (argmax %d, %d)", q, i, got.Logits[i], want.Logits[i], got.Argmax, want.Argmax)
+			}
+		}
+	}
+}
