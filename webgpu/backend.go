@@ -228,3 +228,9 @@ type Stats struct {
 func (b *Backend) Stats() Stats {
 	return Stats{Dispatches: b.rec.dispatches, Submissions: b.rec.submitted}
 }
+
+// Device names the adapter (for reports).
+func (b *Backend) Device() string { return b.g.info.String() }
+
+// Dispatches is the number of compute dispatches recorded since New.
+func (b *Backend) Dispatches() int { return b.rec.dispatches }
