@@ -34,6 +34,16 @@ type benchResult struct {
 	WeightsMB   float64 `json:"weights_mb"`
 	PeakRSSMB   float64 `json:"peak_rss_mb"`
 	DecodeSteps int     `json:"decode_steps"`
+	// GPU backends only: the adapter, and the dispatches a decode step records.
+	Device             string  `json:"device,omitempty"`
+	DispatchesPerToken float64 `json:"dispatches_per_token,omitempty"`
+	Fallback           string  `json:"fallback,omitempty"`
+}
+
+// gpuBackend is what a GPU backend tells a benchmark.
+type gpuBackend interface {
+	Device() string
+	Dispatches() int
 }
 
 // runBench measures load time, prompt and decode speed on a synthetic
@@ -78,6 +88,11 @@ func runBench(args []string, stdout io.Writer) error {
 		res.WeightsMB = float64(src.Bytes) / (1 << 20)
 		src.Close()
 	}
+	res.Fallback = fallback
+	gpu, isGPU := m.Backend().(gpuBackend)
+	if isGPU {
+		res.Device = gpu.Device()
+	}
 	if err := timeGeneration(m, &res, *promptLen, *steps); err != nil {
 		return err
 	}
@@ -103,6 +118,7 @@ func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int
 		return fmt.Errorf("engine %s printed no bench result: %q", ef.engine, out.String())
 	}
 	res.Threads, res.PeakRSSMB = threads, float64(peakRSS())/(1<<20)
+	res.Model = filepath.Base(ef.model) // the engine may have opened it by URL
 	return json.NewEncoder(stdout).Encode(res)
 }
 
@@ -129,8 +145,16 @@ func timeGeneration(m *phi2.Model, res *benchResult, promptLen, steps int) error
 	}
 	res.TTFTMS = ms(time.Since(t))
 	res.PromptTPS = float64(promptLen) / time.Since(t).Seconds()
+	gpu, isGPU := m.Backend().(gpuBackend)
+	var before int
+	if isGPU {
+		before = gpu.Dispatches()
+	}
 	if res.Decode128, err = decodeRate(s, id, steps); err != nil {
 		return err
+	}
+	if isGPU && steps > 0 {
+		res.DispatchesPerToken = float64(gpu.Dispatches()-before) / float64(steps)
 	}
 	// The 2048 figure needs the full context; with a shorter --context it
 	// stays 0 rather than being measured at another length.

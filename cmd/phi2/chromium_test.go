@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -148,5 +149,51 @@ func TestChromiumQuantized(t *testing.T) {
 				t.Fatalf("%s: logit %d = %v, native %v (argmax %d, %d)", q, i, got.Logits[i], want.Logits[i], got.Argmax, want.Argmax)
 			}
 		}
+	}
+}
+
+// TestChromiumGoldens runs the short cases of the independent reference
+// (testdata/goldens) end to end through both Chromium backends: the last
+// position's logits within 1e-3, the 16 greedy tokens exact.
+func TestChromiumGoldens(t *testing.T) {
+	useJSGuest(t)
+	cases, err := synth.LoadGoldens("../../testdata/goldens/goldens.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range cases {
+		if len(g.Positions) > 0 {
+			continue // the long cases run in the webgpu and simd packages
+		}
+		t.Run(g.Name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "model")
+			if err := synth.Write(dir, g.Options()); err != nil {
+				t.Fatal(err)
+			}
+			ids := make([]string, len(g.Prompt))
+			for i, id := range g.Prompt {
+				ids[i] = strconv.Itoa(id)
+			}
+			prompt := strings.Join(ids, ",")
+			for _, be := range []string{"webgpu", "simd"} {
+				got := logitsOf(t, "logits", "--model", dir, "--ids", prompt, "--engine=chromium", "--backend="+be)
+				for i, want := range g.LastLogitsHead {
+					if d := math.Abs(float64(got.Logits[i] - want)); d > 1e-3 {
+						t.Errorf("%s: logit %d = %v, want %v", be, i, got.Logits[i], want)
+					}
+				}
+				out, errOut, code := runCLI("generate", "--model", dir, "--ids", prompt, "--max-tokens", "16",
+					"--ignore-eos", "--json", "--engine=chromium", "--backend="+be)
+				var res generateOutput
+				if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+					t.Fatalf("%s: generate: exit %d: %s %s", be, code, out, errOut)
+				}
+				for i, want := range g.Greedy {
+					if i >= len(res.IDs) || int(res.IDs[i]) != want {
+						t.Fatalf("%s: greedy %v, want %v", be, res.IDs, g.Greedy)
+					}
+				}
+			}
+		})
 	}
 }

@@ -26,7 +26,7 @@ var engines = map[string][]string{
 func newBackend(_, name string, threads int) (backend.Backend, error) {
 	switch name {
 	case "webgpu":
-		b, err := webgpu.New(webgpu.Options{Fault: os.Getenv("PHI2_WEBGPU_FAULT")})
+		b, err := webgpu.New(webgpu.Options{PowerPreference: "high-performance", Fault: os.Getenv("PHI2_WEBGPU_FAULT")})
 		if err == nil {
 			fmt.Fprintf(os.Stderr, "phi2: computing on WebGPU: %s\n", b.Adapter())
 			return b, nil
