@@ -5,6 +5,7 @@ GO      ?= go
 BUILD   := build
 PHI2    := $(BUILD)/phi2
 WASMEXEC := $(BUILD)/wasmexec
+CHROMIUMEXEC := $(BUILD)/chromiumexec
 TINY    := $(BUILD)/tiny-seed1
 PACKAGES := ./...
 
@@ -12,13 +13,16 @@ PACKAGES := ./...
 
 all: build
 
-# build makes the CLI, its wasip1 build (the guest of --engine wazero) and
-# the go test -exec runner that runs wasip1 tests under wasm/host.
+# build makes the CLI, its wasip1 build (the guest of --engine wazero), its
+# js build (the page program of --engine chromium) and the go test -exec
+# runners for wasip1 (under wasm/host) and js (in headless Chromium).
 build:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(PHI2) ./cmd/phi2
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o $(PHI2).wasm ./cmd/phi2
+	GOOS=js GOARCH=wasm $(GO) build -o $(PHI2)-js.wasm ./cmd/phi2
 	$(GO) build -o $(WASMEXEC) ./wasm/host/cmd/wasmexec
+	$(GO) build -o $(CHROMIUMEXEC) ./wasm/chromium/cmd/chromiumexec
 
 # Until the demo page exists, the demo runs the CLI on the default model: the
 # deterministic tiny checkpoint of the spec.
@@ -28,7 +32,8 @@ demo: build
 	$(PHI2) generate --model $(TINY) --ids 50256,464,3139,7586,21831 --max-tokens 16 --ignore-eos --json
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
-# the js/wasm tests, wabt's wat2wasm (and python3, which generates the
+# the portable js/wasm tests, headless Chromium the browser ones (WebGPU on
+# its software adapter), wabt's wat2wasm (and python3, which generates the
 # unrolled Q4/Q8 kernels) rebuild the SIMD kernels to check the committed module.
 WASM_EXEC := $(shell $(GO) env GOROOT 2>/dev/null)/lib/wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -37,18 +42,24 @@ WASM_PATH := $(PATH):$(WASM_EXEC)
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/dl/" >&2; exit 1; }
-	@command -v node >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null || \
-		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3; }
+	@command -v node >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null && \
+		command -v chromium >/dev/null || \
+		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3 chromium; }
 
-# test runs every suite natively, then the portable engine's suites as
-# js/wasm under Node.js and as wasip1/wasm under wasm/host (the wazero host
-# with the real kernels, which runtime/simd needs).
+# test runs every suite natively (the CLI's include the chromium engine),
+# then the portable engine's suites as js/wasm under Node.js, the browser
+# ones (WebGPU, the SIMD kernels in V8) in headless Chromium, and the
+# portable ones again as wasip1/wasm under wasm/host (the wazero host with
+# the real kernels, which runtime/simd needs).
 PORTABLE = $(filter-out %/runtime/simd,$(shell $(GO) list ./runtime/...))
+BROWSER = ./webgpu ./runtime/simd
 test: deps
 	$(GO) vet $(PACKAGES)
 	$(GO) test -count=1 $(PACKAGES)
 	PATH="$(WASM_PATH)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(PORTABLE)
 	@mkdir -p $(BUILD)
+	$(GO) build -o $(CHROMIUMEXEC) ./wasm/chromium/cmd/chromiumexec
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(CHROMIUMEXEC)" $(BROWSER)
 	$(GO) build -o $(WASMEXEC) ./wasm/host/cmd/wasmexec
 	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(WASMEXEC)" ./runtime/... ./wasm/guest
 	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
@@ -56,12 +67,12 @@ test: deps
 
 # check cross-builds every target and fails on formatting, vet or module diffs.
 check: deps tidy-check
-	@out=$$(gofmt -l cmd runtime $$(ls -d webgpu wasm 2>/dev/null)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd runtime webgpu wasm web shaders bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PACKAGES)
 	GOOS=js GOARCH=wasm $(GO) vet $(PACKAGES)
 	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PACKAGES)
 	$(GO) build $(PACKAGES)
-	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/... ./webgpu/...
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
 
 tidy-check:
