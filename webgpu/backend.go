@@ -30,7 +30,8 @@ type Options struct {
 	// after start-up, "lose:N" at the Nth.
 	Fault string
 
-	splitK bool // tests: never the one-thread-per-row matmul
+	splitK       bool // tests: never the one-thread-per-row matmul
+	attnSplitMin int  // tests: split decode attention above this many keys, in ≥ 2 spans
 }
 
 // Backend runs the ops on a WebGPU device.
@@ -44,6 +45,7 @@ type Backend struct {
 	nextID  int
 	dummies [5]*buffer // placeholders, per binding, where an operand is absent or aliased
 	result  *buffer    // Argmax's output
+	part    *buffer    // split attention's partial results
 	err     error      // the first failure while recording
 	closed  bool
 }

@@ -20,6 +20,10 @@ const (
 	argmaxWG    = 256
 	attentionWG = 64
 	attnChunk   = 1024 // keys per pass; 4 KiB of workgroup memory
+	// A decode step over more than attnSplitMin keys is split in spans of
+	// attnSpan keys: a few workgroups per head cannot keep a GPU busy.
+	attnSplitMin = 512
+	attnSpan     = 256
 )
 
 // kernel is one compute pipeline: an entry point of a kernel file with its
@@ -103,7 +107,10 @@ func kernelSpecs() []*kernel {
 	add("rope", "rope.wgsl", "main", map[string]any{"WG": lineWG}, 1, 2)
 	for _, f16 := range []bool{false, true} {
 		name := map[bool]string{false: "attention_f32", true: "attention_f16"}[f16]
-		add(name, "attention.wgsl", "main", map[string]any{"WG": attentionWG, "CHUNK": attnChunk, "KV_F16": f16}, 1, 2, 3, 4)
+		c := map[string]any{"WG": attentionWG, "CHUNK": attnChunk, "KV_F16": f16}
+		add(name, "attention.wgsl", "main", c, 1, 2, 3, 4)
+		add(name+"_partial", "attention.wgsl", "partial", c, 1, 2, 3, 5)
+		add(name+"_combine", "attention.wgsl", "combine", c, 4, 5)
 	}
 	add("argmax", "argmax.wgsl", "main", map[string]any{"WG": argmaxWG}, 1, 2)
 	return ks

@@ -86,7 +86,8 @@ func TestKnownValues(t *testing.T) {
 
 // TestMatchesReference compares every position's logits with the pure-Go
 // backend over a 40-token prompt fed in chunks of 7 (prefill) and then
-// token by token (decode), for F16 weights with F32 and F16 KV caches.
+// token by token (decode), for F16 weights with F32 and F16 KV caches (the
+// F16 one with decode attention split over the keys).
 func TestMatchesReference(t *testing.T) {
 	prompt := make([]int32, 40)
 	for i := range prompt {
@@ -95,7 +96,7 @@ func TestMatchesReference(t *testing.T) {
 	for _, kv := range []tensor.DType{tensor.F32, tensor.F16} {
 		t.Run(kv.String(), func(t *testing.T) {
 			o := phi2.Options{MaxBatch: 7, KVCache: kv}
-			gpu := loadTiny(t, tensor.F16, newOrFail(t, Options{}), o)
+			gpu := loadTiny(t, tensor.F16, newOrFail(t, Options{attnSplitMin: map[tensor.DType]int{tensor.F16: 8}[kv]}), o)
 			ref := loadTiny(t, tensor.F16, cpu.New(), o)
 			gs, rs := session(t, gpu), session(t, ref)
 			vocab := gpu.Config.VocabSize

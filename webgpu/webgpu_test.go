@@ -28,12 +28,13 @@ func TestConformance(t *testing.T) {
 }
 
 // TestConformanceSplit runs the suite with every weight cut into pieces of
-// at most 1 KiB, as a weight larger than one storage binding is, and with
-// the matmul kernels that split rows across a workgroup (which a software
-// adapter does not otherwise use).
+// at most 1 KiB, as a weight larger than one storage binding is, with the
+// matmul kernels that split rows across a workgroup (which a software
+// adapter does not otherwise use), and with every decode attention split
+// over the keys.
 func TestConformanceSplit(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backend.Backend {
-		return newOrFail(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024, splitK: true})
+		return newOrFail(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024, splitK: true, attnSplitMin: 1})
 	})
 }
 
