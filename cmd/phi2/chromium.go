@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 
 	"github.com/phi2web/phi2web/wasm/chromium"
 )
@@ -29,7 +30,9 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 	guestArgs := append([]string{"phi2", cmd}, dropFlags(flags, args, "engine", "backend", "threads", "model")...)
 	guestArgs = append(guestArgs, "--engine=native", "--backend="+e.backend)
 	files := map[string]http.Handler{}
-	if e.model != "" {
+	if isURL(e.model) {
+		guestArgs = append(guestArgs, "--model="+e.model) // fetched by the page (the server must allow CORS)
+	} else if e.model != "" {
 		url, h, err := serveModel(e.model)
 		if err != nil {
 			return err
@@ -89,4 +92,9 @@ func jsModule() (string, error) {
 		return "", fmt.Errorf("chromium engine: %s not found: run 'make build' to build it beside phi2, or set PHI2_JS_WASM", path)
 	}
 	return path, nil
+}
+
+// isURL reports whether a --model value is an http(s) URL.
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }

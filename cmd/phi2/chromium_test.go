@@ -5,6 +5,8 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -195,5 +197,40 @@ func TestChromiumGoldens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestQuantInFlight: a Hugging Face checkpoint loaded with --quant, from a
+// path natively and from an http URL in Chromium, gives the logits of its
+// conversion (the same stored bytes: equal natively, ≤ 1e-5 on WebGPU).
+func TestQuantInFlight(t *testing.T) {
+	useJSGuest(t)
+	dir := filepath.Join(t.TempDir(), "q4")
+	if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", dir, "--quant", "q4"); code != 0 {
+		t.Fatalf("convert: %s", errOut)
+	}
+	ids := []string{"--ids", "50256,464,3139,7586,21831"}
+	want := logitsOf(t, append([]string{"logits", "--model", dir}, ids...)...)
+	native := logitsOf(t, append([]string{"logits", "--model", tinyDir, "--quant", "q4"}, ids...)...)
+	if !slices.Equal(native.Logits, want.Logits) {
+		t.Errorf("native: --quant q4 logits differ from the converted model's")
+	}
+	files := http.FileServer(http.Dir(tinyDir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// As Hugging Face does: readable from any origin, ranges exposed.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "Range")
+		w.Header().Set("Access-Control-Expose-Headers", "Content-Range, Content-Length")
+		if r.Method == http.MethodOptions {
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	gpu := logitsOf(t, append([]string{"logits", "--model", srv.URL + "/", "--quant", "q4", "--engine=chromium"}, ids...)...)
+	for i := range want.Logits {
+		if d := math.Abs(float64(gpu.Logits[i] - want.Logits[i])); d > 1e-5 {
+			t.Fatalf("chromium: logit %d = %v, converted %v", i, gpu.Logits[i], want.Logits[i])
+		}
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // engineFlags are the flags that choose where the model runs.
@@ -19,10 +21,11 @@ type engineFlags struct {
 	context int
 	kvCache string
 	threads int
+	quant   string
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.model, "model", "", "model: a converted model directory, a Hugging Face directory or a .gguf file")
+	fs.StringVar(&e.model, "model", "", "model: a converted model directory, a Hugging Face directory or a .gguf file, as a path or an http(s) URL")
 	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: "+engineList())
 	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens (0: the model's max_position_embeddings)")
@@ -38,6 +41,12 @@ func (e *engineFlags) cacheType() (tensor.DType, error) {
 		return tensor.F16, nil
 	}
 	return 0, usageErr("--kv-cache %q: want f32 or f16", e.kvCache)
+}
+
+// registerQuant adds --quant, for commands whose other flags do not use
+// the name.
+func (e *engineFlags) registerQuant(fs *flag.FlagSet) {
+	fs.StringVar(&e.quant, "quant", "", "quantize while loading: q4, q8, f16 or f32 (for unquantized models such as Hugging Face ones; default: as stored)")
 }
 
 // registerThreads adds --threads, for commands that have no such flag of
@@ -83,7 +92,18 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 		return nil, fmt.Errorf("%s: %w", e.model, err)
 	}
 	defer src.Close()
-	m, err := phi2.Load(src, be, phi2.Options{MaxContext: e.context, KVCache: kv})
+	var loader weights.Loader = src
+	if e.quant != "" {
+		q, err := convert.ParseQuant(e.quant)
+		if err == nil {
+			loader, err = convert.Quantized(src, convert.Options{Quant: q})
+		}
+		if err != nil {
+			be.Close()
+			return nil, usageErr("--quant: %v", err)
+		}
+	}
+	m, err := phi2.Load(loader, be, phi2.Options{MaxContext: e.context, KVCache: kv})
 	if err != nil {
 		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)

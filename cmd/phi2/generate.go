@@ -37,6 +37,7 @@ func runGenerate(args []string, stdout io.Writer) error {
 	var ef engineFlags
 	ef.register(fs)
 	ef.registerThreads(fs)
+	ef.registerQuant(fs)
 	prompt := fs.String("prompt", "", "prompt text")
 	list := fs.String("ids", "", "prompt as comma-separated token ids (instead of --prompt)")
 	var o generate.Options

@@ -11,6 +11,7 @@ func runLogits(args []string, stdout io.Writer) error {
 	var ef engineFlags
 	ef.register(fs)
 	ef.registerThreads(fs)
+	ef.registerQuant(fs)
 	list := fs.String("ids", "", "comma-separated token ids of the input")
 	if err := parse(fs, args); err != nil {
 		return err

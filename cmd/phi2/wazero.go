@@ -47,6 +47,9 @@ func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, s
 // runWazero runs the command in phi2.wasm under wasm/host; threads sets
 // the host's kernel threads.
 func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, threads int, stdout io.Writer) error {
+	if isURL(e.model) {
+		return usageErr("--model %s: the wazero engine reads local files only; download the model, or use --engine native or chromium", e.model)
+	}
 	wasm, err := guestModule()
 	if err != nil {
 		return err
