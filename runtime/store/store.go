@@ -1,0 +1,57 @@
+// Package store defines where downloaded models are kept — IndexedDB in a
+// browser, a directory or memory elsewhere — so that the download logic is
+// the same everywhere. A model is an entry keyed by its URL, holding its
+// manifest.json and the compressed bytes of its shards as they arrive, so
+// that an interrupted download continues from the last stored chunk.
+package store
+
+import "errors"
+
+// ErrNotFound is returned (wrapped) for a model, manifest or shard that is
+// not stored.
+var ErrNotFound = errors.New("store: not found")
+
+// SchemaVersion is the layout version of every store; a store holding
+// another version is emptied when opened.
+const SchemaVersion = 1
+
+// ModelInfo describes a stored model.
+type ModelInfo struct {
+	URL      string
+	Bytes    int64 // stored shard bytes
+	Complete bool  // every shard is stored and verified
+}
+
+// Store keeps models. Implementations are used from one goroutine at a
+// time.
+type Store interface {
+	// Models lists the stored models.
+	Models() ([]ModelInfo, error)
+	// Manifest returns the stored manifest.json of model.
+	Manifest(model string) ([]byte, error)
+	// PutManifest stores the manifest, creating the entry; an entry that
+	// held another manifest loses its shards.
+	PutManifest(model string, data []byte) error
+
+	// ShardSize is the number of bytes of shard stored so far (0 when none).
+	ShardSize(model, shard string) (int64, error)
+	// AppendShard stores chunk at offset, which must equal ShardSize.
+	AppendShard(model, shard string, offset int64, chunk []byte) error
+	// ReadShard reads stored bytes of shard at off, as io.ReaderAt does.
+	ReadShard(model, shard string, off int64, p []byte) (int, error)
+	// DeleteShard drops a shard's bytes (a corrupt or partial one).
+	DeleteShard(model, shard string) error
+	// SetVerified records whether the stored shard matched its hash.
+	SetVerified(model, shard string, ok bool) error
+	// Verified reports what SetVerified last recorded.
+	Verified(model, shard string) (bool, error)
+	// SetComplete marks the model usable (or not).
+	SetComplete(model string, complete bool) error
+
+	// Delete removes a model; DeleteAll removes every model.
+	Delete(model string) error
+	DeleteAll() error
+	// Estimate reports the bytes used and the most the store may use
+	// (quota; 0 when unknown).
+	Estimate() (usage, quota int64, err error)
+}
