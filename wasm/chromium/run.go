@@ -44,6 +44,14 @@ type Options struct {
 	Flags []string
 	// WebGPU is what navigator.gpu offers the program.
 	WebGPU WebGPU
+	// Copies runs the program this many times at once, each in its own
+	// worker of the page (same origin, like tabs of one site), with
+	// PHI2_COPY set to 0, 1, …; the run ends when all have exited, with
+	// the largest exit code. 0 means 1.
+	Copies int
+	// Profile is Chromium's user data directory, kept after the run (so
+	// that IndexedDB persists from run to run); "" uses a fresh one.
+	Profile string
 	// Threads is the number of threads that run SIMD kernel jobs; 0 means 1.
 	Threads int
 }
@@ -109,11 +117,13 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 	go hs.Serve(ln)
 	defer hs.Close()
 
-	profile, err := os.MkdirTemp("", "phi2-chromium-")
-	if err != nil {
-		return 0, fmt.Errorf("chromium: %w", err)
+	profile := o.Profile
+	if profile == "" {
+		if profile, err = os.MkdirTemp("", "phi2-chromium-"); err != nil {
+			return 0, fmt.Errorf("chromium: %w", err)
+		}
+		defer removeProfile(profile)
 	}
-	defer removeProfile(profile)
 	args := append(append([]string{}, baseFlags...), "--user-data-dir="+profile)
 	if o.WebGPU == WebGPUOn {
 		args = append(args, "--enable-unsafe-webgpu") // else the CPU adapter is blocklisted
@@ -123,7 +133,7 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 	cmd := exec.Command(browser, args...)
 	// Chromium keeps its shared memory files in TMPDIR
 	// (--disable-dev-shm-usage); they go with the profile.
-	if err := os.Mkdir(filepath.Join(profile, "tmp"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(profile, "tmp"), 0o700); err != nil {
 		return 0, fmt.Errorf("chromium: %w", err)
 	}
 	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Join(profile, "tmp"))

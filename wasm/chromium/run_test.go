@@ -152,3 +152,19 @@ func TestWebGPU(t *testing.T) {
 		}
 	}
 }
+
+// TestCopies: two copies run at once in one page, each with its PHI2_COPY,
+// and the run ends with the larger exit code; a kept profile survives.
+func TestCopies(t *testing.T) {
+	profile := t.TempDir()
+	code, out, errOut, err := runProbe(t, Options{Copies: 2, Profile: profile}, "copy")
+	if err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	if code != 1 || !strings.Contains(out, "copy 0\n") || !strings.Contains(out, "copy 1\n") {
+		t.Errorf("exit %d, output %q; want exit 1 and both copies", code, out)
+	}
+	if entries, err := os.ReadDir(profile); err != nil || len(entries) == 0 {
+		t.Errorf("profile directory after the run: %v entries, %v", len(entries), err)
+	}
+}

@@ -37,7 +37,9 @@ type server struct {
 	stderr  io.Writer
 	exit    chan int
 	outMu   sync.Mutex
-	ended   bool // under outMu: output after the exit, or after Run, is dropped
+	ended   bool           // under outMu: output after the exit, or after Run, is dropped
+	copies  int            // programs the page runs at once
+	exited  map[string]int // under outMu: exit codes by copy
 	timeMu  sync.Mutex
 	alive   time.Time // the page's last report
 	started time.Time // when the program started
@@ -51,6 +53,7 @@ type runnerConfig struct {
 	Dir     string            `json:"dir"`
 	Threads int               `json:"threads"`
 	WebGPU  string            `json:"webgpu"` // "on", "no-adapter" or "absent"
+	Copies  int               `json:"copies"`
 }
 
 func newServer(o Options) (_ *server, err error) {
@@ -81,7 +84,8 @@ func newServer(o Options) (_ *server, err error) {
 			s.fs.close()
 		}
 	}()
-	cfg := runnerConfig{Argv: o.Args, Env: o.Env, Dir: o.Dir, Threads: max(1, o.Threads)}
+	s.copies, s.exited = max(1, o.Copies), map[string]int{}
+	cfg := runnerConfig{Argv: o.Args, Env: o.Env, Dir: o.Dir, Threads: max(1, o.Threads), Copies: s.copies}
 	switch o.WebGPU {
 	case WebGPUOn:
 		cfg.WebGPU = "on"
@@ -176,7 +180,8 @@ func (s *server) serveOut(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveExit hears the program's exit code; the first one counts.
+// serveExit hears a program's exit code (once per copy); when every copy
+// has exited, the run ends with the largest code.
 func (s *server) serveExit(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	code, err := strconv.Atoi(strings.TrimSpace(string(body)))
@@ -185,10 +190,21 @@ func (s *server) serveExit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
-	if !s.ended {
-		s.ended = true
-		s.exit <- code
+	if s.ended {
+		return
 	}
+	if _, seen := s.exited[r.URL.Query().Get("copy")]; !seen {
+		s.exited[r.URL.Query().Get("copy")] = code
+	}
+	if len(s.exited) < s.copies && code != 2 {
+		return
+	}
+	worst := 0
+	for _, c := range s.exited {
+		worst = max(worst, c)
+	}
+	s.ended = true
+	s.exit <- worst
 }
 
 // end stops the output: the caller's writers are theirs again.

@@ -3,7 +3,9 @@
 // server, and gives it the server's directories as its file system.
 import { phi2Imports } from "/kernels.js";
 
-const control = new URL(import.meta.url).searchParams.get("control");
+const params = new URL(import.meta.url).searchParams;
+const control = params.get("control");
+const copy = params.get("copy") ?? "0"; // which of Options.Copies this worker runs
 const program = WebAssembly.compileStreaming(fetch("/program.wasm"));
 const kernels = WebAssembly.compileStreaming(fetch("/kernels.wasm"));
 const encoder = new TextEncoder();
@@ -36,7 +38,7 @@ function flush() {
 	pending = [];
 	pendingBytes = 0;
 	lastFlush = performance.now();
-	post(`out?fd=${pendingFd}`, body);
+	post(`out?fd=${pendingFd}&copy=${copy}`, body);
 }
 
 function out(fd, bytes) {
@@ -57,7 +59,7 @@ function end(code) {
 	if (ended) return;
 	flush();
 	ended = true;
-	post("exit", String(code));
+	post(`exit?copy=${copy}`, String(code));
 }
 
 function fatal(e) {
@@ -215,6 +217,7 @@ async function main() {
 	const at = (v) => v.replaceAll("{origin}", location.origin);
 	go.argv = config.argv.map(at);
 	go.env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, at(v)]));
+	go.env.PHI2_COPY = copy;
 	go.exit = end;
 	let instance;
 	const phi2 = phi2Imports(() => instance.exports.mem, await kernels, {

@@ -21,6 +21,11 @@ func main() {
 		for i := range 3000 {
 			fmt.Printf("line %d\n", i)
 		}
+	case "copy":
+		// copy prints which copy it is and exits with that number.
+		fmt.Printf("copy %s\n", os.Getenv("PHI2_COPY"))
+		n, _ := strconv.Atoi(os.Getenv("PHI2_COPY"))
+		os.Exit(n)
 	case "panic":
 		panic("boom")
 	case "sleep":
