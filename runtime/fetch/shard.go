@@ -1,0 +1,129 @@
+package fetch
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
+)
+
+// fetchShard makes shard i stored and verified: it downloads what is
+// missing, and when the bytes do not match their hash it drops them and
+// downloads the shard once more.
+func (f *fetcher) fetchShard(i int) error {
+	s := f.shards[i]
+	if ok, err := f.stored(s); err != nil {
+		return err
+	} else if ok {
+		f.prog.cached(i, s.CompressedSize)
+		return nil
+	}
+	if err := f.o.Store.SetComplete(f.key, false); err != nil {
+		return err
+	}
+	var hint string
+	for range 2 {
+		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New()}
+		if err := d.download(); err != nil {
+			return err
+		}
+		if hex.EncodeToString(d.hash.Sum(nil)) == s.CompressedSHA256 {
+			f.prog.finish(s.CompressedSize)
+			return f.o.Store.SetVerified(f.key, s.File, true)
+		}
+		if err := f.o.Store.DeleteShard(f.key, s.File); err != nil {
+			return err
+		}
+		f.prog.restart()
+		if d.encoding != "" {
+			hint = fmt.Sprintf(" (it came with Content-Encoding: %s; the server must send .br files as they are)", d.encoding)
+		}
+	}
+	return fmt.Errorf("GET %s: the bytes mismatched their sha256 twice: the server's copy is corrupt%s", f.fileURL(s.File), hint)
+}
+
+// shardDownload brings one shard to its full size. hash always covers the
+// first hashed stored bytes: those received are hashed as they are
+// stored, and a stored prefix from before is read back.
+type shardDownload struct {
+	f        *fetcher
+	i        int
+	s        modeldir.ShardInfo
+	size     int64 // bytes stored
+	hash     hash.Hash
+	hashed   int64
+	encoding string // a Content-Encoding the server declared, which alters the bytes
+}
+
+func (d *shardDownload) download() error {
+	size, err := d.f.o.Store.ShardSize(d.f.key, d.s.File)
+	if err != nil {
+		return err
+	}
+	d.size = size
+	if d.size > d.s.CompressedSize {
+		if err := d.restart(); err != nil {
+			return err
+		}
+	}
+	d.f.prog.startShard(d.i, d.size)
+	failures := 0
+	for d.size < d.s.CompressedSize {
+		if err := d.rehash(); err != nil {
+			return err
+		}
+		before := d.size
+		err := d.request()
+		var retry *retryableError
+		if err == nil {
+			continue
+		} else if !errors.As(err, &retry) || d.f.ctx.Err() != nil {
+			return err
+		}
+		if d.size > before {
+			failures = 0
+		}
+		if failures >= max(d.f.o.Retries, 0) {
+			return err
+		}
+		if err := d.f.sleep(d.f.o.Backoff << min(failures, 8)); err != nil {
+			return err
+		}
+		failures++
+	}
+	return d.rehash()
+}
+
+// rehash reads back the stored bytes that hash does not cover.
+func (d *shardDownload) rehash() error {
+	if d.hashed == d.size {
+		return nil
+	}
+	d.f.prog.event(PhaseVerify, d.i, false)
+	d.hash.Reset()
+	d.hashed = 0
+	buf := d.f.chunk()
+	for d.hashed < d.size {
+		p := buf[:min(int64(len(buf)), d.size-d.hashed)]
+		if err := readFull(d.f.o.Store, d.f.key, d.s.File, d.hashed, p); err != nil {
+			return err
+		}
+		d.hash.Write(p)
+		d.hashed += int64(len(p))
+	}
+	return nil
+}
+
+// restart drops the stored bytes.
+func (d *shardDownload) restart() error {
+	if err := d.f.o.Store.DeleteShard(d.f.key, d.s.File); err != nil {
+		return err
+	}
+	d.size, d.hashed = 0, 0
+	d.hash.Reset()
+	d.f.prog.restart()
+	return nil
+}

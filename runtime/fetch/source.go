@@ -1,0 +1,121 @@
+package fetch
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/store"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// Source returns the stored model as a weights.Source for modeldir.Open or
+// OpenWith: manifest.json and the shard files by their manifest names,
+// each of its stored size. Small reads are served from a window of
+// Options.ChunkSize bytes read ahead, so that a decoder's stream of small
+// reads costs one store read per chunk. Like the store, it serves one
+// goroutine at a time.
+func (r *Result) Source() weights.Source {
+	names := make(map[string]bool, len(r.f.shards))
+	for _, s := range r.f.shards {
+		names[s.File] = true
+	}
+	return storeSource{st: r.f.o.Store, key: r.f.key, manifest: r.f.manifest, names: names, window: r.f.o.ChunkSize}
+}
+
+type storeSource struct {
+	st       store.Store
+	key      string
+	manifest []byte
+	names    map[string]bool
+	window   int
+}
+
+func (s storeSource) Open(name string) (weights.File, error) {
+	if name == modeldir.ManifestFile {
+		return bytesFile{bytes.NewReader(s.manifest)}, nil
+	}
+	if !s.names[name] {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	size, err := s.st.ShardSize(s.key, name)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %v", name, err)
+	}
+	if size == 0 {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return &shardFile{s: s, name: name, size: size, window: make([]byte, 0, s.window)}, nil
+}
+
+type bytesFile struct{ *bytes.Reader }
+
+func (bytesFile) Close() error { return nil }
+
+// shardFile reads a stored shard; size is the stored size at open time.
+// window holds the bytes at windowAt, read ahead by the last small read.
+type shardFile struct {
+	s        storeSource
+	name     string
+	size     int64
+	window   []byte
+	windowAt int64
+}
+
+func (f *shardFile) Size() int64 { return f.size }
+
+func (f *shardFile) Close() error {
+	f.window = nil
+	return nil
+}
+
+func (f *shardFile) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("read %s: negative offset %d", f.name, off)
+	}
+	want := p[:max(0, min(int64(len(p)), f.size-off))]
+	for n := 0; n < len(want); {
+		at := off + int64(n)
+		if at >= f.windowAt && at < f.windowAt+int64(len(f.window)) {
+			n += copy(want[n:], f.window[at-f.windowAt:])
+			continue
+		}
+		if len(want)-n >= cap(f.window) { // large: read directly
+			if err := readFull(f.s.st, f.s.key, f.name, at, want[n:]); err != nil {
+				return n, err
+			}
+			break
+		}
+		f.window = f.window[:min(int64(cap(f.window)), f.size-at)]
+		f.windowAt = at
+		if err := readFull(f.s.st, f.s.key, f.name, at, f.window); err != nil {
+			f.window = f.window[:0]
+			return n, err
+		}
+	}
+	if len(want) < len(p) {
+		return len(want), io.EOF
+	}
+	return len(p), nil
+}
+
+// readFull fills p from a stored shard at off; a store may return fewer
+// bytes than asked without reaching the end.
+func readFull(st store.Store, key, shard string, off int64, p []byte) error {
+	for n := 0; n < len(p); {
+		k, err := st.ReadShard(key, shard, off+int64(n), p[n:])
+		n += k
+		if n == len(p) {
+			break
+		}
+		if err == io.EOF || (err == nil && k == 0) {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %d of %d bytes at offset %d: %v", shard, n, len(p), off, err)
+		}
+	}
+	return nil
+}
