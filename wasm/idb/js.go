@@ -1,0 +1,172 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hack-pad/safejs"
+	"github.com/phi2web/phi2web/runtime/store"
+)
+
+// ErrQuota is wrapped by the error of a write that the browser refused
+// because the origin's storage quota would be exceeded. It wraps
+// store.ErrNoSpace, as every store's out-of-space error does.
+var ErrQuota = fmt.Errorf("storage quota exceeded: %w", store.ErrNoSpace)
+
+// DOMError is a failure reported by the browser: a DOMException's name
+// (such as "QuotaExceededError" or "VersionError") and message.
+type DOMError struct {
+	Name, Message string
+}
+
+func (e *DOMError) Error() string { return e.Name + ": " + e.Message }
+
+// Unwrap gives ErrQuota for a QuotaExceededError.
+func (e *DOMError) Unwrap() error {
+	if e.Name == "QuotaExceededError" {
+		return ErrQuota
+	}
+	return nil
+}
+
+// jsError turns a thrown or rejected value (a DOMException, an Error, a
+// string) into an error; a value with a name becomes a *DOMError.
+func jsError(v safejs.Value) error {
+	if name := str(get(v, "name")); name != "" {
+		return &DOMError{Name: name, Message: str(get(v, "message"))}
+	}
+	if s := str(v); s != "" {
+		return errors.New(s)
+	}
+	return errors.New("unknown JavaScript error")
+}
+
+// handlers keeps the Go functions set as on<event> handlers of requests or
+// transactions, so that they are unset and released together once those
+// have settled.
+type handlers struct {
+	set []handler
+}
+
+type handler struct {
+	target safejs.Value
+	prop   string
+	fn     safejs.Func
+}
+
+// on sets target.on<event> to fn, which runs synchronously in the event
+// (so it may issue requests of a transaction that is still active) and
+// must not block.
+func (h *handlers) on(target safejs.Value, event string, fn func(ev safejs.Value)) error {
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		fn(arg0(args))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	h.set = append(h.set, handler{target, "on" + event, f})
+	if err := target.Set("on"+event, f); err != nil {
+		return fmt.Errorf("setting on%s: %w", event, err)
+	}
+	return nil
+}
+
+// release unsets and releases every handler; handlers may call it.
+func (h *handlers) release() {
+	for _, x := range h.set {
+		_ = x.target.Set(x.prop, safejs.Null())
+		x.fn.Release()
+	}
+	h.set = nil
+}
+
+// await waits for promise p. The handlers release themselves when p
+// settles, so a caller that gives up when ctx ends leaves nothing behind.
+func await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
+	type result struct {
+		v   safejs.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var ok, fail safejs.Func
+	settle := func(r result) {
+		ch <- r
+		ok.Release()
+		fail.Release()
+	}
+	var err error
+	if ok, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		settle(result{v: arg0(args)})
+		return nil
+	}); err != nil {
+		return safejs.Undefined(), err
+	}
+	if fail, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		settle(result{err: jsError(arg0(args))})
+		return nil
+	}); err != nil {
+		ok.Release()
+		return safejs.Undefined(), err
+	}
+	if _, err := p.Call("then", ok, fail); err != nil {
+		ok.Release()
+		fail.Release()
+		return safejs.Undefined(), err
+	}
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return safejs.Undefined(), ctx.Err()
+	}
+}
+
+func arg0(args []safejs.Value) safejs.Value {
+	if len(args) == 0 {
+		return safejs.Undefined()
+	}
+	return args[0]
+}
+
+// get reads property p of v, or undefined.
+func get(v safejs.Value, p string) safejs.Value {
+	if v.IsUndefined() || v.IsNull() {
+		return safejs.Undefined()
+	}
+	r, err := v.Get(p)
+	if err != nil {
+		return safejs.Undefined()
+	}
+	return r
+}
+
+// str is v as a string, or "" when it is not one.
+func str(v safejs.Value) string {
+	if v.Type() != safejs.TypeString {
+		return ""
+	}
+	s, _ := v.String()
+	return s
+}
+
+// num is v as a number, or 0.
+func num(v safejs.Value) float64 {
+	if v.Type() != safejs.TypeNumber {
+		return 0
+	}
+	f, _ := v.Float()
+	return f
+}
+
+// global is globalThis[name], which must be an object or function.
+func global(name string) (safejs.Value, error) {
+	v := get(safejs.Global(), name)
+	if t := v.Type(); t != safejs.TypeObject && t != safejs.TypeFunction {
+		return v, fmt.Errorf("idb: %s is not available here", name)
+	}
+	return v, nil
+}

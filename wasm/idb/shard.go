@@ -1,0 +1,131 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/hack-pad/safejs"
+)
+
+// ShardSize is the number of bytes of shard stored so far (0 when none).
+func (s *Store) ShardSize(model, shard string) (int64, error) {
+	e, err := s.entry(model, fmt.Sprintf("reading the size of shard %q of %s", shard, model))
+	if err != nil {
+		return 0, err
+	}
+	size, _, _ := shardOf(e, shard)
+	return size, nil
+}
+
+// AppendShard stores chunk at offset, which must equal ShardSize. The
+// chunk and the shard's new size are written in one transaction, and the
+// shard counts as not verified afterwards.
+func (s *Store) AppendShard(model, shard string, offset int64, chunk []byte) error {
+	u8, err := bytesToJS(chunk)
+	if err != nil {
+		return fmt.Errorf("idb: shard %q of %s: %w", shard, model, err)
+	}
+	what := fmt.Sprintf("writing %d bytes at offset %d of shard %q of %s", len(chunk), offset, shard, model)
+	return s.update(model, what, func(t *txn, e safejs.Value) error {
+		size, verified, _ := shardOf(e, shard)
+		if offset != size {
+			return fmt.Errorf("idb: appending to shard %q of %s at offset %d, but it holds %d bytes", shard, model, offset, size)
+		}
+		if len(chunk) == 0 {
+			return setShard(e, shard, size, verified)
+		}
+		t.req(t.chunks, "put", u8, chunkKey(model, shard, offset))
+		return setShard(e, shard, size+int64(len(chunk)), false)
+	})
+}
+
+// ReadShard reads stored bytes of shard at off, as io.ReaderAt does: fewer
+// than len(p) bytes come with io.EOF.
+func (s *Store) ReadShard(model, shard string, off int64, p []byte) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("idb: reading shard %q of %s at negative offset %d", shard, model, off)
+	}
+	t, err := s.begin("readonly", fmt.Sprintf("reading %d bytes at offset %d of shard %q of %s", len(p), off, shard, model))
+	if err != nil {
+		return 0, err
+	}
+	// The entry, the chunk holding byte off (the last one starting at or
+	// before it) and the chunks starting inside (off, off+len(p)).
+	entry := t.req(t.models, "get", model)
+	first := t.req(t.chunks, "openCursor", shardRange(model, shard, 0, float64(off), false, false), "prev")
+	var rest safejs.Value
+	if len(p) > 0 {
+		rest = t.req(t.chunks, "getAll", shardRange(model, shard, float64(off), float64(off)+float64(len(p)), true, true))
+	}
+	if err := t.wait(); err != nil {
+		return 0, err
+	}
+	e := get(entry, "result")
+	if isMissing(e) {
+		return 0, notFound(model)
+	}
+	size, _, _ := shardOf(e, shard)
+	if off >= size {
+		return 0, io.EOF
+	}
+	want := len(p)
+	if int64(want) > size-off {
+		want = int(size - off)
+	}
+	if want == 0 {
+		return 0, nil
+	}
+	n := 0
+	if c := get(first, "result"); !isMissing(c) {
+		key, _ := get(c, "key").Index(2)
+		sub, err := get(c, "value").Call("subarray", float64(off)-num(key))
+		if err != nil {
+			return 0, fmt.Errorf("idb: %s: %w", t.what, err)
+		}
+		n, _ = safejs.CopyBytesToGo(p[:want], sub)
+	}
+	chunks := get(rest, "result")
+	count, _ := chunks.Length()
+	for i := 0; i < count && n < want; i++ {
+		c, _ := chunks.Index(i)
+		m, _ := safejs.CopyBytesToGo(p[n:want], c)
+		n += m
+	}
+	if n < want {
+		return n, fmt.Errorf("idb: shard %q of %s: stored chunks end at byte %d, before its size %d", shard, model, off+int64(n), size)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// DeleteShard drops a shard's bytes and what the entry records of it.
+func (s *Store) DeleteShard(model, shard string) error {
+	return s.update(model, fmt.Sprintf("deleting shard %q of %s", shard, model), func(t *txn, e safejs.Value) error {
+		t.req(t.chunks, "delete", allOf(model, shard))
+		_, err := get(e, "shards").Call("delete", shard)
+		return err
+	})
+}
+
+// SetVerified records whether the stored shard matched its hash.
+func (s *Store) SetVerified(model, shard string, ok bool) error {
+	return s.update(model, fmt.Sprintf("marking shard %q of %s verified", shard, model), func(_ *txn, e safejs.Value) error {
+		size, _, _ := shardOf(e, shard)
+		return setShard(e, shard, size, ok)
+	})
+}
+
+// Verified reports what SetVerified last recorded (false for a shard
+// never recorded).
+func (s *Store) Verified(model, shard string) (bool, error) {
+	e, err := s.entry(model, fmt.Sprintf("reading whether shard %q of %s is verified", shard, model))
+	if err != nil {
+		return false, err
+	}
+	_, v, _ := shardOf(e, shard)
+	return v, nil
+}
