@@ -12,6 +12,13 @@ import (
 // request asks for the bytes after those stored and stores what arrives.
 func (d *shardDownload) request() error {
 	url := d.f.fileURL(d.s.File)
+	if d.refetch {
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		url += sep + "phi2-refetch=" + strconv.FormatInt(d.f.o.Now().UnixNano(), 36)
+	}
 	req, err := http.NewRequestWithContext(d.f.ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("GET %s: %v", url, err)

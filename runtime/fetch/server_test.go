@@ -142,10 +142,12 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	if limit < int64(len(data)) {
 		body = body[:max(0, min(int64(len(body)), limit-start))]
 	}
-	n, _ := w.Write(body)
+	// Counted before the write: a client may have the bytes, and the test
+	// may read the counters, before Write returns here.
 	s.mu.Lock()
-	s.sent[name] += int64(n)
+	s.sent[name] += int64(len(body))
 	s.mu.Unlock()
+	w.Write(body)
 	if len(body) < len(data[start:]) {
 		w.(http.Flusher).Flush()
 		panic(http.ErrAbortHandler) // drop the connection mid-body

@@ -25,8 +25,8 @@ func (f *fetcher) fetchShard(i int) error {
 		return err
 	}
 	var hint string
-	for range 2 {
-		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New()}
+	for attempt := range 2 {
+		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New(), refetch: attempt > 0}
 		if err := d.download(); err != nil {
 			return err
 		}
@@ -56,6 +56,10 @@ type shardDownload struct {
 	hash     hash.Hash
 	hashed   int64
 	encoding string // a Content-Encoding the server declared, which alters the bytes
+	// refetch marks the download after a mismatch: its URL carries a query
+	// that no cache has seen, so that a browser's HTTP cache cannot answer
+	// with the corrupt bytes again.
+	refetch bool
 }
 
 func (d *shardDownload) download() error {
