@@ -35,7 +35,9 @@ func (s *Store) begin(mode, what string) (*txn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.Call("transaction", names, mode)
+	// Writes are strict: "complete" means on disk, so a tab closed (or a
+	// browser killed) right after keeps what it was told is stored.
+	tx, err := s.db.Call("transaction", names, mode, map[string]any{"durability": "strict"})
 	if err != nil {
 		return nil, fmt.Errorf("idb: %s: %w", what, err)
 	}
