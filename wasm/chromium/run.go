@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,7 +49,9 @@ type Options struct {
 	// the largest exit code. 0 means 1.
 	Copies int
 	// Profile is Chromium's user data directory, kept after the run (so
-	// that IndexedDB persists from run to run); "" uses a fresh one.
+	// that IndexedDB persists from run to run); "" uses a fresh one. The
+	// page is served on the same port as in the profile's last run, where
+	// that port is free: storage belongs to an origin, port included.
 	Profile string
 	// Threads is the number of threads that run SIMD kernel jobs; 0 means 1.
 	Threads int
@@ -109,7 +110,7 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 		return 0, err
 	}
 	defer srv.close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listen(o.Profile)
 	if err != nil {
 		return 0, fmt.Errorf("chromium: %w", err)
 	}

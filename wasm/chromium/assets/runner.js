@@ -68,7 +68,13 @@ function fatal(e) {
 }
 
 addEventListener("error", (e) => { e.preventDefault(); fatal(e.error ?? e.message); });
-addEventListener("unhandledrejection", (e) => { e.preventDefault(); fatal(e.reason); });
+// Go's fetch transport leaves some rejections unhandled (a body cut mid-way
+// rejects a stream promise Go does not wait on, while Go gets the error by
+// its own read): they are reported, and the program decides what follows.
+addEventListener("unhandledrejection", (e) => {
+	e.preventDefault();
+	out(2, encoder.encode(`runner: unhandled rejection: ${e.reason && e.reason.stack || e.reason}\n`));
+});
 
 // The file system seen by Go's syscall package (Node.js fs calls with
 // callbacks), served by the server's fs/ routes.
