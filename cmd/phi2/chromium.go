@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 
 	"github.com/phi2web/phi2web/wasm/chromium"
 )
@@ -41,12 +40,14 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 		guestArgs = append(guestArgs, "--model="+url)
 	}
 	env := map[string]string{"PHI2_ENGINE": e.engine}
-	if v := os.Getenv("PHI2_WEBGPU_FAULT"); v != "" {
-		env["PHI2_WEBGPU_FAULT"] = v
+	for _, name := range []string{"PHI2_WEBGPU_FAULT", "PHI2_STORE", "PHI2_STORE_QUOTA"} {
+		if v := os.Getenv(name); v != "" {
+			env[name] = v
+		}
 	}
 	o := chromium.Options{
 		Wasm: wasm, Args: guestArgs, Env: env, Files: files,
-		Stdout: stdout, Stderr: os.Stderr, Threads: threads,
+		Stdout: stdout, Stderr: guestStderr, Threads: threads,
 	}
 	if err := chromium.FromEnv(&o); err != nil {
 		return err
@@ -92,9 +93,4 @@ func jsModule() (string, error) {
 		return "", fmt.Errorf("chromium engine: %s not found: run 'make build' to build it beside phi2, or set PHI2_JS_WASM", path)
 	}
 	return path, nil
-}
-
-// isURL reports whether a --model value is an http(s) URL.
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }

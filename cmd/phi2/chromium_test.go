@@ -234,3 +234,22 @@ func TestQuantInFlight(t *testing.T) {
 		}
 	}
 }
+
+// storedRun generates greedily in Chromium from the model served by srv,
+// with the browser profile (and so IndexedDB) in profile.
+func storedRun(t *testing.T, srv *modelServer, profile string, env ...string) (generateOutput, string, int) {
+	t.Helper()
+	t.Setenv("PHI2_CHROMIUM_PROFILE", profile)
+	for i := 0; i+1 < len(env); i += 2 {
+		t.Setenv(env[i], env[i+1])
+	}
+	out, errOut, code := runCLI("generate", "--model", srv.URL+"/", "--ids", "50256,464,3139,7586,21831",
+		"--max-tokens", "8", "--ignore-eos", "--json", "--engine=chromium", "--backend=simd")
+	var res generateOutput
+	if code == 0 {
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v in %q", err, out)
+		}
+	}
+	return res, errOut, code
+}

@@ -86,6 +86,14 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	po := phi2.Options{MaxContext: e.context, KVCache: kv}
+	if m, ok, err := openStored(e.model, be, po); ok {
+		if err != nil {
+			be.Close()
+			return nil, fmt.Errorf("%s: %w", e.model, err)
+		}
+		return m, nil
+	}
 	src, err := load.OpenWith(e.model, loadOptions)
 	if err != nil {
 		be.Close()
@@ -103,7 +111,7 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 			return nil, usageErr("--quant: %v", err)
 		}
 	}
-	m, err := phi2.Load(loader, be, phi2.Options{MaxContext: e.context, KVCache: kv})
+	m, err := phi2.Load(loader, be, po)
 	if err != nil {
 		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)
@@ -143,4 +151,9 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// isURL reports whether a --model value is an http(s) URL.
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }

@@ -45,7 +45,11 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// guestStderr receives the messages of a command run on another engine.
+var guestStderr io.Writer = os.Stderr
+
 func run(args []string, stdout, stderr io.Writer) int {
+	guestStderr = stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, usage)
 		if len(args) == 0 {

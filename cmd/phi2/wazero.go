@@ -63,7 +63,7 @@ func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, 
 	ctx := context.Background()
 	h, err := host.New(ctx, host.Options{
 		Workers: threads,
-		Stdout:  stdout, Stderr: os.Stderr,
+		Stdout:  stdout, Stderr: guestStderr,
 		Args:     guestArgs,
 		Env:      map[string]string{"PWD": cwd, "PHI2_ENGINE": e.engine},
 		Mounts:   []host.Mount{{Dir: "/", GuestPath: "/", ReadOnly: true}},

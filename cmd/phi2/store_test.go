@@ -1,0 +1,116 @@
+//go:build !wasm
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// storedModel converts the tiny model to q4 in shards of 512 KiB and
+// returns its directory and the total of its compressed shards.
+func storedModel(t *testing.T) (string, int64) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "q4")
+	if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", dir, "--quant", "q4", "--shard-size", "524288"); code != 0 {
+		t.Fatalf("convert: %s", errOut)
+	}
+	md, err := modeldir.Open(weights.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, s := range md.Shards() {
+		total += s.CompressedSize
+	}
+	return dir, total
+}
+
+// TestBrowserStore: a model directory served by URL is downloaded into
+// IndexedDB once and then runs with the server gone; a download cut half
+// way resumes where it stopped; a corrupt byte on the wire is fetched
+// again; a quota below the model fails early and leaves nothing usable;
+// two copies of the page started together download it once.
+func TestBrowserStore(t *testing.T) {
+	useJSGuest(t)
+	dir, total := storedModel(t)
+	// The reference: the same page and backend, reading the model straight
+	// from the server (no store).
+	ref := newModelServer(t, dir)
+	res, errOut, code := storedRun(t, ref, t.TempDir(), "PHI2_STORE", "off")
+	if code != 0 || len(res.IDs) != 8 {
+		t.Fatalf("reference run: exit %d: %s", code, errOut)
+	}
+	os.Unsetenv("PHI2_STORE")
+	want := res.IDs
+	check := func(t *testing.T, name string, res generateOutput, errOut string, code int) {
+		t.Helper()
+		if code != 0 || !slices.Equal(res.IDs, want) {
+			t.Fatalf("%s: exit %d, ids %v, want %v: %s", name, code, res.IDs, want, errOut)
+		}
+	}
+
+	t.Run("offline", func(t *testing.T) {
+		srv, profile := newModelServer(t, dir), t.TempDir()
+		res, errOut, code := storedRun(t, srv, profile)
+		check(t, "first load", res, errOut, code)
+		if got := srv.shardBytes(); got != total {
+			t.Errorf("first load: the server sent %d shard bytes, want %d", got, total)
+		}
+		srv.Close()
+		res, errOut, code = storedRun(t, srv, profile)
+		check(t, "second load, server stopped", res, errOut, code)
+		if !strings.Contains(errOut, "stored") {
+			t.Errorf("second load does not say it read stored shards: %s", errOut)
+		}
+	})
+	t.Run("resume", func(t *testing.T) {
+		srv := newModelServer(t, dir)
+		srv.cutAfter = 256 << 10 // half of the first shard, then the connection drops
+		res, errOut, code := storedRun(t, srv, t.TempDir())
+		check(t, "cut download", res, errOut, code)
+		if got := srv.shardBytes(); got < total || got > total+64<<10 {
+			t.Errorf("the server sent %d shard bytes for a model of %d: the rest of the cut shard was not resumed", got, total)
+		}
+	})
+	t.Run("corrupt", func(t *testing.T) {
+		srv := newModelServer(t, dir)
+		srv.flipOnce = true
+		res, errOut, code := storedRun(t, srv, t.TempDir())
+		check(t, "flipped byte", res, errOut, code)
+		if got := srv.shardBytes(); got <= total {
+			t.Errorf("the server sent %d shard bytes: the corrupt shard was not fetched again", got)
+		}
+	})
+	t.Run("quota", func(t *testing.T) {
+		srv, profile := newModelServer(t, dir), t.TempDir()
+		_, errOut, code := storedRun(t, srv, profile, "PHI2_STORE_QUOTA", "1000")
+		if code == 0 || !strings.Contains(errOut, "MB") || srv.shardBytes() != 0 {
+			t.Fatalf("quota of 1000 bytes: exit %d, %d bytes sent, message %q", code, srv.shardBytes(), errOut)
+		}
+		srv.Close()
+		os.Unsetenv("PHI2_STORE_QUOTA")
+		if _, _, code := storedRun(t, srv, profile); code == 0 {
+			t.Error("after a refused download the model loaded offline: something was marked usable")
+		}
+	})
+	t.Run("two pages", func(t *testing.T) {
+		srv := newModelServer(t, dir)
+		t.Setenv("PHI2_COPIES", "2")
+		t.Setenv("PHI2_CHROMIUM_PROFILE", t.TempDir())
+		out, errOut, code := runCLI("generate", "--model", srv.URL+"/", "--ids", "50256,464,3139,7586,21831",
+			"--max-tokens", "8", "--ignore-eos", "--json", "--engine=chromium", "--backend=simd")
+		if code != 0 || strings.Count(out, `"ids"`) != 2 {
+			t.Fatalf("two copies: exit %d, %q %s", code, out, errOut)
+		}
+		if got := srv.shardBytes(); got != total {
+			t.Errorf("two pages made the server send %d shard bytes, want %d (one download)", got, total)
+		}
+	})
+}

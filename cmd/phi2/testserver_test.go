@@ -1,0 +1,90 @@
+//go:build !wasm
+
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// modelServer serves a model directory as a web server would to a page on
+// another origin (CORS as Hugging Face sends it, Range requests), counts
+// the shard bytes it sends, and can cut a response or flip a byte.
+type modelServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	sent     int64 // shard bytes written to clients
+	cutAfter int64 // when > 0: the next shard response stops after this many bytes
+	flipOnce bool  // the next shard response has one byte flipped
+}
+
+func newModelServer(t *testing.T, dir string) *modelServer {
+	s := &modelServer{}
+	files := http.FileServer(http.Dir(dir))
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "Range")
+		w.Header().Set("Access-Control-Expose-Headers", "Content-Range, Content-Length")
+		if r.Method == http.MethodOptions {
+			return
+		}
+		if !strings.HasSuffix(r.URL.Path, ".br") {
+			files.ServeHTTP(w, r)
+			return
+		}
+		s.mu.Lock()
+		cut, flip := s.cutAfter, s.flipOnce
+		s.cutAfter, s.flipOnce = 0, false
+		s.mu.Unlock()
+		files.ServeHTTP(&countingWriter{ResponseWriter: w, s: s, cut: cut, flip: flip}, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// shardBytes is how many shard bytes the server has sent.
+func (s *modelServer) shardBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	s       *modelServer
+	n       int64
+	cut     int64
+	flip    bool
+	flipped bool
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.cut > 0 && c.n+int64(len(p)) > c.cut {
+		p = p[:c.cut-c.n]
+		c.write(p)
+		panic(http.ErrAbortHandler) // drops the connection mid-body
+	}
+	return c.write(p)
+}
+
+func (c *countingWriter) write(p []byte) (int, error) {
+	if c.flip && !c.flipped && len(p) > 0 {
+		q := append([]byte{}, p...)
+		q[len(q)/2] ^= 0x40
+		p, c.flipped = q, true
+	}
+	// Counted before the write: the page may have the bytes, and the test
+	// read the counter, before Write returns here.
+	c.n += int64(len(p))
+	c.s.mu.Lock()
+	c.s.sent += int64(len(p))
+	c.s.mu.Unlock()
+	n, err := c.ResponseWriter.Write(p)
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush() // what is counted leaves before any cut
+	}
+	return n, err
+}
