@@ -241,16 +241,20 @@ function drain(kernels, ctl, queue, errText) {
 	}
 }
 
-// recordFailure keeps the lowest failing index and the first message.
+// recordFailure keeps the lowest failing index and its message: failures
+// on other threads may come in any order, so the message is written, under
+// a spin lock, by whichever failure is the lowest when it holds the lock.
 function recordFailure(ctl, errText, i, message) {
 	for (let old; (old = Atomics.load(ctl, FAILED)) === 0 || old > i + 1;) {
 		if (Atomics.compareExchange(ctl, FAILED, old, i + 1) === old) break;
 	}
-	if (Atomics.compareExchange(ctl, ERRLOCK, 0, 1) === 0) {
+	while (Atomics.compareExchange(ctl, ERRLOCK, 0, 1) !== 0);
+	if (Atomics.load(ctl, FAILED) === i + 1) {
 		const bytes = new TextEncoder().encode(message).slice(0, errBytes);
 		errText.set(bytes);
 		Atomics.store(ctl, ERRLEN, bytes.length);
 	}
+	Atomics.store(ctl, ERRLOCK, 0);
 }
 
 // serve is a helper worker's loop: wait for a batch, drain it, repeat.
