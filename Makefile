@@ -52,7 +52,7 @@ deps:
 # portable ones again as wasip1/wasm under wasm/host (the wazero host with
 # the real kernels, which runtime/simd needs).
 PORTABLE = $(filter-out %/runtime/simd,$(shell $(GO) list ./runtime/...))
-BROWSER = ./webgpu ./runtime/simd
+BROWSER = ./webgpu ./runtime/simd ./wasm/idb
 test: deps
 	$(GO) vet $(PACKAGES)
 	$(GO) test -count=1 $(PACKAGES)
