@@ -9,6 +9,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/runtime/store"
+	"github.com/phi2web/phi2web/wasm/jsvalue"
 )
 
 // ErrQuota is wrapped by the error of a write that the browser refused
@@ -84,83 +85,15 @@ func (h *handlers) release() {
 	h.set = nil
 }
 
-// await waits for promise p. The handlers release themselves when p
-// settles, so a caller that gives up when ctx ends leaves nothing behind.
+// await waits for promise p (see jsvalue.Await).
 func await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
-	type result struct {
-		v   safejs.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	var ok, fail safejs.Func
-	settle := func(r result) {
-		ch <- r
-		ok.Release()
-		fail.Release()
-	}
-	var err error
-	if ok, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		settle(result{v: arg0(args)})
-		return nil
-	}); err != nil {
-		return safejs.Undefined(), err
-	}
-	if fail, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		settle(result{err: jsError(arg0(args))})
-		return nil
-	}); err != nil {
-		ok.Release()
-		return safejs.Undefined(), err
-	}
-	if _, err := p.Call("then", ok, fail); err != nil {
-		ok.Release()
-		fail.Release()
-		return safejs.Undefined(), err
-	}
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		return safejs.Undefined(), ctx.Err()
-	}
+	return jsvalue.Await(ctx, p, jsError)
 }
 
-func arg0(args []safejs.Value) safejs.Value {
-	if len(args) == 0 {
-		return safejs.Undefined()
-	}
-	return args[0]
-}
-
-// get reads property p of v, or undefined.
-func get(v safejs.Value, p string) safejs.Value {
-	if v.IsUndefined() || v.IsNull() {
-		return safejs.Undefined()
-	}
-	r, err := v.Get(p)
-	if err != nil {
-		return safejs.Undefined()
-	}
-	return r
-}
-
-// str is v as a string, or "" when it is not one.
-func str(v safejs.Value) string {
-	if v.Type() != safejs.TypeString {
-		return ""
-	}
-	s, _ := v.String()
-	return s
-}
-
-// num is v as a number, or 0.
-func num(v safejs.Value) float64 {
-	if v.Type() != safejs.TypeNumber {
-		return 0
-	}
-	f, _ := v.Float()
-	return f
-}
+func arg0(args []safejs.Value) safejs.Value     { return jsvalue.Arg0(args) }
+func get(v safejs.Value, p string) safejs.Value { return jsvalue.Get(v, p) }
+func str(v safejs.Value) string                 { return jsvalue.Str(v) }
+func num(v safejs.Value) float64                { return jsvalue.Num(v) }
 
 // global is globalThis[name], which must be an object or function.
 func global(name string) (safejs.Value, error) {
