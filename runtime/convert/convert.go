@@ -11,10 +11,19 @@ import (
 
 // Run converts every tensor of src, in the order src stores them, into a
 // model directory at dir. Memory stays bounded by the largest tensor (its
-// source bytes and its encoding) plus one shard: a tensor is read,
-// re-encoded chunk by chunk and handed to the shard writer before the next
-// is read. On error nothing usable is left in dir (no manifest.json).
+// source bytes and its encoding) plus the compressor's state and buffers:
+// a tensor is read, re-encoded chunk by chunk and handed to the shard
+// writer before the next is read. On error nothing usable is left in dir
+// (no manifest.json).
 func Run(src weights.Loader, dir string, o Options) error {
+	return RunTo(src, modeldir.DirSink(dir), o)
+}
+
+// RunTo is Run writing the model directory's files to sink: with
+// store.Sink, straight into a store of models, in the form a downloaded
+// converted model is kept. The files are those Run writes, byte for byte.
+// On error the sink is aborted: nothing is left that reads as a model.
+func RunTo(src weights.Loader, sink modeldir.Sink, o Options) error {
 	switch o.Quant {
 	case tensor.Q4, tensor.Q8, tensor.F16, tensor.F32:
 	default:
@@ -24,7 +33,7 @@ func Run(src weights.Loader, dir string, o Options) error {
 		o.EmbedQuant = DefaultEmbedQuant(o.Quant)
 	}
 	cfg := src.Config()
-	w, err := modeldir.NewWriter(dir, modeldir.Meta{
+	w, err := modeldir.NewWriterTo(sink, modeldir.Meta{
 		ConfigJSON: ConfigJSON(cfg), Config: cfg,
 		Tokenizer: modeldir.Tokenizer{Name: tokenizer.Name, SHA256: tokenizer.DataSHA256},
 		Quant:     o.Quant.String(), EmbedQuant: o.EmbedQuant.String(),

@@ -3,16 +3,14 @@ package modeldir
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 )
 
 // Close finishes the last shard, checks that every tensor of the config
-// was added, and writes manifest.json through a temporary file renamed
-// into place. Shard files of an earlier conversion that the new manifest
-// does not list are removed. On any error Close removes what it wrote.
+// was added, and commits manifest.json (for a directory: through a
+// temporary file renamed into place, after removing shard files of an
+// earlier conversion that the new manifest does not list). On any error
+// Close removes what it wrote.
 func (w *Writer) Close() error {
 	if w.done {
 		return errClosed
@@ -41,16 +39,10 @@ func (w *Writer) close() error {
 			return err
 		}
 	}
-	for i := len(w.shards); ; i++ {
-		err := os.Remove(filepath.Join(w.dir, ShardName(i)))
-		if errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("modeldir: removing a stale shard: %v", err)
-		}
+	if err := w.sink.Commit(w.manifest()); err != nil {
+		return fmt.Errorf("modeldir: %w", err)
 	}
-	return w.writeManifest()
+	return nil
 }
 
 // Abort stops writing and removes the shard files and temporary files
@@ -65,34 +57,7 @@ func (w *Writer) Abort() {
 		w.cur.discard()
 		w.cur = nil
 	}
-	for _, s := range w.shards {
-		os.Remove(filepath.Join(w.dir, s.File))
-	}
-	os.Remove(filepath.Join(w.dir, ManifestFile+".tmp"))
-}
-
-func (w *Writer) writeManifest() error {
-	path := filepath.Join(w.dir, ManifestFile)
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("modeldir: %v", err)
-	}
-	_, err = f.Write(w.manifest())
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("modeldir: writing %s: %v", ManifestFile, err)
-	}
-	return nil
+	w.sink.Abort()
 }
 
 // manifest renders manifest.json: one field per line, and one line per

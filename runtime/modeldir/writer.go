@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 
@@ -30,16 +28,17 @@ type WriterOptions struct {
 	Progress  func(rawDone int64) // called as stream bytes are compressed, if set
 }
 
-// Writer writes a model directory. Tensors are added in stream order and
-// compressed as they come; a shard's file is complete and renamed into
-// place as soon as it fills, and Close writes manifest.json last. Memory is
+// Writer writes a model directory, to a directory or another Sink. Tensors
+// are added in stream order and compressed as they come; a shard's file is
+// complete and committed as soon as it fills, and Close writes
+// manifest.json last. Memory is
 // bounded by the compressor state and a small buffer, whatever the model
 // size.
 //
 // After any error the Writer accepts nothing more: Close reports the error
 // and removes the files written, as Abort does.
 type Writer struct {
-	dir  string
+	sink Sink
 	opts WriterOptions
 	meta Meta
 
@@ -65,6 +64,14 @@ var errClosed = errors.New("modeldir: writer is closed")
 // may be left zero; it is parsed from m.ConfigJSON. An existing manifest.json
 // is removed first, so that the directory reads as incomplete until Close.
 func NewWriter(dir string, m Meta, opts WriterOptions) (*Writer, error) {
+	return NewWriterTo(DirSink(dir), m, opts)
+}
+
+// NewWriterTo is NewWriter writing the model directory's files to sink.
+// Meta and options are checked before sink.Begin is called. The sink's
+// errors are wrapped (%w) in those of the Writer, so that a caller can
+// tell, say, a full store with errors.Is.
+func NewWriterTo(sink Sink, m Meta, opts WriterOptions) (*Writer, error) {
 	cfg, err := weights.ParseConfig(m.ConfigJSON)
 	if err != nil {
 		return nil, fmt.Errorf("modeldir: %v", err)
@@ -91,13 +98,11 @@ func NewWriter(dir string, m Meta, opts WriterOptions) (*Writer, error) {
 	if opts.Quality < 1 || opts.Quality > 11 {
 		return nil, fmt.Errorf("modeldir: brotli quality %d: want 1..11", opts.Quality)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("modeldir: %v", err)
+	if err := sink.Begin(); err != nil {
+		sink.Abort()
+		return nil, fmt.Errorf("modeldir: %w", err)
 	}
-	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("modeldir: %v", err)
-	}
-	w := &Writer{dir: dir, opts: opts, meta: m, expected: cfg.Expected(),
+	w := &Writer{sink: sink, opts: opts, meta: m, expected: cfg.Expected(),
 		enc: brotli.NewWriterOptions(nil, brotli.WriterOptions{Quality: opts.Quality})}
 	w.pending = make(map[string][]int, len(w.expected))
 	for _, s := range w.expected {
@@ -179,15 +184,15 @@ func (w *Writer) begin(name string, dt tensor.DType, shape []int) (int64, error)
 func (w *Writer) write(p []byte) error {
 	for len(p) > 0 {
 		if w.cur == nil {
-			s, err := createShard(w.dir, ShardName(len(w.shards)), w.enc)
+			s, err := createShard(w.sink, ShardName(len(w.shards)), w.enc)
 			if err != nil {
-				return w.fail(fmt.Errorf("modeldir: %v", err))
+				return w.fail(fmt.Errorf("modeldir: %w", err))
 			}
 			w.cur = s
 		}
 		n := min(int64(len(p)), w.opts.ShardSize-w.cur.rawSize, chunkSize)
 		if err := w.cur.add(w.enc, p[:n]); err != nil {
-			return w.fail(fmt.Errorf("modeldir: %s: %v", w.cur.name, err))
+			return w.fail(fmt.Errorf("modeldir: %s: %w", w.cur.name, err))
 		}
 		p = p[n:]
 		w.pos += n
@@ -206,7 +211,7 @@ func (w *Writer) write(p []byte) error {
 func (w *Writer) finishShard() error {
 	s, err := w.cur.finish(w.enc)
 	if err != nil {
-		return w.fail(fmt.Errorf("modeldir: %v", err))
+		return w.fail(fmt.Errorf("modeldir: %w", err))
 	}
 	w.cur = nil
 	w.shards = append(w.shards, s)

@@ -169,6 +169,26 @@ func (s *dirStore) PutManifest(url string, data []byte) error {
 	return nil
 }
 
+// RewriteManifest marks the entry incomplete before it writes the
+// manifest, so that an interruption never leaves a complete entry with
+// either manifest.
+func (s *dirStore) RewriteManifest(url string, data []byte) error {
+	dir, m, err := s.entry(url)
+	if err != nil {
+		return err
+	}
+	if m.Complete {
+		m.Complete = false
+		if err := writeMeta(dir, m); err != nil {
+			return fmt.Errorf("model %s: %v", url, spaceError(err))
+		}
+	}
+	if err := writeFileSynced(filepath.Join(dir, manifestFile), data); err != nil {
+		return fmt.Errorf("model %s: %v", url, spaceError(err))
+	}
+	return nil
+}
+
 func (s *dirStore) SetComplete(url string, complete bool) error {
 	dir, m, err := s.entry(url)
 	if err != nil {

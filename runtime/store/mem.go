@@ -87,6 +87,19 @@ func (s *memStore) PutManifest(url string, data []byte) error {
 	return nil
 }
 
+func (s *memStore) RewriteManifest(url string, data []byte) error {
+	m, err := s.model(url)
+	if err != nil {
+		return err
+	}
+	if err := s.reserve(int64(len(data) - len(m.manifest))); err != nil {
+		return fmt.Errorf("model %s: manifest: %w", url, err)
+	}
+	m.manifest = bytes.Clone(data)
+	m.complete = false
+	return nil
+}
+
 func (s *memStore) ShardSize(url, shard string) (int64, error) {
 	m, err := s.model(url)
 	if err != nil {

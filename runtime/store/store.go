@@ -32,6 +32,12 @@ type Store interface {
 	// PutManifest stores the manifest, creating the entry; an entry that
 	// held another manifest loses its shards.
 	PutManifest(model string, data []byte) error
+	// RewriteManifest stores data as the manifest of model's existing
+	// entry, keeping its shards and their verified marks; the entry
+	// becomes incomplete. It is for a writer that stores the shards before it
+	// knows the manifest listing them (a conversion: the manifest holds
+	// the shards' hashes), under a placeholder manifest first.
+	RewriteManifest(model string, data []byte) error
 
 	// ShardSize is the number of bytes of shard stored so far (0 when none).
 	ShardSize(model, shard string) (int64, error)

@@ -172,3 +172,18 @@ func keyRange(lo, hi []any, loOpen, hiOpen bool) safejs.Value {
 	}
 	return r
 }
+
+// RewriteManifest replaces the manifest of a stored model, keeping its
+// shards and their verified marks; the model becomes incomplete.
+func (s *Store) RewriteManifest(model string, data []byte) error {
+	u8, err := bytesToJS(data)
+	if err != nil {
+		return fmt.Errorf("idb: rewriting the manifest of %s: %w", model, err)
+	}
+	return s.update(model, "rewriting the manifest of "+model, func(_ *txn, e safejs.Value) error {
+		if err := e.Set("manifest", u8); err != nil {
+			return err
+		}
+		return e.Set("complete", false)
+	})
+}

@@ -20,6 +20,7 @@ func testAbsentModel(t *testing.T, s store.Store) {
 	_, err = s.Verified(urlA, "s0")
 	wantNotFound(t, "Verified", err)
 	wantNotFound(t, "SetComplete", s.SetComplete(urlA, true))
+	wantNotFound(t, "RewriteManifest", s.RewriteManifest(urlA, manifest1))
 	must(t, s.Delete(urlA))
 	must(t, s.DeleteAll())
 	checkModels(t, s)

@@ -10,6 +10,8 @@
 //     succeed.
 //   - PutManifest with the bytes already stored changes nothing; with other
 //     bytes it drops the shards, their verified marks and completeness.
+//     RewriteManifest keeps the shards and their verified marks, and
+//     clears completeness, whatever the bytes.
 //   - A shard never appended to has size 0, reads as empty (io.EOF) and is
 //     not verified. AppendShard at an offset other than the stored size
 //     fails without writing; appending bytes clears the shard's verified
@@ -45,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Manifest", testManifest},
 		{"SameManifestKeepsShards", testSameManifest},
 		{"ReplaceManifestDropsShards", testReplaceManifest},
+		{"RewriteManifestKeepsShards", testRewriteManifest},
 		{"AppendOffset", testAppendOffset},
 		{"ReadAcrossChunks", testReadAcrossChunks},
 		{"ReadPastEnd", testReadPastEnd},
