@@ -7,42 +7,14 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/synth"
 )
-
-var (
-	jsOnce sync.Once
-	jsErr  error
-)
-
-// useJSGuest builds the js phi2 once per test binary, beside the tiny
-// model, and points PHI2_JS_WASM at it.
-func useJSGuest(t *testing.T) {
-	t.Helper()
-	jsOnce.Do(func() {
-		out := filepath.Join(filepath.Dir(tinyDir), "phi2-js.wasm")
-		cmd := exec.Command("go", "build", "-o", out, ".")
-		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			jsErr = &exec.ExitError{Stderr: msg}
-			t.Logf("go build: %s", msg)
-			return
-		}
-		os.Setenv("PHI2_JS_WASM", out)
-	})
-	if jsErr != nil {
-		t.Fatalf("building the js guest: %v", jsErr)
-	}
-}
 
 // chromiumGenerate runs a greedy generation of the spec's known prompt in
 // Chromium and returns its JSON result.

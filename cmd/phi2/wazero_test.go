@@ -5,40 +5,12 @@ package main
 import (
 	"encoding/json"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
-
-var (
-	guestOnce sync.Once
-	guestErr  error
-)
-
-// useGuest builds the wasip1 phi2 once per test binary, beside the tiny
-// model, and points PHI2_WASM at it.
-func useGuest(t *testing.T) {
-	t.Helper()
-	guestOnce.Do(func() {
-		out := filepath.Join(filepath.Dir(tinyDir), "phi2.wasm")
-		cmd := exec.Command("go", "build", "-o", out, ".")
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			guestErr = &exec.ExitError{Stderr: msg}
-			t.Logf("go build: %s", msg)
-			return
-		}
-		os.Setenv("PHI2_WASM", out)
-	})
-	if guestErr != nil {
-		t.Fatalf("building the wasip1 guest: %v", guestErr)
-	}
-}
 
 // TestWazeroGenerate: greedy generation through the wazero engine gives the
 // spec's known tokens on both guest backends.
