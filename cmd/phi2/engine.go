@@ -87,7 +87,7 @@ func (e *engineFlags) open() (*phi2.Model, error) {
 		return nil, err
 	}
 	po := phi2.Options{MaxContext: e.context, KVCache: kv}
-	if m, ok, err := openStored(e.model, be, po); ok {
+	if m, ok, err := openStored(e, be, po); ok {
 		if err != nil {
 			be.Close()
 			return nil, fmt.Errorf("%s: %w", e.model, err)

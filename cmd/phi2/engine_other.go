@@ -36,6 +36,6 @@ func reportedEngine(name string) string { return name }
 func fallbackFor(error) (string, bool) { return "", false }
 
 // openStored: this build keeps no model store; models load from where they are.
-func openStored(string, backend.Backend, phi2.Options) (*phi2.Model, bool, error) {
+func openStored(*engineFlags, backend.Backend, phi2.Options) (*phi2.Model, bool, error) {
 	return nil, false, nil
 }

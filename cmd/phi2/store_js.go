@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/store"
@@ -20,18 +23,17 @@ import (
 // storeName is the IndexedDB database of downloaded models.
 const storeName = "phi2web-models"
 
-// openStored loads a converted model directory given by URL through the
-// browser's model store: downloaded once (one download across tabs: Web
-// Locks), verified, resumable, and loaded from IndexedDB later, offline
-// too. Other models (Hugging Face URLs, anything the page cannot store) are
-// left to the direct path. PHI2_STORE=off skips the store;
-// PHI2_STORE_QUOTA (bytes) lowers the quota, for tests.
-func openStored(model string, be backend.Backend, po phi2.Options) (*phi2.Model, bool, error) {
-	if !isURL(model) || os.Getenv("PHI2_STORE") == "off" {
+// openStored loads a model given by URL through the browser's model store
+// (IndexedDB), so that it is fetched once and loads offline afterwards:
+// a converted model directory is downloaded (resumable, verified); a
+// Hugging Face repository is read with Range requests and quantized in the
+// page (--quant, default q4) into the same form. One page of a site does
+// the work while the others wait (Web Locks), then load what it stored.
+// PHI2_STORE=off skips the store; PHI2_STORE_QUOTA (bytes) lowers the
+// quota, for tests.
+func openStored(e *engineFlags, be backend.Backend, po phi2.Options) (*phi2.Model, bool, error) {
+	if !isURL(e.model) || os.Getenv("PHI2_STORE") == "off" {
 		return nil, false, nil
-	}
-	if _, err := weights.HTTP(model, nil).Open(modeldir.ManifestFile); errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil // not a converted model directory
 	}
 	ctx := context.Background()
 	db, err := idb.Open(ctx, storeName)
@@ -43,19 +45,33 @@ func openStored(model string, be backend.Backend, po phi2.Options) (*phi2.Model,
 	if q, err := strconv.ParseInt(os.Getenv("PHI2_STORE_QUOTA"), 10, 64); err == nil {
 		st = quotaStore{Store: db, quota: q}
 	}
+	url := strings.TrimSuffix(e.model, "/") + "/"
+	if e.quant == "" {
+		e.quant = "q4"
+	}
+	// A Hugging Face conversion is kept under a path no server has.
+	key, hfKey := url, url+".phi2web-"+strings.ToLower(e.quant)+"/"
+	_, err = weights.HTTP(url, nil).Open(modeldir.ManifestFile)
+	hf := errors.Is(err, fs.ErrNotExist) || (err != nil && complete(st, hfKey))
+	if hf {
+		key = hfKey
+	}
 	idb.Persist()
 	o := fetch.Options{Store: st, Progress: progressReporter()}
-	release, err := idb.Lock(ctx, "phi2web download "+model)
+	release, err := idb.Lock(ctx, "phi2web download "+key)
 	if err != nil {
 		return nil, true, err
 	}
-	_, err = fetch.Fetch(ctx, model, o) // the other tabs wait here, then find it stored
+	_, err = fetch.Fetch(ctx, key, o) // other pages wait here, then find it stored
+	if err != nil && hf {
+		err = convertInto(st, key, url, e.quant)
+	}
 	release()
 	if err != nil {
 		return nil, true, err
 	}
 	var m *phi2.Model
-	err = fetch.Load(ctx, model, o, func(src weights.Source) error {
+	err = fetch.Load(ctx, key, o, func(src weights.Source) error {
 		if m != nil {
 			m.Close()
 			m = nil
@@ -70,38 +86,29 @@ func openStored(model string, be backend.Backend, po phi2.Options) (*phi2.Model,
 	return m, true, err
 }
 
-// quotaStore is a store with a smaller quota.
-type quotaStore struct {
-	store.Store
-	quota int64
+// convertInto reads the Hugging Face checkpoint at url and stores its
+// conversion to quant under key.
+func convertInto(st store.Store, key, url, quant string) error {
+	q, err := convert.ParseQuant(quant)
+	if err != nil {
+		return usageErr("--quant: %v", err)
+	}
+	src, err := load.Open(url)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	fmt.Fprintf(os.Stderr, "phi2: converting %s to %s in the page (%.1f MB to read)\n", url, quant, float64(src.Bytes)/1e6)
+	return convert.RunTo(src, store.Sink(st, key), convert.Options{Quant: q})
 }
 
-func (q quotaStore) Estimate() (int64, int64, error) {
-	usage, quota, err := q.Store.Estimate()
-	if quota == 0 || q.quota < quota {
-		quota = q.quota
+// complete reports whether the store holds a usable model under key.
+func complete(st store.Store, key string) bool {
+	models, _ := st.Models()
+	for _, m := range models {
+		if m.URL == key {
+			return m.Complete
+		}
 	}
-	return usage, quota, err
-}
-
-// progressReporter prints the download's phases and every tenth of it to
-// stderr.
-func progressReporter() func(fetch.Progress) {
-	last := -1
-	return func(p fetch.Progress) {
-		tenth := 0
-		if p.Total > 0 {
-			tenth = int(10 * p.Done / p.Total)
-		}
-		if p.Phase == fetch.PhaseDownload && tenth == last {
-			return
-		}
-		last = tenth
-		src := "network"
-		if p.FromCache {
-			src = "stored"
-		}
-		fmt.Fprintf(os.Stderr, "phi2: %s %.1f/%.1f MB (%s, shard %d of %d, %.1f MB/s)\n", p.Phase,
-			float64(p.Done)/1e6, float64(p.Total)/1e6, src, p.Shard+1, p.Shards, p.BytesPerSecond/1e6)
-	}
+	return false
 }
