@@ -40,6 +40,11 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 		guestArgs = append(guestArgs, "--model="+url)
 	}
 	env := map[string]string{"PHI2_ENGINE": e.engine}
+	if !isURL(e.model) {
+		// A local model is served fresh to the page: no copy in IndexedDB
+		// (PHI2_STORE=on keeps one, to measure cached loads).
+		env["PHI2_STORE"] = "off"
+	}
 	for _, name := range []string{"PHI2_WEBGPU_FAULT", "PHI2_STORE", "PHI2_STORE_QUOTA"} {
 		if v := os.Getenv(name); v != "" {
 			env[name] = v

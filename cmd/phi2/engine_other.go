@@ -5,7 +5,6 @@ package main
 import (
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
-	"github.com/phi2web/phi2web/runtime/phi2"
 )
 
 // engines lists, per engine, the backends it offers, the default first.
@@ -34,8 +33,3 @@ func reportedEngine(name string) string { return name }
 
 // fallbackFor: no backend of this build loses its device.
 func fallbackFor(error) (string, bool) { return "", false }
-
-// openStored: this build keeps no model store; models load from where they are.
-func openStored(*engineFlags, backend.Backend, phi2.Options) (*phi2.Model, bool, error) {
-	return nil, false, nil
-}

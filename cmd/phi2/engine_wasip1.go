@@ -8,7 +8,6 @@ import (
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/modeldir"
-	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/simd"
 	"github.com/phi2web/phi2web/wasm/guest"
 )
@@ -52,8 +51,3 @@ func (e *engineFlags) delegate(*flag.FlagSet, string, []string, io.Writer) (bool
 
 // fallbackFor: no backend of this build loses its device.
 func fallbackFor(error) (string, bool) { return "", false }
-
-// openStored: this build keeps no model store; models load from where they are.
-func openStored(*engineFlags, backend.Backend, phi2.Options) (*phi2.Model, bool, error) {
-	return nil, false, nil
-}

@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	tinyDir = filepath.Join(dir, "tiny")
+	os.Setenv("PHI2_CACHE", filepath.Join(dir, "cache")) // models fetched by URL
 	if err := synth.Write(tinyDir, synth.Tiny()); err != nil {
 		panic(err)
 	}

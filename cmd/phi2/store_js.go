@@ -2,113 +2,27 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"strconv"
-	"strings"
 
-	"github.com/phi2web/phi2web/runtime/backend"
-	"github.com/phi2web/phi2web/runtime/convert"
-	"github.com/phi2web/phi2web/runtime/fetch"
-	"github.com/phi2web/phi2web/runtime/load"
-	"github.com/phi2web/phi2web/runtime/modeldir"
-	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/store"
-	"github.com/phi2web/phi2web/runtime/weights"
 	"github.com/phi2web/phi2web/wasm/idb"
 )
 
 // storeName is the IndexedDB database of downloaded models.
 const storeName = "phi2web-models"
 
-// openStored loads a model given by URL through the browser's model store
-// (IndexedDB), so that it is fetched once and loads offline afterwards:
-// a converted model directory is downloaded (resumable, verified); a
-// Hugging Face repository is read with Range requests and quantized in the
-// page (--quant, default q4) into the same form. One page of a site does
-// the work while the others wait (Web Locks), then load what it stored.
-// PHI2_STORE=off skips the store; PHI2_STORE_QUOTA (bytes) lowers the
-// quota, for tests.
-func openStored(e *engineFlags, be backend.Backend, po phi2.Options) (*phi2.Model, bool, error) {
-	if !isURL(e.model) || os.Getenv("PHI2_STORE") == "off" {
-		return nil, false, nil
-	}
-	ctx := context.Background()
+// openModelStore opens the page's model store, IndexedDB, asking the
+// browser to keep it (navigator.storage.persist).
+func openModelStore(ctx context.Context) (store.Store, func(), error) {
 	db, err := idb.Open(ctx, storeName)
 	if err != nil {
-		return nil, true, err
-	}
-	defer db.Close()
-	var st store.Store = db
-	if q, err := strconv.ParseInt(os.Getenv("PHI2_STORE_QUOTA"), 10, 64); err == nil {
-		st = quotaStore{Store: db, quota: q}
-	}
-	url := strings.TrimSuffix(e.model, "/") + "/"
-	if e.quant == "" {
-		e.quant = "q4"
-	}
-	// A Hugging Face conversion is kept under a path no server has.
-	key, hfKey := url, url+".phi2web-"+strings.ToLower(e.quant)+"/"
-	_, err = weights.HTTP(url, nil).Open(modeldir.ManifestFile)
-	hf := errors.Is(err, fs.ErrNotExist) || (err != nil && complete(st, hfKey))
-	if hf {
-		key = hfKey
+		return nil, nil, err
 	}
 	idb.Persist()
-	o := fetch.Options{Store: st, Progress: progressReporter()}
-	release, err := idb.Lock(ctx, "phi2web download "+key)
-	if err != nil {
-		return nil, true, err
-	}
-	_, err = fetch.Fetch(ctx, key, o) // other pages wait here, then find it stored
-	if err != nil && hf {
-		err = convertInto(st, key, url, e.quant)
-	}
-	release()
-	if err != nil {
-		return nil, true, err
-	}
-	var m *phi2.Model
-	err = fetch.Load(ctx, key, o, func(src weights.Source) error {
-		if m != nil {
-			m.Close()
-			m = nil
-		}
-		md, err := modeldir.Open(src)
-		if err != nil {
-			return err
-		}
-		m, err = phi2.Load(md, be, po)
-		return err
-	})
-	return m, true, err
+	return db, db.Close, nil
 }
 
-// convertInto reads the Hugging Face checkpoint at url and stores its
-// conversion to quant under key.
-func convertInto(st store.Store, key, url, quant string) error {
-	q, err := convert.ParseQuant(quant)
-	if err != nil {
-		return usageErr("--quant: %v", err)
-	}
-	src, err := load.Open(url)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	fmt.Fprintf(os.Stderr, "phi2: converting %s to %s in the page (%.1f MB to read)\n", url, quant, float64(src.Bytes)/1e6)
-	return convert.RunTo(src, store.Sink(st, key), convert.Options{Quant: q})
-}
-
-// complete reports whether the store holds a usable model under key.
-func complete(st store.Store, key string) bool {
-	models, _ := st.Models()
-	for _, m := range models {
-		if m.URL == key {
-			return m.Complete
-		}
-	}
-	return false
+// lockModel holds the Web Lock of a model's download: one page of a site
+// fetches while the others wait.
+func lockModel(ctx context.Context, key string) (func(), error) {
+	return idb.Lock(ctx, "phi2web download "+key)
 }

@@ -149,3 +149,29 @@ func TestBrowserStoreHF(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// TestURLOnEveryEngine: a model directory URL and a Hugging Face URL (with
+// --quant q4) give, on the native and wazero engines, the logits of the
+// same model read from disk; the wazero guest, which has no network, gets
+// them through the cache the command fills, and both engines run from
+// that cache with the server gone.
+func TestURLOnEveryEngine(t *testing.T) {
+	useGuest(t)
+	dir, _ := storedModel(t, "524288")
+	t.Setenv("PHI2_CACHE", t.TempDir())
+	ids := []string{"--ids", "50256,464,3139,7586,21831"}
+	for _, engine := range []string{"native", "wazero"} {
+		want := logitsOf(t, append([]string{"logits", "--model", dir, "--engine", engine}, ids...)...)
+		byDir, byRepo := newModelServer(t, dir), newModelServer(t, tinyDir)
+		for _, round := range []string{"fetched", "cached, server gone"} {
+			for _, url := range []string{byDir.URL + "/", byRepo.URL + "/"} {
+				got := logitsOf(t, append([]string{"logits", "--model", url, "--quant", "q4", "--engine", engine}, ids...)...)
+				if !slices.Equal(got.Logits, want.Logits) {
+					t.Fatalf("%s, %s, %s: logits differ from the model on disk", engine, round, url)
+				}
+			}
+			byDir.Close()
+			byRepo.Close()
+		}
+	}
+}

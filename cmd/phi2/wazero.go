@@ -47,8 +47,27 @@ func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, s
 // runWazero runs the command in phi2.wasm under wasm/host; threads sets
 // the host's kernel threads.
 func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, threads int, stdout io.Writer) error {
-	if isURL(e.model) {
-		return usageErr("--model %s: the wazero engine reads local files only; download the model, or use --engine native or chromium", e.model)
+	env := map[string]string{"PHI2_ENGINE": e.engine}
+	if isURL(e.model) && os.Getenv("PHI2_STORE") != "off" {
+		// The guest has no network: the model is fetched (or converted)
+		// into the cache here, and the guest finds it stored, offline.
+		ctx := context.Background()
+		st, closeStore, err := openModelStore(ctx)
+		if err == nil {
+			_, err = fillStore(ctx, st, e)
+			closeStore()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.model, err)
+		}
+		dir, err := cacheDir()
+		if err == nil {
+			dir, err = filepath.Abs(dir)
+		}
+		if err != nil {
+			return err
+		}
+		env["PHI2_CACHE"] = dir
 	}
 	wasm, err := guestModule()
 	if err != nil {
@@ -58,6 +77,7 @@ func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, 
 	if err != nil {
 		return err
 	}
+	env["PWD"] = cwd
 	guestArgs := append([]string{"phi2", cmd}, dropFlags(flags, args, "engine", "backend", "threads")...)
 	guestArgs = append(guestArgs, "--engine=native", "--backend="+e.backend)
 	ctx := context.Background()
@@ -65,7 +85,7 @@ func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, 
 		Workers: threads,
 		Stdout:  stdout, Stderr: guestStderr,
 		Args:     guestArgs,
-		Env:      map[string]string{"PWD": cwd, "PHI2_ENGINE": e.engine},
+		Env:      env,
 		Mounts:   []host.Mount{{Dir: "/", GuestPath: "/", ReadOnly: true}},
 		CacheDir: host.DefaultCacheDir(),
 	})
