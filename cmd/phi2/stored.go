@@ -28,8 +28,8 @@ import (
 // others wait (Web Locks), then loads what it stored. PHI2_STORE=off skips
 // the store; PHI2_STORE_QUOTA (bytes) lowers the quota, for tests.
 func openStored(e *engineFlags, be backend.Backend, po phi2.Options) (*phi2.Model, bool, error) {
-	if !isURL(e.model) || os.Getenv("PHI2_STORE") == "off" {
-		return nil, false, nil
+	if !isURL(e.model) || os.Getenv("PHI2_STORE") == "off" || strings.HasSuffix(strings.ToLower(e.model), ".gguf") {
+		return nil, false, nil // a .gguf file is read in place, by Range requests
 	}
 	ctx := context.Background()
 	st, closeStore, err := openModelStore(ctx)
