@@ -5,29 +5,9 @@
 // one float32 partial sum per x row; the partials of a row are then summed
 // in a tree in workgroup memory.
 
-override WG: u32 = 64; // threads: a power of two, at least 8
-override TN: u32 = 1;  // x rows per workgroup, at most 8
+//!include matmul_common.wgsl
+
 override W_F16: bool = false;
-// ROWS: one thread per row of w instead (no workgroup reduction), for
-// short rows, where a reduction costs more than it shares.
-override ROWS: bool = false;
-
-struct Params {
-    n: u32, k: u32, m: u32, has_bias: u32,
-    x_off: u32, w_off: u32, bias_off: u32, dst_off: u32,
-    j0: u32,   // the output column of this piece's row 0
-    ldd: u32,  // dst row length (all pieces)
-    kb: u32, scales: u32, // (Q8 and Q4 only)
-    act: u32,  // 1: apply gelu_new to the results
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-
-var<workgroup> part: array<f32, WG * TN>;
 
 // load_w is element e (counted from the start of the binding) of w.
 fn load_w(e: u32) -> f32 {
@@ -35,19 +15,6 @@ fn load_w(e: u32) -> f32 {
         return f16_to_f32(half_bits(w[e >> 1u], e));
     }
     return bitcast<f32>(w[e]);
-}
-
-// store writes result v of x row i and w row r (bias, activation).
-fn store(i: u32, r: u32, v: f32) {
-    let j = p.j0 + r;
-    var y = v;
-    if (p.has_bias != 0u) {
-        y += bias[p.bias_off + j];
-    }
-    if (p.act == 1u) {
-        y = gelu_new(y);
-    }
-    dst[p.dst_off + i * p.ldd + j] = y;
 }
 
 fn by_rows(r: u32, i0: u32) {
@@ -64,11 +31,7 @@ fn by_rows(r: u32, i0: u32) {
             }
         }
     }
-    for (var u = 0u; u < TN; u++) {
-        if (i0 + u < p.n) {
-            store(i0 + u, r, acc[u]);
-        }
-    }
+    store_rows(r, i0, acc);
 }
 
 @compute @workgroup_size(WG)
@@ -91,23 +54,5 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
             }
         }
     }
-    for (var u = 0u; u < TN; u++) {
-        part[t * TN + u] = acc[u];
-    }
-    workgroupBarrier();
-    for (var s = WG / 2u; s >= 4u; s /= 2u) {
-        if (t < s) {
-            for (var u = 0u; u < TN; u++) {
-                part[t * TN + u] += part[(t + s) * TN + u];
-            }
-        }
-        workgroupBarrier();
-    }
-    if (t < 4u && r < p.m) {
-        for (var u = 0u; u < TN; u++) {
-            if (i0 + u < p.n) {
-                store(i0 + u, r, part[t * TN + u]);
-            }
-        }
-    }
+    reduce_store(t, g.x * 4u, i0, acc);
 }
