@@ -2,14 +2,13 @@ package phi2_test
 
 import (
 	"math"
-	"path/filepath"
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/phi2/phi2test"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
-	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // tolerance for float32 logits on the tiny model (spec §8).
@@ -22,26 +21,10 @@ var (
 	knownGreedy = synth.KnownGreedy
 )
 
-// load writes the checkpoint o into a temporary directory and loads it on
-// the CPU backend.
+// load builds checkpoint o and loads it on the CPU backend.
 func load(t testing.TB, o synth.Options, po phi2.Options) *phi2.Model {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "model")
-	if err := synth.Write(dir, o); err != nil {
-		t.Fatal(err)
-	}
-	ck, err := weights.Open(weights.Dir(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ck.Close()
-	be := cpu.New()
-	m, err := phi2.Load(ck, be, po)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close(); be.Close() })
-	return m
+	return phi2test.Load(t, o, cpu.New(), po)
 }
 
 func newSession(t testing.TB, m *phi2.Model) *phi2.Session {
@@ -57,23 +40,7 @@ func newSession(t testing.TB, m *phi2.Model) *phi2.Session {
 // greedy feeds prompt and then n argmax tokens, returning them.
 func greedy(t testing.TB, s *phi2.Session, prompt []int32, n int) []int32 {
 	t.Helper()
-	if err := s.Feed(prompt); err != nil {
-		t.Fatal(err)
-	}
-	var out []int32
-	for len(out) < n {
-		id, err := s.Argmax()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, id)
-		if len(out) < n {
-			if err := s.Feed([]int32{id}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return out
+	return phi2test.Greedy(t, s, prompt, n)
 }
 
 func maxAbsDiff(a, b []float32) float64 {
