@@ -2,9 +2,7 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/phi2web/phi2web/runtime/backend"
@@ -41,20 +39,6 @@ func newBackend(_, name string, threads int) (backend.Backend, error) {
 		return cpu.New(cpu.WithWorkers(threads)), nil
 	}
 	return cpu.New(), nil
-}
-
-// reportedEngine is the engine named in results: the host that runs this
-// build names itself in PHI2_ENGINE.
-func reportedEngine(name string) string {
-	if host := os.Getenv("PHI2_ENGINE"); host != "" {
-		return host
-	}
-	return name
-}
-
-// delegate runs nothing elsewhere: every engine of this build is here.
-func (e *engineFlags) delegate(*flag.FlagSet, string, []string, io.Writer) (bool, error) {
-	return false, nil
 }
 
 // fallbackFor names the backend that takes over after err: SIMD when the

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"flag"
-	"io"
-	"os"
-
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/modeldir"
@@ -33,20 +29,6 @@ func newBackend(_, name string, threads int) (backend.Backend, error) {
 		return cpu.New(cpu.WithWorkers(threads)), nil
 	}
 	return cpu.New(), nil
-}
-
-// reportedEngine is the engine named in results: the host that runs this
-// build names itself in PHI2_ENGINE.
-func reportedEngine(name string) string {
-	if host := os.Getenv("PHI2_ENGINE"); host != "" {
-		return host
-	}
-	return name
-}
-
-// delegate runs nothing elsewhere: every engine of this build is here.
-func (e *engineFlags) delegate(*flag.FlagSet, string, []string, io.Writer) (bool, error) {
-	return false, nil
 }
 
 // fallbackFor: no backend of this build loses its device.

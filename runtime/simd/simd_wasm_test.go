@@ -118,22 +118,7 @@ func TestGoldens(t *testing.T) {
 // greedy feeds prompt and then n argmax tokens, returning them.
 func greedy(t *testing.T, s *phi2.Session, prompt []int32, n int) []int32 {
 	t.Helper()
-	if err := s.Feed(prompt); err != nil {
-		t.Fatal(err)
-	}
-	var out []int32
-	for len(out) < n {
-		id, err := s.Argmax()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out = append(out, id); len(out) < n {
-			if err := s.Feed([]int32{id}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return out
+	return phi2test.Greedy(t, s, prompt, n)
 }
 
 // argmax is the lowest index of the largest value.
