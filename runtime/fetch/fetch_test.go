@@ -2,6 +2,7 @@ package fetch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,6 +112,9 @@ func TestQuota(t *testing.T) {
 	_, err := fetch.Fetch(context.Background(), srv.url(), options(st, srv))
 	needed := float64(totalSize(shards)) / 1e6
 	available := float64(quota-int64(len(manifest))) / 1e6
+	if !errors.Is(err, fetch.ErrQuota) {
+		t.Errorf("fetch over the quota: %v; want an error wrapping fetch.ErrQuota", err)
+	}
 	for _, want := range []string{formatMB(needed), formatMB(available)} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("fetch over the quota: %v; want an error giving %s", err, want)

@@ -1,6 +1,13 @@
 package fetch
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrQuota is wrapped by the error of a fetch refused because the store's
+// quota cannot hold the bytes still missing.
+var ErrQuota = errors.New("not enough storage")
 
 // checkQuota refuses a download that the store's quota cannot hold: the
 // bytes still missing, added to the store's usage, must fit. A store that
@@ -21,7 +28,7 @@ func (f *fetcher) checkQuota() error {
 	if err != nil || quota <= 0 || usage+needed <= quota {
 		return nil
 	}
-	return fmt.Errorf("not enough storage for %s: it needs %s more, and %s is available", f.key, megabytes(needed), megabytes(max(quota-usage, 0)))
+	return fmt.Errorf("%w for %s: it needs %s more, and %s is available", ErrQuota, f.key, megabytes(needed), megabytes(max(quota-usage, 0)))
 }
 
 // megabytes formats n bytes in MB (10⁶ bytes) with one decimal.
