@@ -1,0 +1,92 @@
+// Package page holds the portable parts of the engine that runs in a
+// page's Web Worker (./wasm/browser): the checks of the worker protocol's
+// requests, its error codes with their hints, and the choices that do not
+// need a browser, so that they are tested natively. The protocol itself is
+// described in the program's doc comment.
+package page
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/phi2web/phi2web/runtime/remote"
+)
+
+// Error codes of the protocol's error messages (the JS Phi2Error.code).
+const (
+	CodeWebGPU      = "webgpu-unavailable"
+	CodeNetwork     = "network"
+	CodeNotFound    = "not-found"
+	CodeQuota       = "quota"
+	CodeBadModel    = "bad-model"
+	CodeContextFull = "context-full"
+	CodeBusy        = "busy"
+	CodeNotLoaded   = "not-loaded"
+	CodeBadRequest  = "bad-request"
+	CodeWorker      = "worker"
+	CodeInternal    = "internal"
+)
+
+// hints say what to do about each code.
+var hints = map[string]string{
+	CodeWebGPU:      `Use backend "auto" or "wasm" to compute on wasm SIMD, or a browser with WebGPU enabled.`,
+	CodeNetwork:     "Check the connection and the model URL (a server on another origin must allow cross-origin requests); a model loaded once before loads offline.",
+	CodeNotFound:    "Give the URL of a converted model directory (with manifest.json) or of a Hugging Face repository (with config.json and safetensors).",
+	CodeQuota:       "Free storage: delete stored models (Phi2.cache.delete or clear), raise maxStorageBytes, or choose a smaller quant.",
+	CodeBadModel:    "Delete the stored copy (Phi2.cache.delete) and load it again; if it persists, convert the model again with phi2 convert.",
+	CodeContextFull: "Shorten the prompt or start a new conversation.",
+	CodeBusy:        "Wait for the running generation to end, or abort it.",
+	CodeNotLoaded:   "Load a model first.",
+	CodeBadRequest:  "Check the request's fields and options against the documentation.",
+	CodeWorker:      "Reload the page; check that phi2-worker.js, phi2.wasm and kernels.wasm are served beside phi2.js.",
+	CodeInternal:    "Reload the page; if it happens again, report the message.",
+}
+
+// Error is a failure as the protocol sends it.
+type Error struct {
+	Code    string
+	Message string // one line: what is wrong
+	Hint    string // what to do
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf makes an Error of code with its hint.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: oneLine(fmt.Sprintf(format, args...)), Hint: hints[code]}
+}
+
+// Classify maps err to its code: an *Error keeps its own, the kinds of
+// runtime/remote theirs, anything else is internal.
+func Classify(err error) *Error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	code := CodeInternal
+	switch {
+	case errors.Is(err, remote.ErrNetwork):
+		code = CodeNetwork
+	case errors.Is(err, remote.ErrNotFound):
+		code = CodeNotFound
+	case errors.Is(err, remote.ErrQuota):
+		code = CodeQuota
+	case errors.Is(err, remote.ErrBadModel):
+		code = CodeBadModel
+	case errors.Is(err, remote.ErrQuant):
+		code = CodeBadRequest
+	}
+	return Errorf(code, "%v", err)
+}
+
+// ContextFull is the error of a prompt of n tokens that does not fit a
+// context of size tokens.
+func ContextFull(n, size int) *Error {
+	return Errorf(CodeContextFull, "the prompt is %d tokens long and does not fit the context of %d tokens", n, size)
+}
+
+// oneLine joins the lines of a message.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
