@@ -39,6 +39,7 @@ var commands = map[string]command{
 	"synth":      runSynth,
 	"convert":    runConvert,
 	"bench":      runBench,
+	"serve":      runServe,
 }
 
 func main() {

@@ -1,0 +1,177 @@
+//go:build !wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/phi2web/phi2web/web"
+)
+
+// runServe serves the demo page, the embeddable module, the engine and the
+// models on a local address until interrupted.
+func runServe(args []string, stdout io.Writer) error {
+	fs := newFlags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	model := fs.String("model", "", "a converted model directory or a Hugging Face directory, served at models/local/")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, serveOptions{addr: *addr, model: *model}, stdout)
+}
+
+type serveOptions struct {
+	addr, model string
+}
+
+// serve runs the site until ctx ends.
+func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
+	if o.model != "" {
+		if err := checkModelDir(o.model); err != nil {
+			return err
+		}
+	}
+	wasm, err := webModule()
+	if err != nil {
+		return err
+	}
+	wasmExec, err := wasmExecBeside(wasm)
+	if err != nil {
+		return err
+	}
+	def, err := defaultModelDir()
+	if err != nil {
+		return err
+	}
+	models := []web.Model{{Name: "default", Path: def, Description: defaultModelDescription}}
+	if o.model != "" {
+		models = append(models, web.Model{Name: "local", Path: o.model, Description: "--model " + o.model})
+	}
+	var reports atomic.Int64
+	site, err := web.NewSite(web.SiteOptions{
+		Wasm: wasm, WasmExec: wasmExec, Models: models,
+		OnCSPReport: func(b []byte) {
+			if reports.Add(1) <= 10 { // a page in a loop must not flood the terminal
+				fmt.Fprintf(os.Stderr, "phi2: CSP violation reported: %s\n", strings.Join(strings.Fields(string(b)), " "))
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", o.addr, err)
+	}
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "phi2: serving the demo at http://%s/\n", ln.Addr())
+	go printWasmSize(ctx, site, stdout)
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close()
+	}
+	return nil
+}
+
+// printWasmSize reports the engine's size once its compressed form is
+// ready (about a second after start).
+func printWasmSize(ctx context.Context, site *web.Site, stdout io.Writer) {
+	select {
+	case <-site.Compressed():
+	case <-ctx.Done():
+		return
+	}
+	raw, br, _ := site.Sizes("phi2.wasm")
+	fmt.Fprintf(stdout, "phi2: phi2.wasm is %.1f MB, %.1f MB with brotli\n", float64(raw)/1e6, float64(br)/1e6)
+}
+
+// webModule is the path of phi2-web.wasm, the page's engine:
+// $PHI2_WEB_WASM, or beside this executable.
+func webModule() (string, error) {
+	path := os.Getenv("PHI2_WEB_WASM")
+	if path == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", err
+		}
+		path = filepath.Join(filepath.Dir(exe), "phi2-web.wasm")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("%s not found: run 'make build' to build it beside phi2, or set PHI2_WEB_WASM", path)
+	}
+	return path, nil
+}
+
+// wasmExecBeside finds Go's wasm_exec.js beside the engine, else beside
+// this executable, else in the Go installation (`go env GOROOT`), which
+// must be the Go that built the engine.
+func wasmExecBeside(wasm string) (string, error) {
+	dirs := []string{filepath.Dir(wasm)}
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Dir(exe))
+	}
+	for _, dir := range dirs {
+		if p := filepath.Join(dir, "wasm_exec.js"); fileExists(p) {
+			return p, nil
+		}
+	}
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("no wasm_exec.js beside %s, and `go env GOROOT` failed: %v", wasm, err)
+	}
+	p := filepath.Join(strings.TrimSpace(string(out)), "lib", "wasm", "wasm_exec.js")
+	if !fileExists(p) {
+		return "", fmt.Errorf("no wasm_exec.js beside %s nor at %s", wasm, p)
+	}
+	return p, nil
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// checkModelDir accepts a directory the page can load: a converted model
+// (manifest.json) or a Hugging Face directory (config.json).
+func checkModelDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("--model %s: not a directory (want a converted model or a Hugging Face directory)", dir)
+	}
+	for _, name := range []string{"manifest.json", "config.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--model: %w", err)
+		}
+	}
+	return fmt.Errorf("--model %s: holds neither manifest.json nor config.json", dir)
+}

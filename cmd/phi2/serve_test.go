@@ -1,0 +1,161 @@
+//go:build !wasm
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phi2web/phi2web/runtime/load"
+)
+
+// fakeEngine stands in for phi2-web.wasm, with a wasm_exec.js beside it.
+func fakeEngine(t *testing.T) []byte {
+	dir := t.TempDir()
+	wasm := bytes.Repeat([]byte("\x00asm not really an engine "), 4000)
+	for name, data := range map[string][]byte{"phi2-web.wasm": wasm, "wasm_exec.js": []byte("// Go's support script\n")} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PHI2_WEB_WASM", filepath.Join(dir, "phi2-web.wasm"))
+	return wasm
+}
+
+func TestServe(t *testing.T) {
+	wasm := fakeEngine(t)
+	t.Setenv("PHI2_CACHE", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, serveOptions{addr: "127.0.0.1:0", model: tinyDir}, pw)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("no output; serve returned %v", <-done)
+	}
+	url, ok := strings.CutPrefix(lines.Text(), "phi2: serving the demo at ")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasSuffix(url, ":0/") {
+		t.Fatalf("first line %q: want the URL with the port picked", lines.Text())
+	}
+	if !lines.Scan() || !strings.Contains(lines.Text(), "phi2.wasm is 0.1 MB") {
+		t.Errorf("second line %q: want the engine's size", lines.Text())
+	}
+	go io.Copy(io.Discard, pr)
+
+	var models []struct{ Name, URL string }
+	if err := json.Unmarshal(get(t, url+"models.json", nil), &models); err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != 2 || models[0].URL != "models/default/" || models[1].URL != "models/local/" {
+		t.Fatalf("models.json: %+v, want default and local", models)
+	}
+	if got := get(t, url+"phi2.wasm", nil); !bytes.Equal(got, wasm) {
+		t.Errorf("phi2.wasm: %d bytes that differ from the engine's %d", len(got), len(wasm))
+	}
+	// The default model is the tiny checkpoint, converted: it loads over HTTP.
+	m, err := load.Open(url + "models/default/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := m.Config()
+	m.Close()
+	if m.Format != load.ModelDir || cfg.HiddenSize != 64 || cfg.NumLayers != 2 || cfg.VocabSize != 51200 {
+		t.Errorf("models/default/: %s with %+v, want a model directory of the tiny shape", m.Format, cfg)
+	}
+	// --model serves the directory as it is.
+	want, err := os.ReadFile(filepath.Join(tinyDir, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, url+"models/local/model.safetensors", map[string]string{"Range": "bytes=100-199"}); !bytes.Equal(got, want[100:200]) {
+		t.Errorf("models/local/model.safetensors bytes 100-199 differ from the file's")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after interrupt: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serve did not return within 5 s of the interrupt")
+	}
+}
+
+func get(t *testing.T, url string, header map[string]string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("GET %s: %s, %v", url, resp.Status, err)
+	}
+	return body
+}
+
+func TestDefaultModelIsMadeOnce(t *testing.T) {
+	t.Setenv("PHI2_CACHE", t.TempDir())
+	first, err := defaultModelDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st1, err := os.Stat(filepath.Join(first, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := defaultModelDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2, err := os.Stat(filepath.Join(second, "manifest.json"))
+	if err != nil || first != second || !st1.ModTime().Equal(st2.ModTime()) {
+		t.Errorf("second call: %s (%v), want %s unchanged", second, err, first)
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(first), "*.tmp-*"))
+	if len(left) > 0 {
+		t.Errorf("work directories left in the cache: %v", left)
+	}
+}
+
+func TestServeErrors(t *testing.T) {
+	fakeEngine(t)
+	empty := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"--model", empty}, "", "neither manifest.json nor config.json"},
+		{[]string{"--model", filepath.Join(empty, "missing")}, "", "--model"},
+		{[]string{"--addr", "127.0.0.1:99999"}, "", "--addr 127.0.0.1:99999"},
+		{nil, filepath.Join(empty, "phi2-web.wasm"), "make build"},
+		{[]string{"stray"}, "", "unexpected argument"},
+	} {
+		if c.env != "" {
+			t.Setenv("PHI2_WEB_WASM", c.env)
+		}
+		_, errOut, code := runCLI(append([]string{"serve"}, c.args...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("serve %q: exit %d, stderr %q; want a one-line error with %q", c.args, code, errOut, c.want)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Model is a model directory the site serves at models/<Name>/: a
+// converted model (manifest.json and shards) or a Hugging Face directory.
+type Model struct {
+	Name        string // a URL path segment: letters, digits, '-', '_' and '.'
+	Path        string // the local directory
+	Description string
+}
+
+// modelFiles serves the files of one model directory, never outside it
+// (os.Root refuses .. and symbolic links that leave it) and never a
+// listing.
+type modelFiles struct {
+	root *os.Root
+}
+
+func openModelFiles(m Model) (*modelFiles, error) {
+	if !validModelName(m.Name) {
+		return nil, fmt.Errorf("web: model name %q: want letters, digits, '-', '_' or '.'", m.Name)
+	}
+	root, err := os.OpenRoot(m.Path)
+	if err != nil {
+		return nil, fmt.Errorf("web: model %s: %w", m.Name, err)
+	}
+	return &modelFiles{root: root}, nil
+}
+
+func validModelName(name string) bool {
+	if name == "" || name == "." || name == ".." {
+		return false
+	}
+	for _, c := range name {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '_' || c == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// serve answers r with the file name (slash-separated, relative to the
+// model directory): Range and conditional requests work, as the model
+// fetcher resumes shards with Range.
+func (m *modelFiles) serve(w http.ResponseWriter, r *http.Request, name string) {
+	if name == "" || strings.HasSuffix(name, "/") || hasDotDot(name) {
+		notFound(w, r)
+		return
+	}
+	f, err := m.root.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			notFound(w, r)
+		} else {
+			httpError(w, http.StatusNotFound, "404 not found: "+r.URL.Path+" (not readable)")
+		}
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		notFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType(name))
+	h.Set("Cache-Control", cacheShort)
+	h.Set("ETag", `"`+strconv.FormatInt(st.Size(), 36)+"-"+strconv.FormatInt(st.ModTime().UnixNano(), 36)+`"`)
+	http.ServeContent(w, r, name, st.ModTime(), f)
+}
+
+// hasDotDot reports whether a path has a ".." element.
+func hasDotDot(name string) bool {
+	for _, el := range strings.Split(name, "/") {
+		if el == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *modelFiles) close() { m.root.Close() }
