@@ -6,7 +6,6 @@ BUILD   := build
 PHI2    := $(BUILD)/phi2
 WASMEXEC := $(BUILD)/wasmexec
 CHROMIUMEXEC := $(BUILD)/chromiumexec
-TINY    := $(BUILD)/tiny-seed1
 PACKAGES := ./...
 
 .PHONY: all demo test check bench build deps tidy-check goldens tokenizer-data clean
@@ -14,22 +13,25 @@ PACKAGES := ./...
 all: build
 
 # build makes the CLI, its wasip1 build (the guest of --engine wazero), its
-# js build (the page program of --engine chromium) and the go test -exec
-# runners for wasip1 (under wasm/host) and js (in headless Chromium).
+# js build (the page program of --engine chromium), the page's engine
+# (phi2-web.wasm, with Go's wasm_exec.js beside it, both served by
+# `phi2 serve`) and the go test -exec runners for wasip1 (under wasm/host)
+# and js (in headless Chromium).
 build:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(PHI2) ./cmd/phi2
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BUILD)/phi2-web.wasm ./wasm/browser
+	cp "$(WASM_EXEC)/wasm_exec.js" $(BUILD)/wasm_exec.js
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o $(PHI2).wasm ./cmd/phi2
 	GOOS=js GOARCH=wasm $(GO) build -o $(PHI2)-js.wasm ./cmd/phi2
 	$(GO) build -o $(WASMEXEC) ./wasm/host/cmd/wasmexec
 	$(GO) build -o $(CHROMIUMEXEC) ./wasm/chromium/cmd/chromiumexec
 
-# Until the demo page exists, the demo runs the CLI on the default model: the
-# deterministic tiny checkpoint of the spec.
+# demo serves the demo page, the JS module and the default model on
+# loopback and prints the URL to open (DEMO_ADDR picks the address).
+DEMO_ADDR ?= 127.0.0.1:8080
 demo: build
-	@test -f $(TINY)/model.safetensors || $(PHI2) synth --out $(TINY) --seed 1
-	$(PHI2) generate --model $(TINY) --prompt "The quick brown fox" --max-tokens 16
-	$(PHI2) generate --model $(TINY) --ids 50256,464,3139,7586,21831 --max-tokens 16 --ignore-eos --json
+	$(PHI2) serve --addr $(DEMO_ADDR)
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
 # the portable js/wasm tests, headless Chromium the browser ones (WebGPU on
@@ -56,6 +58,7 @@ BROWSER = ./webgpu ./runtime/simd ./wasm/idb
 test: deps
 	$(GO) vet $(PACKAGES)
 	$(GO) test -count=1 $(PACKAGES)
+	node --test web/
 	PATH="$(WASM_PATH)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(PORTABLE)
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(CHROMIUMEXEC) ./wasm/chromium/cmd/chromiumexec

@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// apiResult is what the page script below reports.
+type apiResult struct {
+	Chunks     []string       `json:"chunks"`
+	Stats      map[string]any `json:"stats"`
+	Info       map[string]any `json:"info"`
+	Chat       map[string]any `json:"chat"`
+	StreamText string         `json:"streamText"`
+	LastFinish string         `json:"lastFinish"`
+	ChunkKind  string         `json:"chunkKind"`
+	Long       map[string]any `json:"long"`
+	Cached     []any          `json:"cached"`
+	AfterDel   []any          `json:"afterDelete"`
+}
+
+const apiScript = `(async () => {
+	const { Phi2 } = await import("./phi2.js");
+	const engine = await Phi2.load({ model: Phi2.defaultModel, backend: "wasm" });
+	const r = { chunks: [] };
+	const gen = engine.generate("The quick brown fox", { maxTokens: 12, temperature: 0 });
+	for await (const c of gen) r.chunks.push(c.text);
+	r.stats = await gen.result;
+	r.info = await engine.info();
+	r.chat = await engine.chat.completions.create({ messages: [{ role: "user", content: "Say hi" }], max_tokens: 6, temperature: 0 });
+	r.streamText = "";
+	const stream = await engine.chat.completions.create({ messages: [{ role: "user", content: "Say hi" }], max_tokens: 6, temperature: 0, stream: true });
+	for await (const c of stream) {
+		r.chunkKind = c.object;
+		r.streamText += c.choices[0].delta.content ?? "";
+		if (c.choices[0].finish_reason) r.lastFinish = c.choices[0].finish_reason;
+	}
+	try {
+		await engine.generate("x ".repeat(5000), { maxTokens: 4 }).result;
+		r.long = { code: "none" };
+	} catch (e) {
+		r.long = { code: e.code, message: e.message, hint: e.hint, isError: e instanceof Error };
+	}
+	r.cached = await Phi2.cache.list();
+	await engine.unload();
+	await Phi2.cache.delete(r.info.model.url);
+	r.afterDelete = await Phi2.cache.list();
+	return r;
+})()`
+
+// TestJSAPI drives the module as an embedding site would and checks its
+// greedy text against the native CLI on the same served model.
+func TestJSAPI(t *testing.T) {
+	ctx := timeout(t)
+	s := serve(t)
+	b := browser(t, ctx, false, t.TempDir())
+	pg := open(t, ctx, b, s.URL)
+	var r apiResult
+	pg.eval(apiScript, &r)
+
+	text := strings.Join(r.Chunks, "")
+	if text != r.Stats["text"] {
+		t.Errorf("streamed chunks %q do not add up to the result text %q", text, r.Stats["text"])
+	}
+	if n, _ := r.Stats["completionTokens"].(float64); n < 1 || n > 12 {
+		t.Errorf("completionTokens = %v, want 1..12", r.Stats["completionTokens"])
+	}
+	cmd := exec.Command(filepath.Join(bin, "phi2"), "generate", "--model", s.URL+"models/default/",
+		"--prompt", "The quick brown fox", "--max-tokens", "12", "--temperature", "0", "--json")
+	cmd.Env = append(cmd.Environ(), "PHI2_CACHE="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("native phi2 generate: %v", err)
+	}
+	var native struct{ Text string }
+	if err := json.Unmarshal(out, &native); err != nil {
+		t.Fatal(err)
+	}
+	if native.Text != text {
+		t.Errorf("the page generated %q, the native CLI %q", text, native.Text)
+	}
+
+	if r.Info["backend"] != "wasm" || r.Info["model"] == nil {
+		t.Errorf("info = %v", r.Info)
+	}
+	if r.Chat["object"] != "chat.completion" {
+		t.Errorf("chat completion object = %v", r.Chat["object"])
+	}
+	choices, _ := r.Chat["choices"].([]any)
+	if len(choices) != 1 {
+		t.Fatalf("chat choices = %v", r.Chat["choices"])
+	}
+	msg := choices[0].(map[string]any)["message"].(map[string]any)
+	if msg["role"] != "assistant" || msg["content"] != r.StreamText {
+		t.Errorf("chat message %v; the same request streamed %q", msg, r.StreamText)
+	}
+	if r.ChunkKind != "chat.completion.chunk" || r.LastFinish == "" {
+		t.Errorf("stream chunks: object %q, last finish_reason %q", r.ChunkKind, r.LastFinish)
+	}
+	if r.Long["code"] != "context-full" || r.Long["isError"] != true || r.Long["hint"] == "" {
+		t.Errorf("a prompt longer than the context gave %v, want a Phi2Error context-full with a hint", r.Long)
+	}
+	if !listed(r.Cached, r.Info) || listed(r.AfterDel, r.Info) {
+		t.Errorf("cache list before delete %v, after %v", r.Cached, r.AfterDel)
+	}
+	s.checkCSP(t)
+}
+
+func listed(models []any, info map[string]any) bool {
+	url := info["model"].(map[string]any)["url"]
+	for _, m := range models {
+		if m.(map[string]any)["url"] == url {
+			return true
+		}
+	}
+	return false
+}

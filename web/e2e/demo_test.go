@@ -1,0 +1,88 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// TestDemo walks through the demo page as a visitor: load the default
+// model (WebGPU on the software adapter), stream, stop mid-way, generate
+// again; the same on wasm SIMD; then, with the server gone, reload and run
+// from what the browser stored.
+func TestDemo(t *testing.T) {
+	ctx := timeout(t)
+	s := serve(t)
+	b := browser(t, ctx, true, t.TempDir())
+	pg := open(t, ctx, b, s.URL)
+	pg.state("idle")
+	pg.shot("demo-start")
+
+	pg.set("#backend", "auto")
+	pg.click("#load")
+	pg.state("ready")
+	if got := pg.attr("#badge", "data-backend"); got != "webgpu" {
+		t.Fatalf("badge says backend %q, want webgpu (%s)", got, pg.text("#badge"))
+	}
+	pg.shot("demo-loaded")
+	greedy(pg, "200")
+	pg.set("#prompt", "The quick brown fox")
+	pg.click("#generate")
+	pg.wait("streamed text", `document.body.dataset.state === "generating" && document.querySelector("#output").textContent.length > 0`)
+	pg.shot("demo-streaming")
+	pg.click("#stop")
+	pg.state("ready")
+	if got := pg.attr("#stats", "data-finish"); got != "aborted" {
+		t.Errorf("after Stop the finish reason is %q, want aborted", got)
+	}
+	pg.shot("demo-stopped")
+
+	first := generateText(pg, "24")
+	pg.shot("demo-webgpu")
+
+	pg.set("#backend", "wasm")
+	pg.click("#load")
+	pg.state("ready")
+	if got := pg.attr("#badge", "data-backend"); got != "wasm" {
+		t.Fatalf("badge says backend %q after switching to wasm", got)
+	}
+	if got := generateText(pg, "24"); got != first {
+		t.Errorf("greedy text on wasm SIMD differs from WebGPU:\n%q\n%q", got, first)
+	}
+	pg.shot("demo-wasm")
+
+	s.checkCSP(t)
+	pg.wait("the service worker", `navigator.serviceWorker.ready.then((r) => !!r.active && !!navigator.serviceWorker.controller)`)
+	s.stop() // offline from here: the service worker and IndexedDB hold the app and the model
+	pg.eval(`location.reload(), true`, nil)
+	pg.state("idle")
+	pg.set("#backend", "auto")
+	pg.click("#load")
+	pg.state("ready")
+	if got := generateText(pg, "24"); got != first {
+		t.Errorf("greedy text offline differs:\n%q\n%q", got, first)
+	}
+	pg.shot("demo-offline")
+}
+
+// greedy sets the sampling settings to greedy decoding of at most max tokens.
+func greedy(pg *page, max string) {
+	pg.set("#temperature", "0")
+	pg.set("#max-tokens", max)
+}
+
+// generateText generates greedily after a fixed prompt and returns the output.
+func generateText(pg *page, max string) string {
+	pg.t.Helper()
+	greedy(pg, max)
+	pg.set("#prompt", "The quick brown fox")
+	pg.eval(`document.querySelector("#stats").dataset.finish = "", true`, nil)
+	pg.click("#generate")
+	pg.wait("the generation's end", `document.body.dataset.state === "ready" && document.querySelector("#stats").dataset.finish`)
+	if f := pg.attr("#stats", "data-finish"); f != "length" && f != "eos" {
+		pg.t.Errorf("finish reason %q, want length or eos", f)
+	}
+	out := pg.text("#output")
+	if out == "" {
+		pg.t.Error("no output")
+	}
+	return out
+}
