@@ -17,7 +17,8 @@
 //   #cache                stored-models panel; #cache-list li[data-url] with button.delete, #cache-clear,
 //                         #cache-refresh, #cache-estimate
 //   #max-tokens #temperature #top-k #top-p #min-p #repeat-penalty #seed   sampling settings
-// URL parameters: ?model=URL&backend=auto|webgpu|wasm&mode=chat&autoload (load at once)&nosw (no service worker).
+// URL parameters: ?model=URL&backend=auto|webgpu|wasm&mode=chat&autoload (load at once)&nosw (no service worker)
+// &maxStorageMB=N (refuse to store a model larger than N MB).
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -304,7 +305,9 @@ async function load() {
 	ui.badge.textContent = "Loading…";
 	onProgress({ phase: "start", done: 0, total: 0 });
 	try {
-		engine = await lib.Phi2.load({ model, backend: ui.backend.value, onProgress, onFallback });
+		const limit = Number(params.get("maxStorageMB"));
+		const maxStorageBytes = limit > 0 ? Math.round(limit * 1e6) : undefined;
+		engine = await lib.Phi2.load({ model, backend: ui.backend.value, maxStorageBytes, onProgress, onFallback });
 		showBadge(await engine.info());
 		onProgress({ phase: "ready", done: 1, total: 1 });
 		phase = "ready";
@@ -313,6 +316,7 @@ async function load() {
 		engine = null;
 		phase = "idle";
 		ui.progress.hidden = true;
+		showBadge(null);
 		showError(err);
 	}
 	render();
