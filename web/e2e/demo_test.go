@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -48,6 +49,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("greedy text on wasm SIMD differs from WebGPU:\n%q\n%q", got, first)
 	}
 	pg.shot("demo-wasm")
+	markupShownAsText(pg)
 
 	s.checkCSP(t)
 	pg.wait("the service worker", `navigator.serviceWorker.ready.then((r) => !!r.active && !!navigator.serviceWorker.controller)`)
@@ -85,4 +87,28 @@ func generateText(pg *page, max string) string {
 		pg.t.Error("no output")
 	}
 	return out
+}
+
+// markupShownAsText sends a chat message that looks like markup: the
+// transcript shows it literally and nothing of it runs.
+func markupShownAsText(pg *page) {
+	pg.t.Helper()
+	const msg = `<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script> hi`
+	pg.set("#mode", "chat")
+	pg.set("#prompt", msg)
+	pg.eval(`document.querySelector("#stats").dataset.finish = "", true`, nil)
+	pg.click("#generate")
+	pg.wait("the chat reply", `document.body.dataset.state === "ready" && document.querySelector("#stats").dataset.finish`)
+	var r struct {
+		Text     string
+		Elements int
+		Title    string
+	}
+	pg.eval(`({ text: document.querySelector("#output").textContent,
+		elements: document.querySelectorAll("#output img, #output script").length, title: document.title })`, &r)
+	if r.Elements != 0 || r.Title == "pwned" || !strings.Contains(r.Text, msg) {
+		pg.t.Errorf("a markup-like message: %d elements made, title %q, transcript %q", r.Elements, r.Title, r.Text)
+	}
+	pg.shot("demo-chat-markup")
+	pg.set("#mode", "completion")
 }

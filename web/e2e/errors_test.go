@@ -22,6 +22,19 @@ func TestErrors(t *testing.T) {
 		t.Errorf("a model over the storage limit gave %v, want a quota error with a hint", quota)
 	}
 
+	// The same in the page: the way forward opens the stored-models panel.
+	small := open(t, ctx, b, s.URL+"?maxStorageMB=0.001&backend=wasm")
+	small.state("idle")
+	small.click("#load")
+	small.state("error")
+	if got := small.attr("#error", "data-code"); got != "quota" {
+		t.Errorf("the page shows error %q under a storage limit, want quota (%s)", got, small.text("#error"))
+	}
+	small.shot("error-quota")
+	small.click("#error-action")
+	small.wait("the stored-models panel", `document.querySelector("#cache").open`)
+	small.p.Close()
+
 	cases := []struct{ name, model, backend, code string }{
 		{"no-webgpu", "", "webgpu", "webgpu-unavailable"},
 		{"not-found", s.URL + "no-such-model/", "wasm", "not-found"},
