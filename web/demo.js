@@ -467,6 +467,9 @@ async function runChat(text, signal) {
 	if (s.maxTokens !== undefined) request.max_tokens = s.maxTokens;
 	if (s.temperature !== undefined) request.temperature = s.temperature;
 	if (s.topP !== undefined) request.top_p = s.topP;
+	if (s.topK !== undefined) request.top_k = s.topK;
+	if (s.minP !== undefined) request.min_p = s.minP;
+	if (s.repeatPenalty !== undefined) request.repetition_penalty = s.repeatPenalty;
 	if (s.seed !== undefined) request.seed = s.seed;
 	const start = performance.now();
 	let first = 0, count = 0, reply = "", finish = "", usage = null;

@@ -156,6 +156,10 @@ export interface ChatCompletionCreateParams {
 	max_completion_tokens?: number | null;
 	temperature?: number | null;
 	top_p?: number | null;
+	/** Extensions beyond OpenAI's shape (as other local servers name them): top-k, min-p and the repeat penalty. */
+	top_k?: number | null;
+	min_p?: number | null;
+	repetition_penalty?: number | null;
 	seed?: number | null;
 	/** Added to "\nInstruct:" and "<|endoftext|>". */
 	stop?: string | string[] | null;

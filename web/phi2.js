@@ -320,7 +320,8 @@ function newGeneration() {
 
 // ---- chat ----
 
-const chatKeys = ["messages", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed", "stop",
+const chatKeys = ["messages", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "min_p",
+	"repetition_penalty", "seed", "stop",
 	"signal", "model", "n", "stream_options", "user"];
 const chatStops = ["\nInstruct:", "<|endoftext|>"];
 
@@ -378,7 +379,7 @@ function chatRequest(params) {
 	}
 	const options = { stop: [...(isSet(p.stop) ? stopList("stop", p.stop) : []), ...chatStops] };
 	const map = { max_tokens: "maxTokens", max_completion_tokens: "maxTokens", temperature: "temperature", top_p: "topP",
-		seed: "seed", signal: "signal" };
+		top_k: "topK", min_p: "minP", repetition_penalty: "repeatPenalty", seed: "seed", signal: "signal" };
 	for (const [from, to] of Object.entries(map)) if (isSet(p[from])) options[to] = p[from];
 	try {
 		generateOptions(options);
