@@ -446,6 +446,9 @@ test("chat completion: prompt, mapped options and the chat.completion shape", as
 	assert.equal(m.prompt, "Answer briefly.\nInstruct: Capital of France?\nOutput: Paris.\nInstruct: Of Italy?\nOutput:");
 	assert.deepEqual(m.options, { maxTokens: 64, temperature: 0.2, topK: 40, topP: 0.9, minP: 0.05, repeatPenalty: 1.1, seed: 7,
 		stop: ["###", "\nInstruct:", "<|endoftext|>"] });
+	await engine.chat.completions.create({ messages: conversation, top_k: 5, min_p: 0.2, repetition_penalty: 1.3 });
+	const [, ext] = worker.sentOf("generate");
+	assert.deepEqual([ext.options.topK, ext.options.minP, ext.options.repeatPenalty], [5, 0.2, 1.3]);
 	assert.match(res.id, /^chatcmpl-[0-9a-f]{24}$/);
 	assert.ok(res.created >= before && res.created <= Math.floor(Date.now() / 1000) && Number.isInteger(res.created));
 	const { id, created, ...rest } = res;
