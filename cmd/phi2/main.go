@@ -22,6 +22,7 @@ commands:
   convert     --in PATH --out DIR [--quant q4|q8|f16|f32] [--embed-quant Q] [--shard-size N]
   bench       [--shape phi2|tiny] [--quant Q] [--layers N] [--threads N]  measure speed (JSON line)
   synth       --out DIR [--shape tiny|phi2] [--layers N] [--seed S] [--dtype F32|F16|BF16]
+  perplexity  --model PATH --file F [--stride N]   score a text file (JSON: tokens, nll, perplexity)
   serve       [--addr 127.0.0.1:8080] [--model PATH]  serve the demo page, the JS module and models
 
 Run 'phi2 <command> -h' for a command's flags.
@@ -41,6 +42,7 @@ var commands = map[string]command{
 	"convert":    runConvert,
 	"bench":      runBench,
 	"serve":      runServe,
+	"perplexity": runPerplexity,
 }
 
 func main() {
@@ -61,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert, bench, synth or serve)\n", args[0])
+		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert, bench, synth, perplexity or serve)\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], stdout)
