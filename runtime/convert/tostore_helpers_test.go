@@ -1,11 +1,12 @@
 package convert_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 
+	"github.com/phi2web/phi2web/runtime/httpget"
 	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
@@ -53,11 +54,11 @@ func (l *failingLoader) Each(f func(string, tensor.DType, []int, []byte) error) 
 }
 
 // offlineClient fails every request, as a browser without a network does.
-var offlineClient = &http.Client{Transport: offlineTransport{}}
+var offlineClient httpget.Client = offlineFetch{}
 
-type offlineTransport struct{}
+type offlineFetch struct{}
 
-func (offlineTransport) RoundTrip(*http.Request) (*http.Response, error) {
+func (offlineFetch) Do(context.Context, *httpget.Request) (*httpget.Response, error) {
 	return nil, errors.New("offline")
 }
 

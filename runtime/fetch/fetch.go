@@ -9,17 +9,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
+	"github.com/phi2web/phi2web/runtime/httpget"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/store"
 )
 
 // Options configure Fetch.
 type Options struct {
-	Store  store.Store  // where the model is kept; required
-	Client *http.Client // nil means http.DefaultClient
+	Store  store.Store    // where the model is kept; required
+	Client httpget.Client // nil means httpget.Default()
 	// ChunkSize is the most bytes stored by one AppendShard; 0 means 4 MiB.
 	ChunkSize int
 	// Retries is how many times in a row a failed shard request is tried

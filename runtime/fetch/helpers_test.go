@@ -11,6 +11,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/httpget/nethttp"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/synth"
@@ -92,7 +93,7 @@ func sameTensors(t *testing.T, src weights.Source, dir string) {
 }
 
 func options(st store.Store, srv *server) fetch.Options {
-	return fetch.Options{Store: st, Client: srv.Client(), ChunkSize: testChunk, Backoff: time.Millisecond}
+	return fetch.Options{Store: st, Client: nethttp.New(srv.Client()), ChunkSize: testChunk, Backoff: time.Millisecond}
 }
 
 func mustFetch(t *testing.T, url string, o fetch.Options) *fetch.Result {

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	neturl "net/url"
 	"strings"
 	"time"
 
+	"github.com/phi2web/phi2web/runtime/httpget"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
@@ -41,9 +41,7 @@ func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {
 	if !strings.HasSuffix(base.Path, "/") {
 		base = base.JoinPath("/")
 	}
-	if o.Client == nil {
-		o.Client = http.DefaultClient
-	}
+	o.Client = httpget.Or(o.Client)
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = 4 << 20
 	}
@@ -65,16 +63,12 @@ func (f *fetcher) fileURL(name string) string { return f.base.JoinPath(name).Str
 // getManifest fetches and validates the served manifest.
 func (f *fetcher) getManifest() ([]byte, error) {
 	url := f.fileURL(modeldir.ManifestFile)
-	req, err := http.NewRequestWithContext(f.ctx, http.MethodGet, url, nil)
+	resp, err := f.o.Client.Do(f.ctx, &httpget.Request{Method: "GET", URL: url})
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %v", url, err)
 	}
-	resp, err := f.o.Client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %v", url, unwrapURLError(err))
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != 200 {
 		return nil, fmt.Errorf("GET %s: the server answered %s", url, resp.Status)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxManifest+1))
@@ -109,13 +103,4 @@ func parseShards(data []byte) ([]modeldir.ShardInfo, error) {
 		return nil, err
 	}
 	return m.Shards(), nil
-}
-
-// unwrapURLError drops the method and URL that *url.Error repeats.
-func unwrapURLError(err error) error {
-	var ue *neturl.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

@@ -3,10 +3,11 @@ package fetch
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/phi2web/phi2web/runtime/httpget"
 )
 
 // request asks for the bytes after those stored and stores what arrives.
@@ -19,41 +20,38 @@ func (d *shardDownload) request() error {
 		}
 		url += sep + "phi2-refetch=" + strconv.FormatInt(d.f.o.Now().UnixNano(), 36)
 	}
-	req, err := http.NewRequestWithContext(d.f.ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fmt.Errorf("GET %s: %v", url, err)
-	}
+	req := &httpget.Request{Method: "GET", URL: url}
 	var rng string
 	if d.size > 0 {
 		rng = "bytes=" + strconv.FormatInt(d.size, 10) + "-"
-		req.Header.Set("Range", rng)
+		req.Header = map[string]string{"Range": rng}
 	}
 	d.f.prog.mark()
-	resp, err := d.f.o.Client.Do(req)
+	resp, err := d.f.o.Client.Do(d.f.ctx, req)
 	if err != nil {
-		return &retryableError{fmt.Errorf("GET %s: %v", url, unwrapURLError(err))}
+		return &retryableError{fmt.Errorf("GET %s: %v", url, err)}
 	}
 	defer resp.Body.Close()
 	if e := resp.Header.Get("Content-Encoding"); e != "" && e != "identity" {
 		d.encoding = e
 	}
 	switch {
-	case resp.StatusCode == http.StatusPartialContent:
+	case resp.StatusCode == 206:
 		// A browser hides Content-Range from a cross-origin response that
 		// does not expose it; then the 206 is taken as the answer asked for.
 		if cr := resp.Header.Get("Content-Range"); cr != "" && rangeStart(cr) != d.size {
 			return fmt.Errorf("GET %s %s: the server sent the range %q", url, rng, cr)
 		}
-	case resp.StatusCode == http.StatusOK && d.size > 0: // Range ignored: the whole file comes
+	case resp.StatusCode == 200 && d.size > 0: // Range ignored: the whole file comes
 		if err := d.restart(); err != nil {
 			return err
 		}
-	case resp.StatusCode == http.StatusOK:
-	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && d.size > 0:
+	case resp.StatusCode == 200:
+	case resp.StatusCode == 416 && d.size > 0:
 		return d.restart() // more is stored than the server has: take it from the start
 	default:
 		err := fmt.Errorf("GET %s %s: the server answered %s", url, rng, resp.Status)
-		if c := resp.StatusCode; c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests {
+		if c := resp.StatusCode; c >= 500 || c == 408 || c == 429 { // 408 Request Timeout, 429 Too Many Requests
 			return &retryableError{err}
 		}
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/gguf"
+	"github.com/phi2web/phi2web/runtime/httpget/nethttp"
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -89,7 +90,7 @@ func TestOpenURL(t *testing.T) {
 		{srv.URL + "/m.gguf", "m.gguf", load.GGUF},
 		{srv.URL + "/redirect/m.gguf", "m.gguf", load.GGUF},
 	} {
-		m, err := load.Open(c.url)
+		m, err := load.OpenWith(c.url, viaNetHTTP)
 		if err != nil {
 			t.Fatalf("Open(%s): %v", c.url, err)
 		}
@@ -103,7 +104,7 @@ func TestOpenURL(t *testing.T) {
 		m.Close()
 		local.Close()
 		want := readAll(t, filepath.Join(root, c.local), load.Options{})
-		got := readAll(t, c.url, load.Options{})
+		got := readAll(t, c.url, viaNetHTTP)
 		if len(want) == 0 || len(got) != len(want) {
 			t.Fatalf("%s: %d tensors, want %d", c.url, len(got), len(want))
 		}
@@ -119,6 +120,10 @@ func TestOpenURL(t *testing.T) {
 	}
 }
 
+// viaNetHTTP reaches the test servers, which a JavaScript host's fetch
+// cannot under Node.
+var viaNetHTTP = load.Options{Client: nethttp.New(nil)}
+
 func TestOpenURLErrors(t *testing.T) {
 	// model.safetensors over 1 MiB: more than one read-ahead window.
 	srv, _ := fileServer(t, models(t, 3000))
@@ -132,7 +137,7 @@ func TestOpenURLErrors(t *testing.T) {
 		{srv.URL + "/nothing.gguf", []string{srv.URL + "/nothing.gguf"}, true},
 		{"http://a b/model", []string{"model URL", "a b"}, false},
 	} {
-		_, err := load.Open(c.url)
+		_, err := load.OpenWith(c.url, viaNetHTTP)
 		if err == nil || strings.Contains(err.Error(), "\n") || errors.Is(err, fs.ErrNotExist) != c.notExist {
 			t.Errorf("Open(%s) = %v, want a one-line error (fs.ErrNotExist: %v)", c.url, err, c.notExist)
 			continue
@@ -156,7 +161,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestOpenURLUsesTheClient(t *testing.T) {
 	srv, _ := fileServer(t, models(t, 300))
 	tr := &countingTransport{}
-	if got := readAll(t, srv.URL+"/md", load.Options{Client: &http.Client{Transport: tr}}); len(got) == 0 || tr.n.Load() == 0 {
+	if got := readAll(t, srv.URL+"/md", load.Options{Client: nethttp.New(&http.Client{Transport: tr})}); len(got) == 0 || tr.n.Load() == 0 {
 		t.Errorf("%d tensors with %d requests through Options.Client, want some of each", len(got), tr.n.Load())
 	}
 }

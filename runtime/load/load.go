@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/phi2web/phi2web/runtime/gguf"
+	"github.com/phi2web/phi2web/runtime/httpget"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/tokenizer"
 	"github.com/phi2web/phi2web/runtime/weights"
@@ -48,8 +48,8 @@ type Options struct {
 	// Codec, when set, decompresses and hashes the shards of a converted
 	// model directory (modeldir.Options); other formats do not use it.
 	Codec *modeldir.Codec
-	// Client fetches http(s) URLs; nil means http.DefaultClient.
-	Client *http.Client
+	// Client fetches http(s) URLs; nil means httpget.Default().
+	Client httpget.Client
 }
 
 // Open opens the model at path: a .gguf file, or a directory holding

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/httpget"
 	"github.com/phi2web/phi2web/runtime/store"
 )
 
@@ -20,7 +20,7 @@ type job struct {
 	ctx    context.Context
 	url    string
 	o      Options
-	client *http.Client
+	client httpget.Client
 	// failed tells whether the last request failed on the network: no
 	// answer, a body cut short, or a status that no retry was answered.
 	failed *atomic.Bool
@@ -30,18 +30,9 @@ type job struct {
 }
 
 func newJob(ctx context.Context, url string, o Options) *job {
-	c := http.DefaultClient
-	if o.Client != nil {
-		c = o.Client
-	}
-	watched := *c
 	failed := new(atomic.Bool)
-	rt := c.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	watched.Transport = watchTransport{rt, failed}
-	return &job{ctx: ctx, url: url, o: o, client: &watched, failed: failed, st: o.Store, start: time.Now()}
+	client := watchClient{httpget.Or(o.Client), failed}
+	return &job{ctx: ctx, url: url, o: o, client: client, failed: failed, st: o.Store, start: time.Now()}
 }
 
 // classify wraps err in the kind of failure it is.
@@ -93,14 +84,14 @@ type unclassified struct{ error }
 
 func (e unclassified) Unwrap() error { return e.error }
 
-// watchTransport records whether each request failed on the network.
-type watchTransport struct {
-	rt     http.RoundTripper
+// watchClient records whether each request failed on the network.
+type watchClient struct {
+	c      httpget.Client
 	failed *atomic.Bool
 }
 
-func (t watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.rt.RoundTrip(req)
+func (t watchClient) Do(ctx context.Context, req *httpget.Request) (*httpget.Response, error) {
+	resp, err := t.c.Do(ctx, req)
 	if err != nil {
 		t.failed.Store(true)
 		return nil, err
@@ -114,7 +105,7 @@ func (t watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // it has (404 and 410 say it has nothing; 416 is part of resuming).
 func unavailable(status int) bool {
 	switch status {
-	case http.StatusNotFound, http.StatusGone, http.StatusRequestedRangeNotSatisfiable:
+	case 404, 410, 416: // Not Found, Gone, Range Not Satisfiable
 		return false
 	}
 	return status >= 400

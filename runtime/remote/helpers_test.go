@@ -12,6 +12,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/httpget/nethttp"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/synth"
@@ -61,6 +62,10 @@ func convertedDir(t *testing.T, dir string, quant tensor.DType, shardSize int64)
 	}
 	return out, total
 }
+
+// viaNetHTTP reaches the test servers, which a JavaScript host's fetch
+// cannot under Node.
+var viaNetHTTP = nethttp.New(nil)
 
 // serve serves dir over HTTP (with Range) and counts the requests.
 func serve(t *testing.T, dir string) *httptest.Server {

@@ -26,10 +26,10 @@ func TestQuota(t *testing.T) {
 		o     remote.Options
 		wants []string
 	}{
-		{"limit, directory", byDir.URL, remote.Options{Store: store.Mem(), MaxStorageBytes: total - 1}, []string{mb(total), mb(total - 1)}},
-		{"quota, directory", byDir.URL, remote.Options{Store: remote.LowerQuota(store.Mem(), 1000)}, []string{mb(total)}},
-		{"limit, conversion", byRepo.URL, remote.Options{Store: store.Mem(), MaxStorageBytes: 1000}, []string{"MB"}},
-		{"full store, conversion", byRepo.URL, remote.Options{Store: store.MemWithQuota(5000)}, []string{"MB"}},
+		{"limit, directory", byDir.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem(), MaxStorageBytes: total - 1}, []string{mb(total), mb(total - 1)}},
+		{"quota, directory", byDir.URL, remote.Options{Client: viaNetHTTP, Store: remote.LowerQuota(store.Mem(), 1000)}, []string{mb(total)}},
+		{"limit, conversion", byRepo.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem(), MaxStorageBytes: 1000}, []string{"MB"}},
+		{"full store, conversion", byRepo.URL, remote.Options{Client: viaNetHTTP, Store: store.MemWithQuota(5000)}, []string{"MB"}},
 	}
 	for _, c := range cases {
 		var rec recorder
@@ -55,7 +55,7 @@ func TestQuota(t *testing.T) {
 		}
 	}
 	st := store.Mem()
-	if _, err := remote.Fill(context.Background(), byDir.URL, remote.Options{Store: st, MaxStorageBytes: total}); err != nil {
+	if _, err := remote.Fill(context.Background(), byDir.URL, remote.Options{Client: viaNetHTTP, Store: st, MaxStorageBytes: total}); err != nil {
 		t.Fatalf("a model of exactly the limit: %v", err)
 	}
 	if !hasComplete(st) {

@@ -17,11 +17,11 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"net/http"
 	"strings"
 
 	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/httpget"
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/store"
@@ -45,7 +45,7 @@ type Options struct {
 	// fetch.Progress (without its ready), PhaseConvert, PhaseLoad, then
 	// fetch.PhaseReady once the model is usable.
 	Progress func(fetch.Progress)
-	Client   *http.Client // nil means http.DefaultClient
+	Client   httpget.Client // nil means httpget.Default()
 }
 
 // Kinds of failure, wrapped by the errors of Fill and Open.

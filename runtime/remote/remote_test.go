@@ -22,7 +22,7 @@ func TestModelDirectory(t *testing.T) {
 	st := store.Mem()
 	var locked []string
 	var rec recorder
-	o := remote.Options{Store: st, Progress: rec.add, Lock: func(_ context.Context, key string) (func(), error) {
+	o := remote.Options{Client: viaNetHTTP, Store: st, Progress: rec.add, Lock: func(_ context.Context, key string) (func(), error) {
 		locked = append(locked, key)
 		return func() { locked = append(locked, "released") }, nil
 	}}
@@ -63,7 +63,7 @@ func TestHuggingFace(t *testing.T) {
 	srv := serve(t, ck)
 	st := store.Mem()
 	var rec recorder
-	o := remote.Options{Store: st, Quant: "q8", Progress: rec.add}
+	o := remote.Options{Client: viaNetHTTP, Store: st, Quant: "q8", Progress: rec.add}
 	key, err := remote.Open(context.Background(), srv.URL, o, sameAs(t, want))
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestHuggingFace(t *testing.T) {
 	if _, err := remote.Open(context.Background(), srv.URL, o, sameAs(t, want)); err != nil {
 		t.Fatalf("offline: %v", err)
 	}
-	if _, err := remote.Fill(context.Background(), srv.URL, remote.Options{Store: st, Quant: "q4"}); !errors.Is(err, remote.ErrNetwork) {
+	if _, err := remote.Fill(context.Background(), srv.URL, remote.Options{Client: viaNetHTTP, Store: st, Quant: "q4"}); !errors.Is(err, remote.ErrNetwork) {
 		t.Errorf("another quant offline: %v, want ErrNetwork", err)
 	}
 }
@@ -89,7 +89,7 @@ func TestHuggingFace(t *testing.T) {
 func TestNotFound(t *testing.T) {
 	srv := serve(t, t.TempDir())
 	st := store.Mem()
-	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Store: st})
+	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Client: viaNetHTTP, Store: st})
 	if !errors.Is(err, remote.ErrNotFound) || !strings.Contains(err.Error(), "config.json") {
 		t.Errorf("empty directory: %v, want ErrNotFound naming config.json", err)
 	}
@@ -101,7 +101,7 @@ func TestNotFound(t *testing.T) {
 func TestNetwork(t *testing.T) {
 	srv := serve(t, t.TempDir())
 	srv.Close()
-	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Store: store.Mem()})
+	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem()})
 	if !errors.Is(err, remote.ErrNetwork) {
 		t.Errorf("server gone, nothing stored: %v, want ErrNetwork", err)
 	}
@@ -109,7 +109,7 @@ func TestNetwork(t *testing.T) {
 	failing.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 	})
-	_, err = remote.Fill(context.Background(), failing.URL, remote.Options{Store: store.Mem()})
+	_, err = remote.Fill(context.Background(), failing.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem()})
 	if !errors.Is(err, remote.ErrNetwork) {
 		t.Errorf("server answering 503: %v, want ErrNetwork", err)
 	}
@@ -121,7 +121,7 @@ func TestBadModel(t *testing.T) {
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte(`{"format": "something else"}`))
 	})
-	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Store: store.Mem()})
+	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem()})
 	if !errors.Is(err, remote.ErrBadModel) || errors.Is(err, remote.ErrNetwork) {
 		t.Errorf("bad manifest: %v, want ErrBadModel only", err)
 	}
@@ -132,7 +132,7 @@ func TestBadModel(t *testing.T) {
 
 func TestBadQuant(t *testing.T) {
 	srv := serve(t, checkpointDir(t))
-	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Store: store.Mem(), Quant: "q3"})
+	_, err := remote.Fill(context.Background(), srv.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem(), Quant: "q3"})
 	if !errors.Is(err, remote.ErrQuant) || !strings.Contains(err.Error(), "q3") {
 		t.Errorf("quant q3: %v, want ErrQuant naming it", err)
 	}
@@ -143,7 +143,7 @@ func TestUseError(t *testing.T) {
 	dir, _ := convertedDir(t, checkpointDir(t), tensor.Q4, 0)
 	srv := serve(t, dir)
 	mine := errors.New("backend out of memory")
-	_, err := remote.Open(context.Background(), srv.URL, remote.Options{Store: store.Mem()}, func(weights.Source) error { return mine })
+	_, err := remote.Open(context.Background(), srv.URL, remote.Options{Client: viaNetHTTP, Store: store.Mem()}, func(weights.Source) error { return mine })
 	if err != mine {
 		t.Errorf("use failing: Open = %v, want use's error", err)
 	}

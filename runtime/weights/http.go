@@ -1,22 +1,23 @@
 package weights
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/phi2web/phi2web/runtime/httpget"
 )
 
 // HTTP returns a Source reading the files below base, an http:// or https://
 // URL of a directory (a trailing slash is optional), with Range requests.
-// A nil client means http.DefaultClient; a client with a Timeout bounds a
-// stalled server. Redirects are followed.
+// A nil client means httpget.Default(); a net/http client with a Timeout
+// (httpget/nethttp) bounds a stalled server. Redirects are followed.
 //
 // Open learns a file's size from a one-byte Range request (or a HEAD request
 // where the Content-Range header is hidden, as browsers do for cross-origin
@@ -25,18 +26,15 @@ import (
 // that ignores Range can still serve reads from offset 0 of a file that fits
 // one request; any other read from it is an error. A 404 or 410 answer is
 // an error for which errors.Is(err, fs.ErrNotExist) holds.
-func HTTP(base string, client *http.Client) Source {
-	if client == nil {
-		client = http.DefaultClient
-	}
+func HTTP(base string, client httpget.Client) Source {
 	u, err := url.Parse(base)
-	return httpSource{u, err, client}
+	return httpSource{u, err, httpget.Or(client)}
 }
 
 type httpSource struct {
 	base   *url.URL
 	err    error // from parsing base, reported by Open
-	client *http.Client
+	client httpget.Client
 }
 
 func (s httpSource) Open(name string) (File, error) {
@@ -57,7 +55,7 @@ func (s httpSource) Open(name string) (File, error) {
 // later reads skip the redirect; a refused read there starts again from url,
 // since redirect targets such as signed links expire.
 type httpFile struct {
-	client *http.Client
+	client httpget.Client
 	url    string
 	at     atomic.Pointer[string]
 	size   int64
@@ -84,26 +82,28 @@ func (f *httpFile) stat() error {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK { // a server ignoring Range sends everything
-		io.CopyN(io.Discard, resp.Body, 4096) // so that the connection is reused
+	if resp.StatusCode != 200 {
+		// One byte or an error page: read so that the connection is reused.
+		// A 200 is the whole file from a server ignoring Range: left unread.
+		io.CopyN(io.Discard, resp.Body, 4096)
 	}
-	at := resp.Request.URL.String()
+	at := resp.URL
 	f.at.Store(&at)
 	switch resp.StatusCode {
-	case http.StatusPartialContent, http.StatusRequestedRangeNotSatisfiable: // 416: an empty file
+	case 206, 416: // 416: an empty file
 		if _, _, total, ok := contentRange(resp.Header.Get("Content-Range")); ok && total >= 0 {
 			f.size = total
 			return nil
 		}
 		return f.head()
-	case http.StatusOK:
-		if resp.ContentLength >= 0 && !resp.Uncompressed {
+	case 200:
+		if resp.ContentLength >= 0 {
 			f.size = resp.ContentLength
 			return nil
 		}
 		return f.head()
 	}
-	return f.statusError(resp, "")
+	return f.statusError(resp, "GET", "")
 }
 
 // head sets size from a HEAD request's Content-Length.
@@ -113,10 +113,10 @@ func (f *httpFile) head() error {
 		return err
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return f.statusError(resp, "")
+	if resp.StatusCode != 200 {
+		return f.statusError(resp, "HEAD", "")
 	}
-	if resp.ContentLength < 0 || resp.Uncompressed {
+	if resp.ContentLength < 0 {
 		return fmt.Errorf("HEAD %s: the server gives no Content-Length or Content-Range, so the file size is unknown", f.url)
 	}
 	f.size = resp.ContentLength
@@ -173,7 +173,7 @@ func (f *httpFile) read(p []byte, off int64) (int, error) {
 		resp.Body.Close()
 		resp, err = f.get(f.url, "GET", rng)
 		if err == nil {
-			at = resp.Request.URL.String()
+			at = resp.URL
 			f.at.Store(&at)
 		}
 	}
@@ -182,19 +182,19 @@ func (f *httpFile) read(p []byte, off int64) (int, error) {
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
-	case http.StatusPartialContent:
+	case 206:
 		start, end, _, ok := contentRange(resp.Header.Get("Content-Range"))
 		if ok && (start != off || end != off+int64(len(p))-1) {
 			return 0, fmt.Errorf("GET %s %s: the server sent bytes %d-%d instead", f.url, rng, start, end)
 		}
 		return f.body(resp.Body, p, off, false)
-	case http.StatusOK:
+	case 200:
 		if off == 0 && int64(len(p)) == f.size {
 			return f.body(resp.Body, p, off, true)
 		}
 		return 0, fmt.Errorf("GET %s %s: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, rng)
 	}
-	return 0, f.statusError(resp, rng)
+	return 0, f.statusError(resp, "GET", rng)
 }
 
 // body fills p from r. A whole file must also end there, or size was wrong.
@@ -214,34 +214,27 @@ func (f *httpFile) body(r io.Reader, p []byte, off int64, whole bool) (int, erro
 	return n, nil
 }
 
-func (f *httpFile) get(at, method, rng string) (*http.Response, error) {
-	req, err := http.NewRequest(method, at, nil)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %v", f.url, err)
-	}
+func (f *httpFile) get(at, method, rng string) (*httpget.Response, error) {
+	req := &httpget.Request{Method: method, URL: at}
 	if rng != "" {
-		req.Header.Set("Range", rng)
+		req.Header = map[string]string{"Range": rng}
 	}
-	resp, err := f.client.Do(req)
+	resp, err := f.client.Do(context.Background(), req)
 	if err != nil {
-		var ue *url.Error // its message names only the URL last tried
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return nil, fmt.Errorf("%s %s: %v", method, f.url, err)
 	}
 	return resp, nil
 }
 
 // statusError describes an unexpected status; 404 and 410 wrap fs.ErrNotExist.
-func (f *httpFile) statusError(resp *http.Response, rng string) error {
-	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+func (f *httpFile) statusError(resp *httpget.Response, method, rng string) error {
+	if resp.StatusCode == 404 || resp.StatusCode == 410 {
 		return &fs.PathError{Op: "open", Path: f.url, Err: fs.ErrNotExist}
 	}
 	if rng != "" {
 		rng = " " + rng
 	}
-	return fmt.Errorf("%s %s%s: the server answered %s", resp.Request.Method, f.url, rng, resp.Status)
+	return fmt.Errorf("%s %s%s: the server answered %s", method, f.url, rng, resp.Status)
 }
 
 // contentRange parses "bytes start-end/total" or "bytes */total"; total is
