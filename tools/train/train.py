@@ -28,7 +28,7 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="corpus directory (train.u16, heldout.u16)")
     ap.add_argument("--out", required=True, help="output directory of the HF checkpoint")
-    ap.add_argument("--steps", type=int, default=1800, help="optimizer steps")
+    ap.add_argument("--steps", type=int, default=1200, help="optimizer steps")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seq", type=int, default=512, help="sequence length = max_position_embeddings")
     ap.add_argument("--batch-tokens", type=int, default=4096, help="tokens per step")
