@@ -138,7 +138,7 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 		return 0, fmt.Errorf("chromium: %w", err)
 	}
 	cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Join(profile, "tmp"))
-	log := &tail{}
+	log := &Tail{}
 	cmd.Stdout, cmd.Stderr = log, log
 	ownProcessGroup(cmd)
 	cmd.WaitDelay = time.Second // helpers that outlive Chromium may hold its output pipe
@@ -160,7 +160,7 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 
 // wait returns when the program exits, Chromium exits, the page goes
 // silent or ctx ends.
-func (s *server) wait(ctx context.Context, exited <-chan struct{}, waitErr *error, log *tail, timeout time.Duration) (int, error) {
+func (s *server) wait(ctx context.Context, exited <-chan struct{}, waitErr *error, log *Tail, timeout time.Duration) (int, error) {
 	tick := time.NewTicker(heartbeatEvery)
 	defer tick.Stop()
 	start := time.Now()
@@ -173,7 +173,7 @@ func (s *server) wait(ctx context.Context, exited <-chan struct{}, waitErr *erro
 			if err == nil {
 				err = errors.New("exit status 0")
 			}
-			return 0, fmt.Errorf("chromium exited (%v) before the program did; its last output: %s", err, log.lastLines(5))
+			return 0, fmt.Errorf("chromium exited (%v) before the program did; its last output: %s", err, log.LastLines(5))
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) && timeout > 0 {
 				return 0, fmt.Errorf("chromium: the program ran longer than %v", timeout)
@@ -182,10 +182,10 @@ func (s *server) wait(ctx context.Context, exited <-chan struct{}, waitErr *erro
 		case <-tick.C:
 			last, started := s.times()
 			if started.IsZero() && time.Since(start) > startWithin {
-				return 0, fmt.Errorf("chromium: the program did not start within %v; Chromium's last output: %s", startWithin, log.lastLines(5))
+				return 0, fmt.Errorf("chromium: the program did not start within %v; Chromium's last output: %s", startWithin, log.LastLines(5))
 			}
 			if !last.IsZero() && time.Since(last) > silentFor {
-				return 0, fmt.Errorf("chromium: the runner page stopped responding (crashed?); Chromium's last output: %s", log.lastLines(5))
+				return 0, fmt.Errorf("chromium: the runner page stopped responding (crashed?); Chromium's last output: %s", log.LastLines(5))
 			}
 		}
 	}

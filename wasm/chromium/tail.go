@@ -5,16 +5,17 @@ import (
 	"sync"
 )
 
-// tailBytes is how much of Chromium's output tail keeps.
+// tailBytes is how much of Chromium's output a Tail keeps.
 const tailBytes = 8 << 10
 
-// tail keeps the end of what is written to it.
-type tail struct {
+// Tail keeps the end of what is written to it: a browser's output, for
+// errors that quote it.
+type Tail struct {
 	mu  sync.Mutex
 	buf []byte
 }
 
-func (t *tail) Write(p []byte) (int, error) {
+func (t *Tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf = append(t.buf, p...)
@@ -24,9 +25,9 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// lastLines returns the last n non-empty lines joined by " | ", or
+// LastLines returns the last n non-empty lines joined by " | ", or
 // "(none)".
-func (t *tail) lastLines(n int) string {
+func (t *Tail) LastLines(n int) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var lines []string

@@ -50,7 +50,7 @@ type Options struct {
 type Browser struct {
 	conn          *conn
 	cmd           *exec.Cmd
-	out           *tail
+	out           *chromium.Tail
 	exited        chan struct{} // closed once waitErr is set
 	waitErr       error
 	tempProfile   string
@@ -60,7 +60,7 @@ type Browser struct {
 
 // Launch starts headless Chromium and waits until it answers.
 func Launch(ctx context.Context, o Options) (*Browser, error) {
-	b := &Browser{out: &tail{}, exited: make(chan struct{}), width: o.Width, height: o.Height}
+	b := &Browser{out: &chromium.Tail{}, exited: make(chan struct{}), width: o.Width, height: o.Height}
 	if b.width <= 0 || b.height <= 0 {
 		b.width, b.height = 800, 600
 	}
@@ -115,7 +115,7 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 	}()
 	if err := b.conn.call(ctx, "", "Browser.getVersion", nil, nil); err != nil {
 		b.Close()
-		return nil, fmt.Errorf("%v; Chromium's last output: %s", err, b.out.lastLines(5))
+		return nil, fmt.Errorf("%v; Chromium's last output: %s", err, b.out.LastLines(5))
 	}
 	return b, nil
 }
@@ -124,9 +124,9 @@ func Launch(ctx context.Context, o Options) (*Browser, error) {
 func (b *Browser) endError(readErr error) error {
 	select {
 	case <-b.exited:
-		return fmt.Errorf("cdp: Chromium exited (%v); its last output: %s", b.waitErr, b.out.lastLines(5))
+		return fmt.Errorf("cdp: Chromium exited (%v); its last output: %s", b.waitErr, b.out.LastLines(5))
 	case <-time.After(2 * time.Second):
-		return fmt.Errorf("cdp: Chromium's pipe closed (%v); its last output: %s", readErr, b.out.lastLines(5))
+		return fmt.Errorf("cdp: Chromium's pipe closed (%v); its last output: %s", readErr, b.out.LastLines(5))
 	}
 }
 
