@@ -22,6 +22,9 @@ type Options struct {
 	Stop      []string       // end when the text contains one of these (it is not emitted)
 	EOS       int32          // end-of-text id; negative for none
 	IgnoreEOS bool           // keep going past EOS
+	// Before are the tokens already in a continued session ahead of the
+	// prompt; the repeat penalty sees them as a fresh session would.
+	Before []int32
 }
 
 // Event is one generated token and the text it completes (possibly empty
@@ -66,7 +69,7 @@ func Run(ctx context.Context, s *phi2.Session, tok *tokenizer.Tokenizer, prompt 
 	sampler := sample.New(o.Sample)
 	text := newTextStream(tok, o.Stop)
 	logits := make([]float32, s.Model().Config.VocabSize)
-	history := append([]int32(nil), prompt...)
+	history := append(append([]int32(nil), o.Before...), prompt...)
 
 	start := time.Now()
 	var first time.Time

@@ -3,6 +3,7 @@ package generate_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,4 +144,37 @@ func equal(a, b []int32) bool {
 		}
 	}
 	return true
+}
+
+// TestContinuedSessionPenalty: a session that already holds the start of
+// the prompt, continued with Before set, samples what a fresh session fed
+// the whole prompt does, repeat penalty included.
+func TestContinuedSessionPenalty(t *testing.T) {
+	s, tok := setup(t, 0)
+	o := generate.Options{MaxTokens: 12, EOS: -1}
+	o.Sample.Temperature, o.Sample.RepeatPenalty, o.Sample.Seed = 0.9, 1.8, 5
+	want, _ := collect(t, s, tok, o)
+
+	s.Reset()
+	if err := s.Feed(prompt[:3]); err != nil {
+		t.Fatal(err)
+	}
+	o.Before = prompt[:3]
+	got, err := generate.Run(context.Background(), s, tok, prompt[3:], o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.IDs, want.IDs) {
+		t.Errorf("continued session: %v, fresh session: %v", got.IDs, want.IDs)
+	}
+	s.Reset()
+	if err := s.Feed(prompt[:3]); err != nil {
+		t.Fatal(err)
+	}
+	o.Before = nil
+	// Without Before the penalty misses the first tokens: this case is
+	// chosen so that it changes what is sampled.
+	if without, _ := generate.Run(context.Background(), s, tok, prompt[3:], o, nil); slices.Equal(without.IDs, want.IDs) {
+		t.Errorf("without Before the tokens are the same (%v): the case does not test the penalty's history", without.IDs)
+	}
 }

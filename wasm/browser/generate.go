@@ -138,6 +138,7 @@ func (e *engine) run(ctx context.Context, id js.Value, l *loaded, text string, o
 		yield()
 		return nil
 	}
+	o.Before = prompt[:k] // in the session already: the repeat penalty sees them too
 	res, err := generate.Run(ctx, l.s, tok, prompt[k:], o, onToken)
 	for err != nil && ctx.Err() == nil {
 		var moved bool
@@ -148,6 +149,7 @@ func (e *engine) run(ctx context.Context, id js.Value, l *loaded, text string, o
 		res0, n := res, len(made)
 		ids, before := append([]int32(nil), made...), sent
 		more := o
+		more.Before = nil // a fresh session is fed the whole prompt again
 		if more.MaxTokens -= n; more.MaxTokens <= 0 {
 			res, err = generate.Result{IDs: ids, Text: before, StopReason: generate.StopMaxTokens}, nil
 			break

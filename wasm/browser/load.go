@@ -100,7 +100,12 @@ func openModel(ctx context.Context, r page.Load, c chosen, report func(fetch.Pro
 		for _, s := range md.Shards() {
 			l.bytes += s.CompressedSize
 		}
-		l.m, err = phi2.Load(remote.Checked(md), c.be, phi2.Options{KVCache: page.KVCache(c.name, l.quant)})
+		var weightBytes int64
+		for _, t := range md.Tensors() {
+			weightBytes += t.Length
+		}
+		kv := page.KVCache(c.name, md.Config(), weightBytes)
+		l.m, err = phi2.Load(remote.Checked(md), c.be, phi2.Options{KVCache: kv})
 		return err
 	})
 	if err == nil {

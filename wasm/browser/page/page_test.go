@@ -11,6 +11,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/generate"
 	"github.com/phi2web/phi2web/runtime/remote"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 	"github.com/phi2web/phi2web/wasm/browser/page"
 )
 
@@ -140,7 +141,26 @@ func TestStoredKeys(t *testing.T) {
 	if got := page.StoredKeys("https://a/m/.phi2web-q8/", stored); !slices.Equal(got, stored[2:3]) {
 		t.Errorf("delete one conversion: %q", got)
 	}
-	if page.KVCache("wasm", "q8") != tensor.F16 || page.KVCache("wasm", "q4") != tensor.F32 || page.KVCache("webgpu", "f16") != tensor.F32 {
-		t.Error("KVCache: want F16 only on wasm above 4 bits")
+}
+
+// TestKVCache: F16 only where Phi-2's weights and an F32 cache of its full
+// context would not fit the wasm device memory.
+func TestKVCache(t *testing.T) {
+	phi2 := weights.Config{NumLayers: 32, HiddenSize: 2560, MaxPositions: 2048} // F32 cache: 1.34 GB
+	nano := weights.Config{NumLayers: 4, HiddenSize: 128, MaxPositions: 512}
+	for _, c := range []struct {
+		backend string
+		cfg     weights.Config
+		bytes   int64
+		want    tensor.DType
+	}{
+		{"wasm", phi2, 2_960_000_000, tensor.F16}, // q8
+		{"wasm", phi2, 1_600_000_000, tensor.F32}, // q4
+		{"webgpu", phi2, 2_960_000_000, tensor.F32},
+		{"wasm", nano, 27_000_000, tensor.F32}, // f16
+	} {
+		if got := page.KVCache(c.backend, c.cfg, c.bytes); got != c.want {
+			t.Errorf("%s, %d layers, %d bytes: %v, want %v", c.backend, c.cfg.NumLayers, c.bytes, got, c.want)
+		}
 	}
 }

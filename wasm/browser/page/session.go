@@ -5,6 +5,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/remote"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // Reuse is how many tokens of the session's cache a prompt keeps: the
@@ -18,12 +19,17 @@ func Reuse(cached, prompt []int32) int {
 	return max(min(n, len(prompt)-1), 0)
 }
 
-// KVCache is the KV cache dtype for a model of quant on backend ("webgpu"
-// or "wasm"): F32, except on wasm for models above 4 bits, whose weights
-// leave too little of the 4 GiB device memory for an F32 cache of the
-// full context.
-func KVCache(backend, quant string) tensor.DType {
-	if backend == "wasm" && !strings.EqualFold(quant, "q4") {
+// kvBudget is how much of the 4 GiB of wasm device memory weights and an
+// F32 KV cache may take together, leaving room for activations.
+const kvBudget = 3 << 30
+
+// KVCache is the KV cache dtype on backend ("webgpu" or "wasm") for a model
+// of cfg whose weights take weightBytes: F32, except on wasm when the
+// weights and an F32 cache of the full context would not fit the device
+// memory (Phi-2 above 4 bits), where F16 halves the cache.
+func KVCache(backend string, cfg weights.Config, weightBytes int64) tensor.DType {
+	cache := int64(2*4) * int64(cfg.NumLayers) * int64(cfg.MaxPositions) * int64(cfg.HiddenSize)
+	if backend == "wasm" && weightBytes+cache > kvBudget {
 		return tensor.F16
 	}
 	return tensor.F32
