@@ -56,6 +56,10 @@ func runGenerate(args []string, stdout io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	args, err := ef.useDefaultModel(args)
+	if err != nil {
+		return err
+	}
 	if ran, err := ef.delegate(fs, "generate", args, stdout); ran {
 		return err
 	}

@@ -16,6 +16,10 @@ func runLogits(args []string, stdout io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	args, err := ef.useDefaultModel(args)
+	if err != nil {
+		return err
+	}
 	if ran, err := ef.delegate(fs, "logits", args, stdout); ran {
 		return err
 	}

@@ -131,7 +131,6 @@ func TestErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"logits", "--ids", "1"}, 2, "--model is required"},
 		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--engine", "wasm"}, 2, `unknown engine "wasm"`},
 		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--backend", "webgpu"}, 2, `backend "webgpu" is not available`},
 		{[]string{"logits", "--model", tinyDir, "--ids", "1,x"}, 2, `item 2 ("x")`},

@@ -40,6 +40,10 @@ func runPerplexity(args []string, stdout io.Writer) error {
 		// absolute path names the same file.
 		args = append(args[:len(args):len(args)], "--file="+abs) // the last --file counts
 	}
+	args, err := ef.useDefaultModel(args)
+	if err != nil {
+		return err
+	}
 	if ran, err := ef.delegate(fs, "perplexity", args, stdout); ran {
 		return err
 	}

@@ -65,15 +65,15 @@ func TestServe(t *testing.T) {
 	if got := get(t, url+"phi2.wasm", nil); !bytes.Equal(got, wasm) {
 		t.Errorf("phi2.wasm: %d bytes that differ from the engine's %d", len(got), len(wasm))
 	}
-	// The default model is the tiny checkpoint, converted: it loads over HTTP.
+	// The default model is phi-nano, a model directory: it loads over HTTP.
 	m, err := load.Open(url + "models/default/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := m.Config()
 	m.Close()
-	if m.Format != load.ModelDir || cfg.HiddenSize != 64 || cfg.NumLayers != 2 || cfg.VocabSize != 51200 {
-		t.Errorf("models/default/: %s with %+v, want a model directory of the tiny shape", m.Format, cfg)
+	if m.Format != load.ModelDir || cfg.HiddenSize != 128 || cfg.NumLayers != 4 || cfg.VocabSize != 51200 {
+		t.Errorf("models/default/: %s with %+v, want phi-nano's model directory", m.Format, cfg)
 	}
 	// --model serves the directory as it is.
 	want, err := os.ReadFile(filepath.Join(tinyDir, "model.safetensors"))
