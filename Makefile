@@ -8,7 +8,7 @@ WASMEXEC := $(BUILD)/wasmexec
 CHROMIUMEXEC := $(BUILD)/chromiumexec
 PACKAGES := ./...
 
-.PHONY: all demo test check bench build deps tidy-check goldens tokenizer-data clean
+.PHONY: all demo test check bench build deps tidy-check goldens tokenizer-data phi-nano clean
 
 all: build
 
@@ -32,6 +32,15 @@ build:
 DEMO_ADDR ?= 127.0.0.1:8080
 demo: build
 	$(PHI2) serve --addr $(DEMO_ADDR)
+
+# phi-nano retrains the default model (tools/train/README.md: about an hour
+# on two cores, Debian's python3-torch) and converts it into web/models.
+PHI_NANO := $(BUILD)/phi-nano
+phi-nano: build
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { $(SUDO) apt-get update -q && $(APT_INSTALL) python3-torch; }
+	tools/train/run.sh $(PHI_NANO)
+	rm -rf web/models/phi-nano
+	$(PHI2) convert --in $(PHI_NANO)/hf --out web/models/phi-nano --quant f16
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
 # the portable js/wasm tests, headless Chromium the browser ones (WebGPU on
@@ -70,7 +79,7 @@ test: deps
 
 # check cross-builds every target and fails on formatting, vet or module diffs.
 check: deps tidy-check
-	@out=$$(gofmt -l cmd runtime webgpu wasm web shaders bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd runtime webgpu wasm web shaders bench tools); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PACKAGES)
 	GOOS=js GOARCH=wasm $(GO) vet $(PACKAGES)
 	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PACKAGES)
