@@ -2,15 +2,19 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/phi2web/phi2web/runtime/tokenizer"
 )
 
 // apiResult is what the page script below reports.
 type apiResult struct {
 	Chunks     []string       `json:"chunks"`
+	IDs        []int32        `json:"ids"`
 	Stats      map[string]any `json:"stats"`
 	Info       map[string]any `json:"info"`
 	Chat       map[string]any `json:"chat"`
@@ -25,9 +29,13 @@ type apiResult struct {
 const apiScript = `(async () => {
 	const { Phi2 } = await import("./phi2.js");
 	const engine = await Phi2.load({ model: Phi2.defaultModel, backend: "wasm" });
-	const r = { chunks: [] };
-	const gen = engine.generate("The quick brown fox", { maxTokens: 12, temperature: 0 });
-	for await (const c of gen) r.chunks.push(c.text);
+	const r = { chunks: [], ids: [] };
+	// No repeat penalty, as the native command by default.
+	const gen = engine.generate("The quick brown fox", { maxTokens: 12, temperature: 0, repeatPenalty: 1 });
+	for await (const c of gen) {
+		r.chunks.push(c.text);
+		if (c.token >= 0) r.ids.push(c.token);
+	}
 	r.stats = await gen.result;
 	r.info = await engine.info();
 	r.chat = await engine.chat.completions.create({ messages: [{ role: "user", content: "Say hi" }], max_tokens: 6, temperature: 0 });
@@ -68,20 +76,7 @@ func TestJSAPI(t *testing.T) {
 	if n, _ := r.Stats["completionTokens"].(float64); n < 1 || n > 12 {
 		t.Errorf("completionTokens = %v, want 1..12", r.Stats["completionTokens"])
 	}
-	cmd := exec.Command(filepath.Join(bin, "phi2"), "generate", "--model", s.URL+"models/default/",
-		"--prompt", "The quick brown fox", "--max-tokens", "12", "--temperature", "0", "--json")
-	cmd.Env = append(cmd.Environ(), "PHI2_CACHE="+t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("native phi2 generate: %v", err)
-	}
-	var native struct{ Text string }
-	if err := json.Unmarshal(out, &native); err != nil {
-		t.Fatal(err)
-	}
-	if native.Text != text {
-		t.Errorf("the page generated %q, the native CLI %q", text, native.Text)
-	}
+	sameAsNative(t, s.URL+"models/default/", "The quick brown fox", r.IDs)
 
 	if r.Info["backend"] != "wasm" || r.Info["model"] == nil {
 		t.Errorf("info = %v", r.Info)
@@ -117,4 +112,54 @@ func listed(models []any, info map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// sameAsNative checks greedy ids made in the page against the native CLI's
+// on the same model: equal, or parting only where the native logits of the
+// two choices are within the backends' tolerance (a near tie that float
+// rounding may break either way).
+func sameAsNative(t *testing.T, model, prompt string, ids []int32) {
+	t.Helper()
+	cache := t.TempDir()
+	var native struct{ IDs []int32 }
+	phi2(t, cache, &native, "generate", "--model", model, "--prompt", prompt, "--max-tokens", fmt.Sprint(len(ids)), "--temperature", "0", "--json")
+	i := 0
+	for i < len(ids) && i < len(native.IDs) && ids[i] == native.IDs[i] {
+		i++
+	}
+	if i == len(ids) && i == len(native.IDs) {
+		return
+	}
+	if i == len(ids) || i == len(native.IDs) {
+		t.Fatalf("the page made %v, the native CLI %v", ids, native.IDs)
+	}
+	tok, err := tokenizer.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	context := append(tok.Encode(prompt), native.IDs[:i]...)
+	list := make([]string, len(context))
+	for k, id := range context {
+		list[k] = fmt.Sprint(id)
+	}
+	var logits struct{ Logits []float32 }
+	phi2(t, cache, &logits, "logits", "--model", model, "--ids", strings.Join(list, ","))
+	if gap := logits.Logits[native.IDs[i]] - logits.Logits[ids[i]]; gap > 2e-3 {
+		t.Errorf("token %d: the page chose %d, the native CLI %d, whose logit is higher by %.3g: more than a tie", i, ids[i], native.IDs[i], gap)
+	}
+	t.Logf("the page and the native CLI part at token %d, a near tie", i)
+}
+
+// phi2 runs the native command and decodes its JSON output into out.
+func phi2(t *testing.T, cache string, out any, args ...string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bin, "phi2"), args...)
+	cmd.Env = append(cmd.Environ(), "PHI2_CACHE="+cache)
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("phi2 %s: %v", args[0], err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("phi2 %s: %v", args[0], err)
+	}
 }
