@@ -38,8 +38,8 @@ func TestWindows(t *testing.T) {
 const perplexityText = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfor i := 0; i < 10; i++ {\n\t\tfmt.Println(i * i)\n\t}\n}\n"
 
 // TestPerplexity checks the command against the definition, computed
-// position by position on fresh sessions, and the wazero engine against
-// the native one.
+// position by position on fresh sessions, and the wazero and Chromium
+// engines against the native one.
 func TestPerplexity(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "main.go")
 	if err := os.WriteFile(file, []byte(perplexityText), 0o644); err != nil {
@@ -57,9 +57,12 @@ func TestPerplexity(t *testing.T) {
 		t.Errorf("sliding window: %+v, full context %+v", small, got)
 	}
 	useGuest(t)
-	wz := perplexityOf(t, "perplexity", "--model", tinyDir, "--file", file, "--engine", "wazero")
-	if wz.Tokens != n || math.Abs(wz.NLL-got.NLL) > 1e-3 || wz.Backend != "simd" {
-		t.Errorf("wazero %+v, native %+v", wz, got)
+	useJSGuest(t)
+	for _, engine := range []string{"wazero", "chromium"} {
+		other := perplexityOf(t, "perplexity", "--model", tinyDir, "--file", file, "--engine", engine, "--backend", "simd")
+		if other.Tokens != n || math.Abs(other.NLL-got.NLL) > 1e-3 || other.Backend != "simd" {
+			t.Errorf("%s %+v, native %+v", engine, other, got)
+		}
 	}
 }
 
