@@ -160,7 +160,7 @@ async function fillModels() {
 		if (known.has(m.url)) continue;
 		const opt = document.createElement("option");
 		opt.value = m.url;
-		opt.textContent = String(m.name || m.url);
+		opt.textContent = String(m.title || m.name || m.url);
 		descriptions.set(m.url, String(m.description || ""));
 		ui.model.insertBefore(opt, first);
 	}

@@ -14,6 +14,7 @@ import (
 // converted model (manifest.json and shards) or a Hugging Face directory.
 type Model struct {
 	Name        string // a URL path segment: letters, digits, '-', '_' and '.'
+	Title       string // what a model picker shows; "" means Name
 	Path        string // the local directory
 	Description string
 }

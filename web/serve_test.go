@@ -161,7 +161,7 @@ func TestModelsJSON(t *testing.T) {
 	if err := json.Unmarshal(ts.do("GET", "/models.json", nil, nil).Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"name": "default", "url": "models/default/", "description": "the tiny model"}
+	want := map[string]string{"name": "default", "title": "Tiny (default)", "url": "models/default/", "description": "the tiny model"}
 	if len(got) != 1 || len(got[0]) != len(want) {
 		t.Fatalf("models.json = %v, want [%v]", got, want)
 	}

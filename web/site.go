@@ -90,7 +90,7 @@ func NewSite(o SiteOptions) (*Site, error) {
 			return nil, err
 		}
 		s.models[m.Name] = mf
-		list = append(list, modelEntry{Name: m.Name, URL: "models/" + m.Name + "/", Description: m.Description})
+		list = append(list, modelEntry{Name: m.Name, Title: m.Title, URL: "models/" + m.Name + "/", Description: m.Description})
 	}
 	data, err := json.Marshal(list)
 	if err != nil {
@@ -108,6 +108,7 @@ func NewSite(o SiteOptions) (*Site, error) {
 // modelEntry is one element of models.json.
 type modelEntry struct {
 	Name        string `json:"name"`
+	Title       string `json:"title,omitempty"`
 	URL         string `json:"url"`
 	Description string `json:"description"`
 }

@@ -46,7 +46,7 @@ func newTestSite(t *testing.T) *testSite {
 	s, err := NewSite(SiteOptions{
 		Wasm:        filepath.Join(dir, "phi2-web.wasm"),
 		WasmExec:    filepath.Join(dir, "wasm_exec.js"),
-		Models:      []Model{{Name: "default", Path: ts.modelDir, Description: "the tiny model"}},
+		Models:      []Model{{Name: "default", Title: "Tiny (default)", Path: ts.modelDir, Description: "the tiny model"}},
 		OnCSPReport: func(b []byte) { ts.reports <- b },
 	})
 	if err != nil {

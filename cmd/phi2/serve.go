@@ -59,7 +59,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	models := []web.Model{{Name: "default", Path: def, Description: defaultModelDescription}}
+	models := []web.Model{{Name: "default", Title: web.DefaultModelName + " (default)", Path: def, Description: defaultModelDescription}}
 	if o.model != "" {
 		models = append(models, web.Model{Name: "local", Path: o.model, Description: "--model " + o.model})
 	}
