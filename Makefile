@@ -20,12 +20,12 @@ all: build
 build:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(PHI2) ./cmd/phi2
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BUILD)/phi2-web.wasm ./wasm/browser
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BUILD)/phi2-web.wasm ./cmd/phi2-worker
 	cp "$(WASM_EXEC)/wasm_exec.js" $(BUILD)/wasm_exec.js
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o $(PHI2).wasm ./cmd/phi2
 	GOOS=js GOARCH=wasm $(GO) build -o $(PHI2)-js.wasm ./cmd/phi2
-	$(GO) build -o $(WASMEXEC) ./wasm/host/cmd/wasmexec
-	$(GO) build -o $(CHROMIUMEXEC) ./wasm/chromium/cmd/chromiumexec
+	$(GO) build -o $(WASMEXEC) ./cmd/wasmexec
+	$(GO) build -o $(CHROMIUMEXEC) ./cmd/chromiumexec
 
 # demo serves the demo page, the JS module and the default model on
 # loopback and prints the URL to open (DEMO_ADDR picks the address).
@@ -61,19 +61,19 @@ deps:
 # then the portable engine's suites as js/wasm under Node.js, the browser
 # ones (WebGPU, the SIMD kernels in V8) in headless Chromium, and the
 # portable ones again as wasip1/wasm under wasm/host (the wazero host with
-# the real kernels, which runtime/simd needs).
-PORTABLE = $(filter-out %/runtime/simd,$(shell $(GO) list ./runtime/...))
-BROWSER = ./webgpu ./runtime/simd ./wasm/idb
+# the real kernels, which wasm/simd needs).
+PORTABLE = ./runtime/...
+BROWSER = ./webgpu ./wasm/simd ./browser/idb
 test: deps
 	$(GO) vet $(PACKAGES)
 	$(GO) test -count=1 $(PACKAGES)
 	node --test web/
 	PATH="$(WASM_PATH)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(PORTABLE)
 	@mkdir -p $(BUILD)
-	$(GO) build -o $(CHROMIUMEXEC) ./wasm/chromium/cmd/chromiumexec
+	$(GO) build -o $(CHROMIUMEXEC) ./cmd/chromiumexec
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(CHROMIUMEXEC)" $(BROWSER)
-	$(GO) build -o $(WASMEXEC) ./wasm/host/cmd/wasmexec
-	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(WASMEXEC)" ./runtime/... ./wasm/guest
+	$(GO) build -o $(WASMEXEC) ./cmd/wasmexec
+	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(WASMEXEC)" ./runtime/... ./wasm/simd ./wasm/guest
 	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
 

@@ -17,7 +17,7 @@ import (
 
 // SiteOptions configures NewSite.
 type SiteOptions struct {
-	// Wasm is the path of the engine (the GOOS=js build of ./wasm/browser),
+	// Wasm is the path of the engine (the GOOS=js build of ./cmd/phi2-worker),
 	// served as phi2.wasm; "" serves none.
 	Wasm string
 	// WasmExec is the path of the Go toolchain's wasm_exec.js, which must
@@ -68,6 +68,7 @@ func NewSite(o SiteOptions) (*Site, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.assets["kernels.wasm"] = newAsset("kernels.wasm", kernels.Module, time.Time{})
+	s.assets["kernels.js"] = newAsset("kernels.js", kernels.JS, time.Time{})
 	for name, file := range map[string]string{"phi2.wasm": o.Wasm, "wasm_exec.js": o.WasmExec} {
 		if file == "" {
 			continue

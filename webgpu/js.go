@@ -8,7 +8,7 @@ import (
 	"fmt"
 
 	"github.com/hack-pad/safejs"
-	"github.com/phi2web/phi2web/wasm/jsvalue"
+	"github.com/phi2web/phi2web/browser/jsvalue"
 )
 
 // await waits for a JavaScript promise (see jsvalue.Await).

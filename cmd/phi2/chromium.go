@@ -14,7 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 
-	"github.com/phi2web/phi2web/wasm/chromium"
+	"github.com/phi2web/phi2web/browser/chromium"
 )
 
 // runChromium runs the command in the js build of phi2 inside headless

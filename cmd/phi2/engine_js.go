@@ -7,7 +7,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
-	"github.com/phi2web/phi2web/runtime/simd"
+	"github.com/phi2web/phi2web/wasm/simd"
 	"github.com/phi2web/phi2web/webgpu"
 )
 

@@ -4,8 +4,8 @@ import (
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/modeldir"
-	"github.com/phi2web/phi2web/runtime/simd"
 	"github.com/phi2web/phi2web/wasm/guest"
+	"github.com/phi2web/phi2web/wasm/simd"
 )
 
 // engines lists the backends of this build's one engine, which computes in

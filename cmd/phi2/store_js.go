@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/phi2web/phi2web/browser/idb"
 	"github.com/phi2web/phi2web/runtime/store"
-	"github.com/phi2web/phi2web/wasm/idb"
 )
 
 // storeName is the IndexedDB database of downloaded models.

@@ -41,6 +41,13 @@ package kernels
 
 import _ "embed"
 
+// JS is kernels.js, the ES module that gives a page or worker the imports
+// of the Go engine's phi2 host module: it runs Module on a pool of Web
+// Workers over one shared memory (docs/kernels.md).
+//
+//go:embed kernels.js
+var JS []byte
+
 // Module is the assembled kernel module (kernels.wasm).
 //
 //go:embed kernels.wasm

@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 func buildAll(dir string) error {
 	builds := [][]string{
 		{"build", "-o", filepath.Join(dir, "phi2"), "../../cmd/phi2"},
-		{"build", "-o", filepath.Join(dir, "phi2-web.wasm"), "../../wasm/browser"},
+		{"build", "-o", filepath.Join(dir, "phi2-web.wasm"), "../../cmd/phi2-worker"},
 	}
 	for i, args := range builds {
 		cmd := exec.Command("go", args...)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phi2web/phi2web/wasm/chromium/cdp"
+	"github.com/phi2web/phi2web/browser/chromium/cdp"
 )
 
 // page is a browser tab under test.

@@ -124,7 +124,7 @@ func TestPanic(t *testing.T) {
 	}
 }
 
-// TestDevice: the phi2 imports of web/kernels.js on one and on three
+// TestDevice: the phi2 imports of wasm/kernels/kernels.js on one and on three
 // threads (testdata/probe/device.go checks the results).
 func TestDevice(t *testing.T) {
 	t.Parallel()

@@ -8,8 +8,8 @@ import (
 	"fmt"
 
 	"github.com/hack-pad/safejs"
+	"github.com/phi2web/phi2web/browser/jsvalue"
 	"github.com/phi2web/phi2web/runtime/store"
-	"github.com/phi2web/phi2web/wasm/jsvalue"
 )
 
 // ErrQuota is wrapped by the error of a write that the browser refused

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phi2web/phi2web/wasm/chromium"
+	"github.com/phi2web/phi2web/browser/chromium"
 )
 
 func TestNavigateAndReload(t *testing.T) {

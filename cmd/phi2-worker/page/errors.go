@@ -1,5 +1,5 @@
 // Package page holds the portable parts of the engine that runs in a
-// page's Web Worker (./wasm/browser): the checks of the worker protocol's
+// page's Web Worker (./cmd/phi2-worker): the checks of the worker protocol's
 // requests, its error codes with their hints, and the choices that do not
 // need a browser, so that they are tested natively. The protocol itself is
 // described in the program's doc comment.

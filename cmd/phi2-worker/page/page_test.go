@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 	"github.com/phi2web/phi2web/runtime/generate"
 	"github.com/phi2web/phi2web/runtime/remote"
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
-	"github.com/phi2web/phi2web/wasm/browser/page"
 )
 
 func TestClassify(t *testing.T) {

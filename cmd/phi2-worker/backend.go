@@ -5,9 +5,9 @@ package main
 import (
 	"fmt"
 
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 	"github.com/phi2web/phi2web/runtime/backend"
-	"github.com/phi2web/phi2web/runtime/simd"
-	"github.com/phi2web/phi2web/wasm/browser/page"
+	"github.com/phi2web/phi2web/wasm/simd"
 	"github.com/phi2web/phi2web/webgpu"
 )
 

@@ -6,8 +6,8 @@ import (
 	"context"
 	"syscall/js"
 
-	"github.com/phi2web/phi2web/wasm/browser/page"
-	"github.com/phi2web/phi2web/wasm/idb"
+	"github.com/phi2web/phi2web/browser/idb"
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 )
 
 // cache runs a cache request on the model store; it needs no model.

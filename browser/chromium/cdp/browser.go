@@ -28,7 +28,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/phi2web/phi2web/wasm/chromium"
+	"github.com/phi2web/phi2web/browser/chromium"
 )
 
 // Options configures Launch.

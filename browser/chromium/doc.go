@@ -1,7 +1,7 @@
 // Package chromium runs a GOOS=js WebAssembly program, typically a test
 // binary, in headless Chromium, with the SIMD kernel device of
-// docs/kernels.md (web/kernels.js) as its phi2 import module, so code that
-// uses runtime/simd or WebGPU runs in a real browser from native Go:
+// docs/kernels.md (wasm/kernels/kernels.js) as its phi2 import module, so code that
+// uses wasm/simd or WebGPU runs in a real browser from native Go:
 //
 //	code, err := chromium.Run(ctx, chromium.Options{
 //		Wasm: "prog.wasm", Args: []string{"prog"}, Stdout: os.Stdout, Stderr: os.Stderr,
@@ -22,5 +22,5 @@
 //   - WebGPU works on the CPU through Chromium's SwiftShader adapter
 //     (--enable-unsafe-webgpu); Options.WebGPU hides the adapter or
 //     navigator.gpu to test fallbacks.
-//   - web/kernels.js is embedded (package web).
+//   - wasm/kernels/kernels.js is embedded (package web).
 package chromium

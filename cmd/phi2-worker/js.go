@@ -5,8 +5,8 @@ package main
 import (
 	"syscall/js"
 
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 	"github.com/phi2web/phi2web/runtime/fetch"
-	"github.com/phi2web/phi2web/wasm/browser/page"
 )
 
 // object reads the fields of a message object; a field of the wrong type

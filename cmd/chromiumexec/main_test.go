@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// TestGoTestExec: `go test -exec chromiumexec` runs runtime/simd's tests
+// TestGoTestExec: `go test -exec chromiumexec` runs wasm/simd's tests
 // in Chromium on two kernel threads: the device, the goldens read from the
 // module and the model files written to TMPDIR.
 func TestGoTestExec(t *testing.T) {
@@ -17,7 +17,7 @@ func TestGoTestExec(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command("go", "test", "-count=1", "-exec", bin, "-run", "TestConformance|TestFailedRun|TestKnownTokens", "-v", "../../../../runtime/simd")
+	cmd := exec.Command("go", "test", "-count=1", "-exec", bin, "-run", "TestConformance|TestFailedRun|TestKnownTokens", "-v", "../../wasm/simd")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "PHI2_THREADS=2")
 	out, err := cmd.CombinedOutput()
 	if err != nil {

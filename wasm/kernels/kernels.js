@@ -1,5 +1,5 @@
 // The host side of the wasm CPU device (docs/kernels.md) for a page or a
-// worker: the `phi2` import module that runtime/simd (GOOS=js) imports.
+// worker: the `phi2` import module that wasm/simd (GOOS=js) imports.
 //
 //   import { loadKernels, phi2Imports } from "./kernels.js";
 //   const kernels = await loadKernels("kernels.wasm");

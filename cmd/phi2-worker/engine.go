@@ -8,10 +8,10 @@ import (
 	"sync"
 	"syscall/js"
 
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/phi2"
-	"github.com/phi2web/phi2web/runtime/simd"
-	"github.com/phi2web/phi2web/wasm/browser/page"
+	"github.com/phi2web/phi2web/wasm/simd"
 )
 
 // engine is the worker's state: at most one model with its session, and

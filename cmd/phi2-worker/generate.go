@@ -8,9 +8,9 @@ import (
 	"math/rand/v2"
 	"syscall/js"
 
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 	"github.com/phi2web/phi2web/runtime/generate"
 	"github.com/phi2web/phi2web/runtime/tokenizer"
-	"github.com/phi2web/phi2web/wasm/browser/page"
 )
 
 // running is the generation in progress.

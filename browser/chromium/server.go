@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/phi2web/phi2web/web"
 	"io"
 	"net/http"
 	"os"
@@ -66,7 +65,7 @@ func newServer(o Options) (_ *server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	kernelsJS := web.KernelsJS
+	kernelsJS := kernels.JS
 	token := make([]byte, 16)
 	rand.Read(token)
 	s := &server{

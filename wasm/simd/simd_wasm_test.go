@@ -9,15 +9,15 @@ import (
 	"github.com/phi2web/phi2web/runtime/backend/backendtest"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/phi2/phi2test"
-	"github.com/phi2web/phi2web/runtime/simd"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
+	"github.com/phi2web/phi2web/wasm/simd"
 )
 
 // These tests need the host functions of wasm/host: run them with
 //
-//	GOOS=wasip1 GOARCH=wasm go test -exec "$PWD/build/wasmexec" ./runtime/simd
+//	GOOS=wasip1 GOARCH=wasm go test -exec "$PWD/build/wasmexec" ./wasm/simd
 
 func TestConformance(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backend.Backend { return simd.New() })

@@ -1,9 +1,9 @@
 // Command chromiumexec runs a GOOS=js program, typically a test binary, in
 // headless Chromium (package chromium), so that code using the SIMD device
-// (runtime/simd) or WebGPU runs in a real browser:
+// (wasm/simd) or WebGPU runs in a real browser:
 //
-//	go build -o build/chromiumexec ./wasm/chromium/cmd/chromiumexec
-//	GOOS=js GOARCH=wasm go test -exec "$PWD/build/chromiumexec" ./runtime/simd
+//	go build -o build/chromiumexec ./cmd/chromiumexec
+//	GOOS=js GOARCH=wasm go test -exec "$PWD/build/chromiumexec" ./wasm/simd
 //
 // The program gets the arguments after its path, an environment of the
 // PHI2_* variables and the Go runtime's own (GODEBUG, GOTRACEBACK, GOGC,
@@ -31,7 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/phi2web/phi2web/wasm/chromium"
+	"github.com/phi2web/phi2web/browser/chromium"
 )
 
 func main() {

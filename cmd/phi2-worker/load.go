@@ -9,14 +9,14 @@ import (
 	"strings"
 	"syscall/js"
 
+	"github.com/phi2web/phi2web/browser/idb"
+	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
 	"github.com/phi2web/phi2web/runtime/fetch"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/remote"
 	"github.com/phi2web/phi2web/runtime/tokenizer"
 	"github.com/phi2web/phi2web/runtime/weights"
-	"github.com/phi2web/phi2web/wasm/browser/page"
-	"github.com/phi2web/phi2web/wasm/idb"
 	"github.com/phi2web/phi2web/webgpu"
 )
 

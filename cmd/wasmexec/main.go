@@ -1,8 +1,8 @@
 // Command wasmexec runs a GOOS=wasip1 program, typically a test binary,
-// under wasm/host, so that code using the device backend (runtime/simd)
+// under wasm/host, so that code using the device backend (wasm/simd)
 // runs with the real kernels:
 //
-//	GOOS=wasip1 GOARCH=wasm go test -exec "$PWD/build/wasmexec" ./runtime/simd
+//	GOOS=wasip1 GOARCH=wasm go test -exec "$PWD/build/wasmexec" ./wasm/simd
 //
 // The program gets the arguments after its path, the environment (PWD set
 // to the working directory, which the Go wasip1 runtime takes as its own),
