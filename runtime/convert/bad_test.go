@@ -2,6 +2,7 @@ package convert_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io/fs"
@@ -50,13 +51,10 @@ func TestNaNWeightIsRefused(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(hf, "model.safetensors"), buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src, err := load.Open(hf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	out := filepath.Join(t.TempDir(), "out")
-	err = convert.Run(src, out, convert.Options{Quant: tensor.Q8})
+	err = load.Open(context.Background(), hf, load.Options{}, func(src *load.Model) error {
+		return convert.Run(src, out, convert.Options{Quant: tensor.Q8})
+	})
 	if err == nil || !strings.Contains(err.Error(), "model.layers.1.mlp.fc2.weight") || !strings.Contains(err.Error(), "NaN") {
 		t.Fatalf("err = %v, want one naming the tensor and the NaN", err)
 	}
@@ -79,14 +77,13 @@ func TestCorruptShardIsNotLoaded(t *testing.T) {
 	if err := os.WriteFile(shard, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src, err := load.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	be := cpu.New()
 	defer be.Close()
-	m, err := phi2.Load(src, be, phi2.Options{})
+	var m *phi2.Model
+	err = load.Open(context.Background(), dir, load.Options{}, func(src *load.Model) (err error) {
+		m, err = phi2.Load(src, be, phi2.Options{})
+		return err
+	})
 	if m != nil || err == nil || !strings.Contains(err.Error(), "shard-00001.bin.br") {
 		t.Fatalf("Load = %v, %v; want an error naming shard-00001.bin.br", m, err)
 	}

@@ -2,6 +2,7 @@ package convert_test
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -32,16 +33,14 @@ func checkpoint(t testing.TB, o synth.Options) string {
 // converted converts the model at path and returns the output directory.
 func converted(t testing.TB, path string, o convert.Options) string {
 	t.Helper()
-	src, err := load.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	if o.ShardSize == 0 {
 		o.ShardSize = 1 << 20 // several shards even for the tiny model
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	if err := convert.Run(src, out, o); err != nil {
+	err := load.Open(context.Background(), path, load.Options{}, func(src *load.Model) error {
+		return convert.Run(src, out, o)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -51,14 +50,13 @@ func converted(t testing.TB, path string, o convert.Options) string {
 // position of ids.
 func allLogits(t testing.TB, path string, ids []int32) []float32 {
 	t.Helper()
-	src, err := load.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	be := cpu.New()
 	defer be.Close()
-	m, err := phi2.Load(src, be, phi2.Options{MaxBatch: len(ids)})
+	var m *phi2.Model
+	err := load.Open(context.Background(), path, load.Options{}, func(src *load.Model) (err error) {
+		m, err = phi2.Load(src, be, phi2.Options{MaxBatch: len(ids)})
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

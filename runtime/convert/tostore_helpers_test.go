@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/phi2web/phi2web/runtime/httpget"
+	"github.com/phi2web/phi2web/runtime/internal/httpget"
 	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"

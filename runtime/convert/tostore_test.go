@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/convert"
-	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/internal/fetch"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/synth"

@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -16,7 +17,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/gguf"
-	"github.com/phi2web/phi2web/runtime/httpget/nethttp"
+	"github.com/phi2web/phi2web/runtime/internal/httpget/nethttp"
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -33,16 +34,14 @@ func models(t *testing.T, vocab int) string {
 	if err := synth.Write(hf, o); err != nil {
 		t.Fatal(err)
 	}
-	src, err := load.Open(hf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	if err := convert.Run(src, filepath.Join(root, "md"), convert.Options{Quant: tensor.Q8}); err != nil {
-		t.Fatal(err)
-	}
 	var g bytes.Buffer
-	if err := gguf.WritePhi2(&g, src, "Q8_0"); err != nil {
+	err := load.Open(context.Background(), hf, load.Options{}, func(src *load.Model) error {
+		if err := convert.Run(src, filepath.Join(root, "md"), convert.Options{Quant: tensor.Q8}); err != nil {
+			return err
+		}
+		return gguf.WritePhi2(&g, src, "Q8_0")
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(root, "m.gguf"), g.Bytes(), 0o644); err != nil {
@@ -90,21 +89,19 @@ func TestOpenURL(t *testing.T) {
 		{srv.URL + "/m.gguf", "m.gguf", load.GGUF},
 		{srv.URL + "/redirect/m.gguf", "m.gguf", load.GGUF},
 	} {
-		m, err := load.OpenWith(c.url, viaNetHTTP)
+		m, err := opened(c.url, netHTTP)
 		if err != nil {
 			t.Fatalf("Open(%s): %v", c.url, err)
 		}
-		local, err := load.Open(filepath.Join(root, c.local))
+		local, err := opened(filepath.Join(root, c.local), load.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Format != c.format || m.Bytes != local.Bytes || m.Config() != local.Config() {
-			t.Errorf("Open(%s) = %s, %d bytes, %+v; want %s, %d bytes, %+v", c.url, m.Format, m.Bytes, m.Config(), c.format, local.Bytes, local.Config())
+		if m.Format != c.format || m.Bytes != local.Bytes || m.Config != local.Config {
+			t.Errorf("Open(%s) = %s, %d bytes, %+v; want %s, %d bytes, %+v", c.url, m.Format, m.Bytes, m.Config, c.format, local.Bytes, local.Config)
 		}
-		m.Close()
-		local.Close()
 		want := readAll(t, filepath.Join(root, c.local), load.Options{})
-		got := readAll(t, c.url, viaNetHTTP)
+		got := readAll(t, c.url, netHTTP)
 		if len(want) == 0 || len(got) != len(want) {
 			t.Fatalf("%s: %d tensors, want %d", c.url, len(got), len(want))
 		}
@@ -120,9 +117,9 @@ func TestOpenURL(t *testing.T) {
 	}
 }
 
-// viaNetHTTP reaches the test servers, which a JavaScript host's fetch
+// netHTTP reaches the test servers, which a JavaScript host's fetch
 // cannot under Node.
-var viaNetHTTP = load.Options{Client: nethttp.New(nil)}
+var netHTTP = load.Options{Client: viaNetHTTP}
 
 func TestOpenURLErrors(t *testing.T) {
 	// model.safetensors over 1 MiB: more than one read-ahead window.
@@ -137,7 +134,7 @@ func TestOpenURLErrors(t *testing.T) {
 		{srv.URL + "/nothing.gguf", []string{srv.URL + "/nothing.gguf"}, true},
 		{"http://a b/model", []string{"model URL", "a b"}, false},
 	} {
-		_, err := load.OpenWith(c.url, viaNetHTTP)
+		_, err := opened(c.url, netHTTP)
 		if err == nil || strings.Contains(err.Error(), "\n") || errors.Is(err, fs.ErrNotExist) != c.notExist {
 			t.Errorf("Open(%s) = %v, want a one-line error (fs.ErrNotExist: %v)", c.url, err, c.notExist)
 			continue

@@ -2,7 +2,9 @@ package load_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 func TestOpenFindsTheFormat(t *testing.T) {
@@ -24,27 +27,29 @@ func TestOpenFindsTheFormat(t *testing.T) {
 	if err := synth.Write(hf, o); err != nil {
 		t.Fatal(err)
 	}
-	src, err := load.Open(hf)
+	src, err := opened(hf, load.Options{})
 	if err != nil || src.Format != load.HuggingFace || src.Bytes != synth.FileSize(o)-headerSize(t, hf) {
 		t.Fatalf("Open(hf) = %+v, %v", src, err)
 	}
-	out := filepath.Join(t.TempDir(), "q8")
-	if err := convert.Run(src, out, convert.Options{Quant: tensor.Q8}); err != nil {
-		t.Fatal(err)
-	}
-	src.Close()
-	md, err := load.Open(out)
-	if err != nil || md.Format != load.ModelDir || md.Config().HiddenSize != o.Hidden {
+	out := convertTo(t, hf, tensor.Q8)
+	md, err := opened(out, load.Options{})
+	if err != nil || md.Format != load.ModelDir || md.Config.HiddenSize != o.Hidden || md.Quant != "q8" || md.Key != "" {
 		t.Fatalf("Open(model dir) = %+v, %v", md, err)
 	}
-	md.Close()
+	q4, err := opened(hf, load.Options{Quant: "q4"})
+	if err != nil || q4.Format != load.HuggingFace || q4.Quant != "q4" {
+		t.Fatalf("Open(hf, q4) = %+v, %v", q4, err)
+	}
+	if _, err := opened(hf, load.Options{Quant: "q3"}); !errors.Is(err, load.ErrQuant) {
+		t.Errorf("Open(hf, q3) = %v, want ErrQuant", err)
+	}
 
 	for path, want := range map[string]string{
 		filepath.Join(hf, "config.json"): "not a .gguf file",
 		t.TempDir():                      "config.json",
 		filepath.Join(hf, "nothing"):     "o such file", // "No such file" under wasm
 	} {
-		if _, err := load.Open(path); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := opened(path, load.Options{}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%s) = %v, want an error with %q", path, err, want)
 		}
 	}
@@ -68,15 +73,7 @@ func TestOpenWithCodec(t *testing.T) {
 	if err := synth.Write(hf, synth.Tiny()); err != nil {
 		t.Fatal(err)
 	}
-	src, err := load.Open(hf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	out := filepath.Join(t.TempDir(), "q4")
-	if err := convert.Run(src, out, convert.Options{Quant: tensor.Q4}); err != nil {
-		t.Fatal(err)
-	}
+	out := convertTo(t, hf, tensor.Q4)
 	var decodes, sums int
 	codec := &modeldir.Codec{
 		Decompress: func(dst, src []byte) (int, error) {
@@ -114,18 +111,44 @@ func TestOpenWithCodec(t *testing.T) {
 // readAll opens path with o and copies out every tensor.
 func readAll(t *testing.T, path string, o load.Options) map[string][]byte {
 	t.Helper()
-	m, err := load.OpenWith(path, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
 	got := map[string][]byte{}
-	err = m.Each(func(name string, _ tensor.DType, _ []int, data []byte) error {
-		got[name] = bytes.Clone(data)
-		return nil
+	err := load.Open(context.Background(), path, o, func(m *load.Model) error {
+		return m.Each(func(name string, _ tensor.DType, _ []int, data []byte) error {
+			got[name] = bytes.Clone(data)
+			return nil
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// found is what Open found of a model.
+type found struct {
+	load.Model
+	Config weights.Config
+}
+
+// opened opens ref with o and returns what it found, the model released.
+func opened(ref string, o load.Options) (found, error) {
+	var f found
+	err := load.Open(context.Background(), ref, o, func(m *load.Model) error {
+		f = found{*m, m.Config()}
+		return nil
+	})
+	return f, err
+}
+
+// convertTo converts the model at ref to quant in a new directory.
+func convertTo(t *testing.T, ref string, quant tensor.DType) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	err := load.Open(context.Background(), ref, load.Options{}, func(m *load.Model) error {
+		return convert.Run(m, out, convert.Options{Quant: quant})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/phi2web/phi2web/runtime/httpget"
+	"github.com/phi2web/phi2web/runtime/internal/httpget"
 )
 
 // HTTP returns a Source reading the files below base, an http:// or https://

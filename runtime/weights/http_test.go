@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phi2web/phi2web/runtime/httpget/nethttp"
+	"github.com/phi2web/phi2web/runtime/internal/httpget/nethttp"
 	"github.com/phi2web/phi2web/runtime/tensor"
 )
 

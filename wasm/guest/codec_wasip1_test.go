@@ -2,6 +2,7 @@ package guest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io"
@@ -88,13 +89,11 @@ func TestLoadThroughHost(t *testing.T) {
 	if err := synth.Write(hf, synth.Tiny()); err != nil {
 		t.Fatal(err)
 	}
-	src, err := load.Open(hf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	dir := filepath.Join(t.TempDir(), "q4")
-	if err := convert.Run(src, dir, convert.Options{Quant: tensor.Q4}); err != nil {
+	err := load.Open(context.Background(), hf, load.Options{}, func(src *load.Model) error {
+		return convert.Run(src, dir, convert.Options{Quant: tensor.Q4})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	decodes := 0
@@ -128,15 +127,12 @@ func TestLoadThroughHost(t *testing.T) {
 }
 
 func readAll(path string, o load.Options) (map[string][]byte, error) {
-	m, err := load.OpenWith(path, o)
-	if err != nil {
-		return nil, err
-	}
-	defer m.Close()
 	out := map[string][]byte{}
-	err = m.Each(func(name string, _ tensor.DType, _ []int, data []byte) error {
-		out[name] = bytes.Clone(data)
-		return nil
+	err := load.Open(context.Background(), path, o, func(m *load.Model) error {
+		return m.Each(func(name string, _ tensor.DType, _ []int, data []byte) error {
+			out[name] = bytes.Clone(data)
+			return nil
+		})
 	})
 	return out, err
 }

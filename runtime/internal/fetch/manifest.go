@@ -1,0 +1,106 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	neturl "net/url"
+	"strings"
+	"time"
+
+	"github.com/phi2web/phi2web/runtime/internal/httpget"
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// maxManifest bounds the manifest read from a server (Phi-2's is ~100 KB).
+const maxManifest = 16 << 20
+
+// fetcher holds one model's fetch: the options with defaults applied, the
+// model's URL and, once known, its manifest.
+type fetcher struct {
+	ctx      context.Context
+	o        Options
+	base     *neturl.URL
+	key      string // base as a string, the model's key in the store
+	manifest []byte
+	shards   []modeldir.ShardInfo
+	prog     *progress
+	buf      []byte // one chunk, allocated on first use
+}
+
+func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {
+	if o.Store == nil {
+		return nil, errors.New("fetch: Options.Store is nil")
+	}
+	base, err := neturl.Parse(url)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("fetch: model URL %q: want an http:// or https:// URL of a directory", url)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base = base.JoinPath("/")
+	}
+	o.Client = httpget.Or(o.Client)
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = 4 << 20
+	}
+	if o.Retries == 0 {
+		o.Retries = 2
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &fetcher{ctx: ctx, o: o, base: base, key: base.String(), prog: newProgress(o.Progress, o.Now)}, nil
+}
+
+// fileURL is the URL of a file of the model directory.
+func (f *fetcher) fileURL(name string) string { return f.base.JoinPath(name).String() }
+
+// getManifest fetches and validates the served manifest.
+func (f *fetcher) getManifest() ([]byte, error) {
+	url := f.fileURL(modeldir.ManifestFile)
+	resp, err := f.o.Client.Do(f.ctx, &httpget.Request{Method: "GET", URL: url})
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("GET %s: the server answered %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxManifest+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %v", url, err)
+	}
+	if len(data) > maxManifest {
+		return nil, fmt.Errorf("GET %s: more than %d bytes; not a model manifest", url, maxManifest)
+	}
+	if err := f.useManifest(data); err != nil {
+		return nil, fmt.Errorf("%s: %v", f.key, err)
+	}
+	return data, nil
+}
+
+// useManifest makes data the manifest of the fetch.
+func (f *fetcher) useManifest(data []byte) error {
+	shards, err := parseShards(data)
+	if err != nil {
+		return err
+	}
+	f.manifest, f.shards = data, shards
+	f.prog.setTotal(shards)
+	return nil
+}
+
+// parseShards validates a manifest with modeldir's checks and lists its
+// shards.
+func parseShards(data []byte) ([]modeldir.ShardInfo, error) {
+	m, err := modeldir.Open(weights.MemSource{modeldir.ManifestFile: data})
+	if err != nil {
+		return nil, err
+	}
+	return m.Shards(), nil
+}

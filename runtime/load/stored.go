@@ -1,0 +1,142 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"strings"
+
+	"github.com/phi2web/phi2web/runtime/convert"
+	"github.com/phi2web/phi2web/runtime/internal/fetch"
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/store"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
+
+// Kinds of failure, wrapped by the errors of Fill and Open.
+var (
+	// ErrNetwork: the model could not be fetched and no complete copy is
+	// stored.
+	ErrNetwork = errors.New("network failure")
+	// ErrNotFound: the URL answered but holds no model (neither
+	// manifest.json nor config.json).
+	ErrNotFound = errors.New("no model at the URL")
+	// ErrQuota: the store cannot hold the model.
+	ErrQuota = errors.New("not enough storage")
+	// ErrBadModel: the model is malformed, or corrupt after a refetch.
+	ErrBadModel = errors.New("malformed model")
+	// ErrQuant: Options.Quant names no quantization.
+	ErrQuant = errors.New("unknown quantization")
+)
+
+// Keys returns the store keys of the model at url: that of a converted
+// model directory (url with a final '/') and that of a Hugging Face
+// checkpoint's conversion to quant ("" means q4).
+func Keys(url, quant string) (dir, converted string) {
+	if quant == "" {
+		quant = "q4"
+	}
+	dir = strings.TrimSuffix(url, "/") + "/"
+	return dir, dir + ".phi2web-" + strings.ToLower(quant) + "/"
+}
+
+// Fill makes the model at url complete in o.Store and returns its key,
+// for a host that loads it later from there (a guest without network).
+func Fill(ctx context.Context, url string, o Options) (string, error) {
+	j := newJob(ctx, url, o)
+	key, err := j.fill()
+	if err != nil {
+		return "", j.classify(err)
+	}
+	j.ready()
+	return key, nil
+}
+
+// openStored makes the model at url complete in o.Store (see Fill), then
+// calls use with its stored copy. When use fails because a stored shard
+// is corrupt, the shard is downloaded again and use is called a second
+// time (fetch.Load).
+func openStored(ctx context.Context, url string, o Options, use func(*Model) error) error {
+	j := newJob(ctx, url, o)
+	key, err := j.fill()
+	if err != nil {
+		return j.classify(err)
+	}
+	var useErr error
+	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.second()}
+	err = fetch.Load(ctx, key, fo, func(src weights.Source) error {
+		m, err := openModelDir(j.counting(src), o.Codec)
+		if err != nil {
+			useErr = BadModel(err)
+			return err
+		}
+		m.Loader, m.Key = Checked(m.Loader), key
+		useErr = use(m)
+		return useErr
+	})
+	if err != nil {
+		if err == useErr {
+			return err
+		}
+		return j.classify(err)
+	}
+	j.ready()
+	return nil
+}
+
+// fill is Fill without the final report and the classification.
+func (j *job) fill() (string, error) {
+	key, hfKey := Keys(j.url, j.o.Quant)
+	_, err := weights.HTTP(key, j.client).Open(modeldir.ManifestFile)
+	hf := errors.Is(err, fs.ErrNotExist) || (err != nil && complete(j.o.Store, hfKey))
+	if hf {
+		key = hfKey
+	}
+	j.key, j.st = key, limitStore(j.o.Store, key, j.o.MaxStorageBytes)
+	if j.o.Lock != nil {
+		release, err := j.o.Lock(j.ctx, key)
+		if err != nil {
+			return "", unclassified{err}
+		}
+		defer release()
+	}
+	// Another page may have stored it while this one waited for the lock.
+	_, err = fetch.Fetch(j.ctx, key, fetch.Options{Store: j.st, Client: j.client, Progress: j.first()})
+	if err != nil && hf {
+		err = j.convert(key)
+	}
+	return key, err
+}
+
+// convert reads the Hugging Face checkpoint at j.url and stores its
+// conversion under key.
+func (j *job) convert(key string) error {
+	quant := j.o.Quant
+	if quant == "" {
+		quant = "q4"
+	}
+	q, err := convert.ParseQuant(quant)
+	if err != nil {
+		return kinded(ErrQuant, err)
+	}
+	src, closeSrc, err := openInPlace(j.url, Options{Client: j.client})
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return kinded(ErrNotFound, err)
+		}
+		return err
+	}
+	defer closeSrc()
+	return convert.RunTo(src, store.Sink(j.st, key), convert.Options{Quant: q, Progress: j.converted(src.Bytes)})
+}
+
+// complete reports whether st holds a usable model under key.
+func complete(st store.Store, key string) bool {
+	models, _ := st.Models()
+	for _, m := range models {
+		if m.URL == key {
+			return m.Complete
+		}
+	}
+	return false
+}
