@@ -5,10 +5,10 @@
 //   body[data-state]      "idle" | "loading" | "ready" | "generating" | "error"
 //   #model                model select (values are absolute model URLs, or "custom")
 //   #custom-url           custom model URL (shown when #model is "custom")
-//   #backend              "auto" | "webgpu" | "wasm"
+//   #backend              "auto" | "webgpu" | "simd"
 //   #load, #unload        buttons
 //   #progress             load progress; [data-phase] is the last phase seen
-//   #badge                backend after load; [data-backend] "webgpu" | "wasm" | "none"
+//   #badge                backend after load; [data-backend] "webgpu" | "simd" | "none"
 //   #mode                 "completion" | "chat"
 //   #prompt, #generate, #stop, #chat-reset
 //   #output               generated text (completion) or the transcript (chat: .turn.user / .turn.assistant)
@@ -17,7 +17,7 @@
 //   #cache                stored-models panel; #cache-list li[data-url] with button.delete, #cache-clear,
 //                         #cache-refresh, #cache-estimate
 //   #max-tokens #temperature #top-k #top-p #min-p #repeat-penalty #seed   sampling settings
-// URL parameters: ?model=URL&backend=auto|webgpu|wasm&mode=chat&autoload (load at once)&nosw (no service worker)
+// URL parameters: ?model=URL&backend=auto|webgpu|simd&mode=chat&autoload (load at once)&nosw (no service worker)
 // &maxStorageMB=N (refuse to store a model larger than N MB).
 
 const $ = (id) => document.getElementById(id);
@@ -95,7 +95,7 @@ function asError(err) {
 }
 
 const errorActions = {
-	"webgpu-unavailable": ["Use wasm SIMD", () => reloadWith({ backend: "wasm", autoload: "" })],
+	"webgpu-unavailable": ["Use wasm SIMD", () => reloadWith({ backend: "simd", autoload: "" })],
 	quota: ["Manage storage", openCache],
 	"not-found": ["Enter another URL", focusCustomURL],
 };
@@ -198,7 +198,7 @@ function restoreChoices() {
 		ui.model.selectedIndex = 0; // the default model, listed first
 	}
 	const backend = params.get("backend") || saved.get("backend", "auto");
-	if (["auto", "webgpu", "wasm"].includes(backend)) ui.backend.value = backend;
+	if (["auto", "webgpu", "simd"].includes(backend)) ui.backend.value = backend;
 	const mode = params.get("mode") || saved.get("mode", "completion");
 	if (["completion", "chat"].includes(mode)) ui.mode.value = mode;
 	modelChanged();

@@ -6,7 +6,7 @@
 //
 // Attributes
 //   model        model URL (relative to the page); default Phi2.defaultModel
-//   backend      "auto" (default) | "webgpu" | "wasm"
+//   backend      "auto" (default) | "webgpu" | "simd"
 //   max-tokens   reply length limit (default 256)
 //   temperature  sampling temperature (default 0.7; 0 = greedy)
 //   placeholder  the input's placeholder

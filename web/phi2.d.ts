@@ -25,7 +25,7 @@ export class Phi2Error extends Error {
 	hint: string;
 }
 
-export type Backend = "auto" | "webgpu" | "wasm";
+export type Backend = "auto" | "webgpu" | "simd";
 export type Quant = "q4" | "q8" | "f16" | "f32";
 
 /** A load's progress. Phases come in this order; "convert" only for Hugging Face URLs. */
@@ -59,7 +59,7 @@ export interface ModelInfo {
 }
 
 export interface Info {
-	backend: "webgpu" | "wasm";
+	backend: "webgpu" | "simd";
 	/** The GPU adapter's description, or "wasm SIMD, N thread(s)". */
 	adapter: string;
 	/** Why the backend asked for is not the one used; "" when it is. */

@@ -20,7 +20,7 @@ const unloadWaitMs = 2000; // how long unload waits for the engine before ending
 const cacheIdleMs = 15000; // how long a worker started only for Phi2.cache stays after its last call
 
 const loadKeys = ["model", "backend", "quant", "maxStorageBytes", "onProgress", "onFallback", "baseURL"];
-const backends = ["auto", "webgpu", "wasm"];
+const backends = ["auto", "webgpu", "simd"];
 const quants = ["q4", "q8", "f16", "f32"];
 
 function loadOptions(options) {

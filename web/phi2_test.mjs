@@ -20,7 +20,7 @@ globalThis.location = new URL(page + "index.html");
 // ---- the fake worker ----
 
 const info = {
-	backend: "wasm", adapter: "wasm SIMD, 1 thread(s)", fallbackReason: "", threads: 1, crossOriginIsolated: false, contextUsed: 0,
+	backend: "simd", adapter: "wasm SIMD, 1 thread(s)", fallbackReason: "", threads: 1, crossOriginIsolated: false, contextUsed: 0,
 	model: { url: "", quant: "q4", layers: 32, hidden: 2560, vocab: 51200, contextLength: 2048, bytes: 1 },
 };
 const defaultTokens = [" Hello", ",", " world", "!"];
@@ -190,12 +190,12 @@ test("load starts the worker, reports progress and sends the load message", asyn
 });
 
 test("load passes backend, quant and maxStorageBytes; defaultModel is beside phi2.js", async () => {
-	const { engine, worker } = await load({}, { model: undefined, backend: "wasm", quant: "q8", maxStorageBytes: 5e9 });
+	const { engine, worker } = await load({}, { model: undefined, backend: "simd", quant: "q8", maxStorageBytes: 5e9 });
 	const [m] = worker.sentOf("load");
 	assert.equal(m.model, new URL("models/default/", moduleDir).href);
 	assert.equal(m.model, defaultModel);
 	assert.equal(Phi2.defaultModel, defaultModel);
-	assert.equal(m.backend, "wasm");
+	assert.equal(m.backend, "simd");
 	assert.equal(m.quant, "q8");
 	assert.equal(m.maxStorageBytes, 5e9);
 	await engine.unload();
@@ -203,7 +203,7 @@ test("load passes backend, quant and maxStorageBytes; defaultModel is beside phi
 
 test("load checks its options before starting a worker", async () => {
 	const before = FakeWorker.all.length;
-	await rejectsWith(Phi2.load({ backend: "cuda" }), "bad-request", /backend must be one of auto, webgpu, wasm/);
+	await rejectsWith(Phi2.load({ backend: "cuda" }), "bad-request", /backend must be one of auto, webgpu, simd/);
 	await rejectsWith(Phi2.load({ quant: "q3" }), "bad-request", /quant/);
 	await rejectsWith(Phi2.load({ maxStorageBytes: NaN }), "bad-request", /maxStorageBytes must be a number > 0 \(got NaN\)/);
 	await rejectsWith(Phi2.load({ maxStorageBytes: -1 }), "bad-request", /maxStorageBytes/);
@@ -406,9 +406,9 @@ test("fallback messages reach onFallback and the generation goes on", async () =
 	const gen = engine.generate("p", { maxTokens: 6 });
 	await sleep(6);
 	const id = worker.sentOf("generate")[0].id;
-	worker.emit({ type: "fallback", id, reason: "WebGPU device lost", info: { ...info, backend: "wasm" } });
+	worker.emit({ type: "fallback", id, reason: "WebGPU device lost", info: { ...info, backend: "simd" } });
 	assert.equal((await gen.result).completionTokens, 6);
-	assert.deepEqual(fallbacks, [{ reason: "WebGPU device lost", info: { ...info, backend: "wasm" } }]);
+	assert.deepEqual(fallbacks, [{ reason: "WebGPU device lost", info: { ...info, backend: "simd" } }]);
 	await engine.unload();
 });
 

@@ -34,7 +34,7 @@ func TestGoTestExec(t *testing.T) {
 // module.
 func TestModuleRoot(t *testing.T) {
 	wd, _ := os.Getwd()
-	want := filepath.Clean(filepath.Join(wd, "../../../.."))
+	want := filepath.Clean(filepath.Join(wd, "../.."))
 	if got := moduleRoot(wd); got != want {
 		t.Errorf("moduleRoot(%s) = %s, want %s", wd, got, want)
 	}

@@ -6,13 +6,14 @@ import (
 	"context"
 	"syscall/js"
 
+	"github.com/phi2web/phi2web"
 	"github.com/phi2web/phi2web/browser/idb"
-	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
+	"github.com/phi2web/phi2web/cmd/phi2-worker/protocol"
 )
 
 // cache runs a cache request on the model store; it needs no model.
-func (e *engine) cache(id js.Value, o object) error {
-	var r page.Cache
+func (e *worker) cache(id js.Value, o object) error {
+	var r protocol.Cache
 	var err error
 	if r.Op, err = o.str("op"); err != nil {
 		return err
@@ -23,11 +24,11 @@ func (e *engine) cache(id js.Value, o object) error {
 	if err := r.Check(); err != nil {
 		return err
 	}
-	st, err := idb.Open(context.Background(), storeName)
+	st, closeStore, err := phi2web.OpenStore(context.Background())
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore()
 	models, err := st.Models()
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func (e *engine) cache(id js.Value, o object) error {
 		for i, m := range models {
 			keys[i] = m.URL
 		}
-		for _, k := range page.StoredKeys(r.URL, keys) {
+		for _, k := range protocol.StoredKeys(r.URL, keys) {
 			if err := st.Delete(k); err != nil {
 				return err
 			}

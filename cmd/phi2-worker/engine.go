@@ -8,15 +8,14 @@ import (
 	"sync"
 	"syscall/js"
 
-	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
-	"github.com/phi2web/phi2web/runtime/backend"
-	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web"
+	"github.com/phi2web/phi2web/cmd/phi2-worker/protocol"
 	"github.com/phi2web/phi2web/wasm/simd"
 )
 
-// engine is the worker's state: at most one model with its session, and
-// at most one generation on it.
-type engine struct {
+// worker is the worker's state: at most one model, and at most one
+// generation on it.
+type worker struct {
 	ops sync.Mutex // held by a load or an unload for its whole run
 
 	mu      sync.Mutex // guards the fields below
@@ -25,44 +24,22 @@ type engine struct {
 	threads int // the SIMD backend's threads
 }
 
-// loaded is a model on a backend, with the session kept between
-// generations.
+// loaded is a model as a load request asked for it.
 type loaded struct {
-	req      page.Load // as asked for, defaults filled
-	m        *phi2.Model
-	s        *phi2.Session
-	be       backend.Backend
-	backend  string // "webgpu" or "wasm"
-	adapter  string
-	fallback string // why the backend asked for is not the one in use
-	quant    string // the stored model's, e.g. "Q4"
-	bytes    int64  // the stored model's shard bytes
-	ids      []int32
+	req protocol.Load // as asked for, defaults filled
+	m   *phi2web.Model
 }
 
-func (l *loaded) close() {
-	if l.s != nil {
-		l.s.Close()
-	}
-	if l.m != nil {
-		l.m.Close()
-	}
-	if l.be != nil {
-		l.be.Close()
-	}
-	l.m, l.s, l.be, l.ids = nil, nil, nil, nil
-}
-
-func newEngine() *engine {
+func newWorker() *worker {
 	b := simd.New()
 	defer b.Close()
-	return &engine{threads: b.Workers()}
+	return &worker{threads: b.Workers()}
 }
 
 // receive reads a message and handles it on a goroutine of its own.
-func (e *engine) receive(msg js.Value) {
+func (e *worker) receive(msg js.Value) {
 	if msg.Type() != js.TypeObject {
-		fail(js.Null(), page.Errorf(page.CodeBadRequest, "a message must be an object, not a %s", msg.Type()))
+		fail(js.Null(), protocol.Errorf(protocol.CodeBadRequest, "a message must be an object, not a %s", msg.Type()))
 		return
 	}
 	id := msg.Get("id")
@@ -85,14 +62,14 @@ func (e *engine) receive(msg js.Value) {
 	}
 	h, ok := handlers[kind]
 	if !ok {
-		fail(id, page.Errorf(page.CodeBadRequest, "unknown message type %q: want load, generate, abort, unload, info or cache", kind))
+		fail(id, protocol.Errorf(protocol.CodeBadRequest, "unknown message type %q: want load, generate, abort, unload, info or cache", kind))
 		return
 	}
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				fmt.Printf("phi2: %s: panic: %v\n%s", kind, r, debug.Stack())
-				fail(id, page.Errorf(page.CodeInternal, "%s: %v", kind, r))
+				fail(id, protocol.Errorf(protocol.CodeInternal, "%s: %v", kind, r))
 			}
 		}()
 		if err := h(id, o); err != nil {
@@ -101,27 +78,29 @@ func (e *engine) receive(msg js.Value) {
 	}()
 }
 
-func (e *engine) unload(id js.Value, _ object) error {
+func (e *worker) unload(id js.Value, _ object) error {
 	e.ops.Lock()
 	defer e.ops.Unlock()
 	e.stop()
-	e.drop()
+	e.drop(nil)
 	done(id, nil)
 	return nil
 }
 
-// drop frees the model.
-func (e *engine) drop() {
+// drop frees the model, or only l when it is given and still the model.
+func (e *worker) drop(l *loaded) {
 	e.mu.Lock()
-	l := e.model
-	e.model = nil
+	cur := e.model
+	if l == nil || cur == l {
+		e.model = nil
+	}
 	e.mu.Unlock()
-	if l != nil {
-		l.close()
+	if cur != nil && (l == nil || cur == l) {
+		cur.m.Close()
 	}
 }
 
-func (e *engine) info(id js.Value, _ object) error {
+func (e *worker) info(id js.Value, _ object) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	done(id, e.infoOf(e.model))
@@ -129,22 +108,20 @@ func (e *engine) info(id js.Value, _ object) error {
 }
 
 // infoOf is the info object of l (nil: no model loaded).
-func (e *engine) infoOf(l *loaded) map[string]any {
+func (e *worker) infoOf(l *loaded) map[string]any {
 	out := map[string]any{
 		"backend": "", "adapter": "", "fallbackReason": "", "model": nil, "contextUsed": 0,
 		"threads": e.threads, "crossOriginIsolated": js.Global().Get("crossOriginIsolated").Truthy(),
 	}
-	if l == nil || l.m == nil {
+	if l == nil || l.m.Closed() {
 		return out
 	}
-	c := l.m.Config
-	out["backend"], out["adapter"], out["fallbackReason"] = l.backend, l.adapter, l.fallback
+	c, info := l.m.Config(), l.m.Info()
+	out["backend"], out["adapter"], out["fallbackReason"] = l.m.Backend(), l.m.Adapter(), l.m.Fallback()
 	out["model"] = map[string]any{
-		"url": l.req.Model, "quant": l.quant, "layers": c.NumLayers, "hidden": c.HiddenSize,
-		"vocab": c.VocabSize, "contextLength": l.m.MaxContext(), "bytes": float64(l.bytes),
+		"url": l.req.Model, "quant": info.Quant, "layers": c.NumLayers, "hidden": c.HiddenSize,
+		"vocab": c.VocabSize, "contextLength": l.m.MaxContext(), "bytes": float64(info.StoredBytes),
 	}
-	if l.s != nil {
-		out["contextUsed"] = l.s.Pos()
-	}
+	out["contextUsed"] = l.m.Pos()
 	return out
 }

@@ -5,8 +5,8 @@ package main
 import (
 	"syscall/js"
 
-	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
-	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/cmd/phi2-worker/protocol"
+	"github.com/phi2web/phi2web/runtime/load"
 )
 
 // object reads the fields of a message object; a field of the wrong type
@@ -29,7 +29,7 @@ func (o object) str(name string) (string, error) {
 	case js.TypeString:
 		return f.String(), nil
 	}
-	return "", page.Errorf(page.CodeBadRequest, "%s: %s must be a string, not a %s", o.what, name, f.Type())
+	return "", protocol.Errorf(protocol.CodeBadRequest, "%s: %s must be a string, not a %s", o.what, name, f.Type())
 }
 
 func (o object) num(name string, def float64) (float64, error) {
@@ -40,7 +40,7 @@ func (o object) num(name string, def float64) (float64, error) {
 	case js.TypeNumber:
 		return f.Float(), nil
 	}
-	return 0, page.Errorf(page.CodeBadRequest, "%s: %s must be a number, not a %s", o.what, name, f.Type())
+	return 0, protocol.Errorf(protocol.CodeBadRequest, "%s: %s must be a number, not a %s", o.what, name, f.Type())
 }
 
 func (o object) strs(name string) ([]string, error) {
@@ -49,13 +49,13 @@ func (o object) strs(name string) ([]string, error) {
 	case f.Type() == js.TypeUndefined || f.Type() == js.TypeNull:
 		return nil, nil
 	case !js.Global().Get("Array").Call("isArray", f).Bool():
-		return nil, page.Errorf(page.CodeBadRequest, "%s: %s must be an array of strings", o.what, name)
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "%s: %s must be an array of strings", o.what, name)
 	}
 	out := make([]string, f.Length())
 	for i := range out {
 		s := f.Index(i)
 		if s.Type() != js.TypeString {
-			return nil, page.Errorf(page.CodeBadRequest, "%s: %s[%d] must be a string, not a %s", o.what, name, i, s.Type())
+			return nil, protocol.Errorf(protocol.CodeBadRequest, "%s: %s[%d] must be a string, not a %s", o.what, name, i, s.Type())
 		}
 		out[i] = s.String()
 	}
@@ -71,7 +71,7 @@ func (o object) sub(name, what string) (object, error) {
 	case js.TypeObject:
 		return object{f, what}, nil
 	}
-	return object{}, page.Errorf(page.CodeBadRequest, "%s must be an object, not a %s", what, f.Type())
+	return object{}, protocol.Errorf(protocol.CodeBadRequest, "%s must be an object, not a %s", what, f.Type())
 }
 
 // post sends the page a message; values are those js.ValueOf takes.
@@ -80,13 +80,13 @@ func post(msg map[string]any) { js.Global().Call("postMessage", js.ValueOf(msg))
 func done(id js.Value, result any) { post(map[string]any{"type": "done", "id": id, "result": result}) }
 
 func fail(id js.Value, err error) {
-	e := page.Classify(err)
+	e := protocol.Classify(err)
 	post(map[string]any{"type": "error", "id": id, "error": map[string]any{"code": e.Code, "message": e.Message, "hint": e.Hint}})
 }
 
 // progress posts the progress of request id.
-func progress(id js.Value) func(fetch.Progress) {
-	return func(p fetch.Progress) {
+func progress(id js.Value) func(load.Progress) {
+	return func(p load.Progress) {
 		post(map[string]any{
 			"type": "progress", "id": id, "phase": p.Phase, "done": float64(p.Done), "total": float64(p.Total),
 			"shard": p.Shard, "shards": p.Shards, "bytesPerSecond": p.BytesPerSecond,

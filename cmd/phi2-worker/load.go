@@ -4,28 +4,19 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"syscall/js"
 
-	"github.com/phi2web/phi2web/browser/idb"
-	"github.com/phi2web/phi2web/cmd/phi2-worker/page"
-	"github.com/phi2web/phi2web/runtime/fetch"
-	"github.com/phi2web/phi2web/runtime/modeldir"
-	"github.com/phi2web/phi2web/runtime/phi2"
-	"github.com/phi2web/phi2web/runtime/remote"
-	"github.com/phi2web/phi2web/runtime/tokenizer"
-	"github.com/phi2web/phi2web/runtime/weights"
-	"github.com/phi2web/phi2web/webgpu"
+	"github.com/phi2web/phi2web"
+	"github.com/phi2web/phi2web/cmd/phi2-worker/protocol"
 )
 
-// storeName is the IndexedDB database of stored models, shared with the
-// CLI's page.
-const storeName = "phi2web-models"
+// webgpuFault is phi2web.Options.WebGPUFault, set at build time by tests
+// of the fallback: go build -ldflags "-X main.webgpuFault=lose:40".
+var webgpuFault string
 
-// load replaces the model with the one the request names.
-func (e *engine) load(id js.Value, o object) error {
+// load replaces the model with the one the request names, stored in the
+// platform's store (IndexedDB) on the way.
+func (e *worker) load(id js.Value, o object) error {
 	r, err := readLoad(o)
 	if err != nil {
 		return err
@@ -33,17 +24,13 @@ func (e *engine) load(id js.Value, o object) error {
 	e.ops.Lock()
 	defer e.ops.Unlock()
 	e.stop()
-	e.drop()
-	c, err := newBackend(r.Backend)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	l, err := openModel(ctx, r, c, progress(id))
-	if errors.Is(err, webgpu.ErrDeviceLost) && r.Backend == "auto" {
-		c = simdBackend(err.Error())
-		l, err = openModel(ctx, r, c, progress(id))
-	}
+	e.drop(nil)
+	l := &loaded{req: r}
+	l.m, err = phi2web.Open(context.Background(), r.Model, phi2web.Options{
+		Backend: r.Backend, Strict: r.Backend == "webgpu", Quant: r.Quant,
+		MaxStorageBytes: int64(r.MaxStorageBytes), Progress: progress(id),
+		WebGPUFault: webgpuFault, OnFallback: e.fellBack(l),
+	})
 	if err != nil {
 		return err
 	}
@@ -54,9 +41,23 @@ func (e *engine) load(id js.Value, o object) error {
 	return nil
 }
 
+// fellBack tells the page that l moved to SIMD during the running
+// generation, with l's new info.
+func (e *worker) fellBack(l *loaded) func(string) {
+	return func(reason string) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		id := js.Null()
+		if e.gen != nil {
+			id = e.gen.id
+		}
+		post(map[string]any{"type": "fallback", "id": id, "reason": reason, "info": e.infoOf(l)})
+	}
+}
+
 // readLoad reads and checks a load request.
-func readLoad(o object) (page.Load, error) {
-	var r page.Load
+func readLoad(o object) (protocol.Load, error) {
+	var r protocol.Load
 	var errs [4]error
 	r.Model, errs[0] = o.str("model")
 	r.Backend, errs[1] = o.str("backend")
@@ -68,58 +69,4 @@ func readLoad(o object) (page.Load, error) {
 		}
 	}
 	return r, r.Check()
-}
-
-// openModel loads the model of r from the store (fetching or converting
-// it first) onto the backend c, which it owns from then on, and opens a
-// session.
-func openModel(ctx context.Context, r page.Load, c chosen, report func(fetch.Progress)) (*loaded, error) {
-	l := &loaded{req: r, be: c.be, backend: c.name, adapter: c.adapter, fallback: c.fallback}
-	st, err := idb.Open(ctx, storeName)
-	if err != nil {
-		l.close()
-		return nil, err
-	}
-	defer st.Close()
-	idb.Persist()
-	o := remote.Options{Store: st, Quant: r.Quant, Lock: lockModel, MaxStorageBytes: int64(r.MaxStorageBytes), Progress: report}
-	_, err = remote.Open(ctx, r.Model, o, func(src weights.Source) error {
-		if l.m != nil {
-			l.m.Close()
-			l.m = nil
-		}
-		md, err := modeldir.Open(src)
-		if err != nil {
-			return remote.BadModel(err)
-		}
-		meta := md.Meta()
-		if meta.Tokenizer.Name != tokenizer.Name {
-			return remote.BadModel(fmt.Errorf("%s: the model was converted for tokenizer %q, this engine has %q", r.Model, meta.Tokenizer.Name, tokenizer.Name))
-		}
-		l.quant, l.bytes = strings.ToLower(meta.Quant), 0
-		for _, s := range md.Shards() {
-			l.bytes += s.CompressedSize
-		}
-		var weightBytes int64
-		for _, t := range md.Tensors() {
-			weightBytes += t.Length
-		}
-		kv := page.KVCache(c.name, md.Config(), weightBytes)
-		l.m, err = phi2.Load(remote.Checked(md), c.be, phi2.Options{KVCache: kv})
-		return err
-	})
-	if err == nil {
-		l.s, err = l.m.NewSession()
-	}
-	if err != nil {
-		l.close()
-		return nil, err
-	}
-	return l, nil
-}
-
-// lockModel holds the Web Lock of a model's download: one page or worker
-// of a site fetches while the others wait.
-func lockModel(ctx context.Context, key string) (func(), error) {
-	return idb.Lock(ctx, "phi2web download "+key)
 }

@@ -10,7 +10,7 @@
 // Replies go out with postMessage. The messages, their fields and the
 // error codes are those of the page's worker protocol (load, generate,
 // abort, unload, info, cache; progress, token, fallback, done, error);
-// the checks and codes are in package page.
+// the checks and codes are in package protocol.
 //
 // # Notes
 //
@@ -38,7 +38,7 @@ func main() {
 		os.Exit(2)
 	}
 	initYield()
-	e := newEngine()
+	e := newWorker()
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) > 0 {
 			e.receive(args[0])

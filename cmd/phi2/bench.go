@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -79,21 +80,17 @@ func runBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer m.Backend().Close()
 	defer m.Close()
-	res := benchResult{Engine: reportedEngine(ef.engine), Backend: m.Backend().Name(), Model: filepath.Base(ef.model),
+	res := benchResult{Engine: reportedEngine(ef.engine), Backend: m.Backend(), Model: filepath.Base(ef.model),
 		Threads: runtime.GOMAXPROCS(0), KVCache: strings.ToLower(ef.kvCache), LoadMS: ms(time.Since(start)),
 		Prompt: *promptLen, DecodeSteps: *steps}
-	if src, err := load.Open(ef.model); err == nil {
-		res.WeightsMB = float64(src.Bytes) / (1 << 20)
-		src.Close()
-	}
-	res.Fallback = fallback
-	gpu, isGPU := m.Backend().(gpuBackend)
-	if isGPU {
+	res.WeightsMB = float64(m.Info().Bytes) / (1 << 20)
+	res.Fallback = m.Fallback()
+	s := m.Session()
+	if gpu, isGPU := s.Model().Backend().(gpuBackend); isGPU {
 		res.Device = gpu.Device()
 	}
-	if err := timeGeneration(m, &res, *promptLen, *steps); err != nil {
+	if err := timeGeneration(s, &res, *promptLen, *steps); err != nil {
 		return err
 	}
 	res.PeakRSSMB = float64(peakRSS()) / (1 << 20)
@@ -124,12 +121,8 @@ func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int
 
 // timeGeneration times the prompt, then decode steps after it and at the
 // end of a 2048-token context.
-func timeGeneration(m *phi2.Model, res *benchResult, promptLen, steps int) error {
-	s, err := m.NewSession()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) error {
+	m := s.Model()
 	vocab := m.Config.VocabSize
 	prompt := make([]int32, promptLen)
 	for i := range prompt {
@@ -215,17 +208,12 @@ func benchModel(cache, shape string, layers int, quant string) (string, error) {
 		}
 		bar.finish()
 	}
-	src, err := load.Open(hf)
-	if err != nil {
-		return "", err
-	}
-	defer src.Close()
-	bar := newProgressBar(os.Stderr, "convert "+quant, src.Bytes)
-	if err := convert.Run(src, out, convert.Options{Quant: q, Progress: bar.update}); err != nil {
-		return "", err
-	}
-	bar.finish()
-	return out, nil
+	err = load.Open(context.Background(), hf, load.Options{}, func(src *load.Model) error {
+		bar := newProgressBar(os.Stderr, "convert "+quant, src.Bytes)
+		defer bar.finish()
+		return convert.Run(src, out, convert.Options{Quant: q, Progress: bar.update})
+	})
+	return out, err
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -39,18 +40,24 @@ func runConvert(args []string, stdout io.Writer) error {
 	if o.ShardSize, err = parseSize(*shardSize); err != nil {
 		return usageErr("--shard-size: %v", err)
 	}
-	src, err := load.Open(*in)
-	if err != nil {
+	var format string
+	var runErr error
+	err = load.Open(context.Background(), *in, load.Options{}, func(src *load.Model) error {
+		format = src.Format
+		bar := newProgressBar(os.Stderr, "convert", src.Bytes)
+		o.Progress = bar.update
+		if runErr = convert.Run(src, *out, o); runErr == nil {
+			bar.finish()
+		}
+		return runErr
+	})
+	switch {
+	case err != nil && err == runErr:
+		return err
+	case err != nil:
 		return fmt.Errorf("%s: %w", *in, err)
 	}
-	defer src.Close()
-	bar := newProgressBar(os.Stderr, "convert", src.Bytes)
-	o.Progress = bar.update
-	if err := convert.Run(src, *out, o); err != nil {
-		return err
-	}
-	bar.finish()
-	_, err = fmt.Fprintf(stdout, "{\"out\":%q,\"from\":%q}\n", *out, src.Format)
+	_, err = fmt.Fprintf(stdout, "{\"out\":%q,\"from\":%q}\n", *out, format)
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/phi2web/phi2web"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/web"
 )
@@ -27,7 +28,7 @@ func defaultModelDir() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("default model: %w", err)
 	}
-	root, err := cacheDir()
+	root, err := phi2web.CacheDir()
 	if err != nil {
 		return "", fmt.Errorf("default model: %w", err)
 	}

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/phi2web/phi2web/runtime/convert"
+	"github.com/phi2web/phi2web"
 	"github.com/phi2web/phi2web/runtime/load"
-	"github.com/phi2web/phi2web/runtime/phi2"
-	"github.com/phi2web/phi2web/runtime/tensor"
-	"github.com/phi2web/phi2web/runtime/weights"
+	"github.com/phi2web/phi2web/runtime/store"
 )
 
 // engineFlags are the flags that choose where the model runs.
@@ -32,17 +35,6 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, or f16 for half the memory")
 }
 
-// cacheType is the dtype --kv-cache names.
-func (e *engineFlags) cacheType() (tensor.DType, error) {
-	switch strings.ToLower(e.kvCache) {
-	case "f32":
-		return tensor.F32, nil
-	case "f16":
-		return tensor.F16, nil
-	}
-	return 0, usageErr("--kv-cache %q: want f32 or f16", e.kvCache)
-}
-
 // registerQuant adds --quant, for commands whose other flags do not use
 // the name.
 func (e *engineFlags) registerQuant(fs *flag.FlagSet) {
@@ -55,68 +47,69 @@ func (e *engineFlags) registerThreads(fs *flag.FlagSet) {
 	fs.IntVar(&e.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
 }
 
-// fallback is why the backend asked for is not the one computing, when
-// another took over (a browser without usable WebGPU, a lost device).
-var fallback string
-
-// loadOptions are how this build opens models; the wasip1 build sets a
-// codec the host runs natively.
-var loadOptions load.Options
-
-// open loads the model on the chosen engine and backend, in this process.
-func (e *engineFlags) open() (*phi2.Model, error) {
+// open loads the model on the chosen backend, in this process (the other
+// engines run the whole command elsewhere: delegate). A model URL goes
+// through the platform's store (phi2web.OpenStore), so that it is fetched
+// once and loads offline afterwards; PHI2_STORE=off reads it in place,
+// PHI2_STORE_QUOTA (bytes) lowers the store's quota, for tests.
+func (e *engineFlags) open() (*phi2web.Model, error) {
 	if e.model == "" {
 		return nil, usageErr("--model is required: give a model directory or a .gguf file")
 	}
-	kv, err := e.cacheType()
-	if err != nil {
-		return nil, err
+	if kv := strings.ToLower(e.kvCache); kv != "f32" && kv != "f16" {
+		return nil, usageErr("--kv-cache %q: want f32 or f16", e.kvCache)
 	}
 	backends, ok := engines[e.engine]
 	if !ok {
 		return nil, usageErr("unknown engine %q (available: %s)", e.engine, engineList())
 	}
+	if e.engine != "native" {
+		return nil, usageErr("engine %q runs only logits, generate, perplexity and bench", e.engine)
+	}
 	if e.backend == "" {
 		e.backend = backends[0]
 	}
-	if !contains(backends, e.backend) {
+	if !slices.Contains(backends, e.backend) {
 		return nil, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
 	}
-	be, err := newBackend(e.engine, e.backend, e.threads)
+	ctx := context.Background()
+	o := phi2web.Options{
+		Backend: e.backend, Threads: e.threads, Quant: e.quant, Context: e.context, KVCache: e.kvCache,
+		InPlace: os.Getenv("PHI2_STORE") == "off", Progress: progressReporter(),
+		WebGPUFault: os.Getenv("PHI2_WEBGPU_FAULT"),
+		OnFallback: func(reason string) {
+			fmt.Fprintf(os.Stderr, "phi2: %s; continuing on simd\n", reason)
+		},
+	}
+	st, closeStore, err := e.store(ctx)
 	if err != nil {
 		return nil, err
 	}
-	po := phi2.Options{MaxContext: e.context, KVCache: kv}
-	if m, ok, err := openStored(e, be, po); ok {
-		if err != nil {
-			be.Close()
-			return nil, fmt.Errorf("%s: %w", e.model, err)
-		}
-		return m, nil
+	defer closeStore()
+	o.Store = st
+	m, err := phi2web.Open(ctx, e.model, o)
+	if errors.Is(err, load.ErrQuant) {
+		return nil, usageErr("--quant: %v", err)
 	}
-	src, err := load.OpenWith(e.model, loadOptions)
 	if err != nil {
-		be.Close()
 		return nil, fmt.Errorf("%s: %w", e.model, err)
 	}
-	defer src.Close()
-	var loader weights.Loader = src
-	if e.quant != "" {
-		q, err := convert.ParseQuant(e.quant)
-		if err == nil {
-			loader, err = convert.Quantized(src, convert.Options{Quant: q})
-		}
-		if err != nil {
-			be.Close()
-			return nil, usageErr("--quant: %v", err)
-		}
-	}
-	m, err := phi2.Load(loader, be, po)
-	if err != nil {
-		be.Close()
-		return nil, fmt.Errorf("%s: %w", e.model, err)
-	}
+	announce(m)
 	return m, nil
+}
+
+// store opens the platform's store with PHI2_STORE_QUOTA applied; nil
+// (the facade opens it) when the quota is not lowered.
+func (e *engineFlags) store(ctx context.Context) (store.Store, func(), error) {
+	q, err := strconv.ParseInt(os.Getenv("PHI2_STORE_QUOTA"), 10, 64)
+	if err != nil {
+		return nil, func() {}, nil
+	}
+	st, closeStore, err := phi2web.OpenStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store.LowerQuota(st, q), closeStore, nil
 }
 
 // engineList names the engines of this build.
@@ -144,16 +137,18 @@ type exitStatus int
 
 func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // isURL reports whether a --model value is an http(s) URL.
 func isURL(s string) bool {
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// announce says on stderr which device computes where it is not the one
+// asked for, or a GPU.
+func announce(m *phi2web.Model) {
+	switch {
+	case m.Fallback() != "":
+		fmt.Fprintf(os.Stderr, "phi2: computing on %s instead of %s: %s\n", m.Adapter(), "WebGPU", m.Fallback())
+	case m.Backend() == "webgpu":
+		fmt.Fprintf(os.Stderr, "phi2: computing on WebGPU: %s\n", m.Adapter())
+	}
 }

@@ -85,14 +85,10 @@ func runGenerate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g := &generation{ef: &ef, m: m}
-	defer g.close()
+	defer m.Close()
 	o.EOS = -1
-	if m.Config.EOSTokenID >= 0 {
-		o.EOS = int32(m.Config.EOSTokenID)
-	}
-	if g.s, err = m.NewSession(); err != nil {
-		return err
+	if eos := m.Config().EOSTokenID; eos >= 0 {
+		o.EOS = int32(eos)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -101,7 +97,14 @@ func runGenerate(args []string, stdout io.Writer) error {
 	if *asJSON {
 		out = nil
 	}
-	res, err := g.run(ctx, tok, ids, o, out)
+	var onToken func(generate.Event) error
+	if out != nil {
+		onToken = func(e generate.Event) error {
+			_, err := io.WriteString(out, e.Text)
+			return err
+		}
+	}
+	res, err := m.Generate(ctx, ids, o, onToken)
 	if err != nil {
 		return err
 	}
@@ -113,7 +116,7 @@ func runGenerate(args []string, stdout io.Writer) error {
 		IDs: append([]int32{}, res.IDs...), Text: res.Text, PromptTokens: res.PromptTokens,
 		GeneratedTokens: len(res.IDs), TTFTms: float64(res.TimeToFirst.Microseconds()) / 1000,
 		TokensPerSecond: res.TokensPerSecond, StopReason: res.StopReason,
-		Engine: reportedEngine(ef.engine), Backend: g.m.Backend().Name(), Fallback: fallback,
+		Engine: reportedEngine(ef.engine), Backend: m.Backend(), Fallback: m.Fallback(),
 	})
 }
 

@@ -31,16 +31,9 @@ func runLogits(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g := &generation{ef: &ef, m: m}
-	defer g.close()
-	logits := make([]float32, m.Config.VocabSize)
-	for {
-		err = feedLogits(g, ids, logits)
-		if err == nil || !g.recover(err) {
-			break
-		}
-	}
-	if err != nil {
+	defer m.Close()
+	logits := make([]float32, m.Config().VocabSize)
+	if err := m.Logits(ids, logits); err != nil {
 		return err
 	}
 	best := 0
@@ -54,17 +47,4 @@ func runLogits(args []string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "{\"logits\":%s,\"argmax\":%d}\n", formatFloats(logits), best)
 	return err
-}
-
-// feedLogits feeds ids to a fresh session of g and reads the last logits.
-func feedLogits(g *generation, ids []int32, logits []float32) error {
-	s, err := g.m.NewSession()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.Feed(ids); err != nil {
-		return err
-	}
-	return s.Logits(logits)
 }

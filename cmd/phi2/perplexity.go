@@ -72,7 +72,7 @@ func runPerplexity(args []string, stdout io.Writer) error {
 	if step <= 0 {
 		step = max(1, window/2)
 	}
-	sum, n, err := scoreText(m, ids, window, step)
+	sum, n, err := scoreText(m.Session(), ids, window, step)
 	if err != nil {
 		return err
 	}
@@ -109,20 +109,16 @@ const chunk = 32
 
 // scoreText returns the summed negative log-likelihood of ids[1:] and the
 // number of tokens scored.
-func scoreText(m *phi2.Model, ids []int32, window, stride int) (float64, int, error) {
-	vocab := m.Config.VocabSize
+func scoreText(s *phi2.Session, ids []int32, window, stride int) (float64, int, error) {
+	vocab := s.Model().Config.VocabSize
 	logits := make([]float32, chunk*vocab)
 	var sum float64
 	n := 0
 	for _, w := range windows(len(ids), window, stride) {
-		s, err := m.NewSession()
-		if err != nil {
-			return 0, 0, err
-		}
+		s.Reset()
 		for at := w.begin; at < w.end; at += chunk {
 			to := min(at+chunk, w.end)
 			if err := s.FeedAll(ids[at:to], logits[:(to-at)*vocab]); err != nil {
-				s.Close()
 				return 0, 0, err
 			}
 			for p := max(at, w.score-1); p < to && p+1 < w.end; p++ {
@@ -130,7 +126,6 @@ func scoreText(m *phi2.Model, ids []int32, window, stride int) (float64, int, er
 				n++
 			}
 		}
-		s.Close()
 	}
 	return sum, n, nil
 }

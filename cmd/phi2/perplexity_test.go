@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -87,12 +88,11 @@ func directNLL(t *testing.T) (float64, int) {
 		t.Fatal(err)
 	}
 	ids := tok.Encode(perplexityText)
-	src, err := load.Open(tinyDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	m, err := phi2.Load(src, cpu.New(), phi2.Options{})
+	var m *phi2.Model
+	err = load.Open(context.Background(), tinyDir, load.Options{}, func(src *load.Model) (err error) {
+		m, err = phi2.Load(src, cpu.New(), phi2.Options{})
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

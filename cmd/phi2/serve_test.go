@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/phi2web/phi2web/runtime/load"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // fakeEngine stands in for phi2-web.wasm, with a wasm_exec.js beside it.
@@ -66,14 +67,17 @@ func TestServe(t *testing.T) {
 		t.Errorf("phi2.wasm: %d bytes that differ from the engine's %d", len(got), len(wasm))
 	}
 	// The default model is phi-nano, a model directory: it loads over HTTP.
-	m, err := load.Open(url + "models/default/")
+	var format string
+	var cfg weights.Config
+	err := load.Open(context.Background(), url+"models/default/", load.Options{}, func(m *load.Model) error {
+		format, cfg = m.Format, m.Config()
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := m.Config()
-	m.Close()
-	if m.Format != load.ModelDir || cfg.HiddenSize != 128 || cfg.NumLayers != 4 || cfg.VocabSize != 51200 {
-		t.Errorf("models/default/: %s with %+v, want phi-nano's model directory", m.Format, cfg)
+	if format != load.ModelDir || cfg.HiddenSize != 128 || cfg.NumLayers != 4 || cfg.VocabSize != 51200 {
+		t.Errorf("models/default/: %s with %+v, want phi-nano's model directory", format, cfg)
 	}
 	// --model serves the directory as it is.
 	want, err := os.ReadFile(filepath.Join(tinyDir, "model.safetensors"))

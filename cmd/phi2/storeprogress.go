@@ -4,19 +4,19 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/phi2web/phi2web/runtime/fetch"
+	"github.com/phi2web/phi2web/runtime/load"
 )
 
 // progressReporter prints each phase of a model's fetch, conversion and
 // load as it starts, every tenth of it, and its end to stderr.
-func progressReporter() func(fetch.Progress) {
+func progressReporter() func(load.Progress) {
 	last, phase := -1, ""
-	return func(p fetch.Progress) {
+	return func(p load.Progress) {
 		tenth := 0
 		if p.Total > 0 {
 			tenth = int(10 * p.Done / p.Total)
 		}
-		if p.Phase == phase && tenth == last && p.Phase != fetch.PhaseManifest {
+		if p.Phase == phase && tenth == last && p.Phase != load.PhaseManifest {
 			return
 		}
 		last, phase = tenth, p.Phase
@@ -25,10 +25,10 @@ func progressReporter() func(fetch.Progress) {
 			src = "stored"
 		}
 		switch p.Phase {
-		case fetch.PhaseDownload, fetch.PhaseVerify:
+		case load.PhaseDownload, load.PhaseVerify:
 			fmt.Fprintf(os.Stderr, "phi2: %s %.1f/%.1f MB (%s, shard %d of %d, %.1f MB/s)\n", p.Phase,
 				float64(p.Done)/1e6, float64(p.Total)/1e6, src, p.Shard+1, p.Shards, p.BytesPerSecond/1e6)
-		case fetch.PhaseManifest, fetch.PhaseReady:
+		case load.PhaseManifest, load.PhaseReady:
 			fmt.Fprintf(os.Stderr, "phi2: %s\n", p.Phase)
 		default:
 			fmt.Fprintf(os.Stderr, "phi2: %s %.1f/%.1f MB (%.1f MB/s)\n", p.Phase,

@@ -11,9 +11,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/phi2web/phi2web"
+	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/wasm/host"
 )
 
@@ -31,7 +34,7 @@ func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, s
 	if e.backend == "" {
 		e.backend = backends[0]
 	}
-	if !contains(backends, e.backend) {
+	if !slices.Contains(backends, e.backend) {
 		return true, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
 	}
 	threads := 0
@@ -51,16 +54,10 @@ func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, 
 	if isURL(e.model) && os.Getenv("PHI2_STORE") != "off" {
 		// The guest has no network: the model is fetched (or converted)
 		// into the cache here, and the guest finds it stored, offline.
-		ctx := context.Background()
-		st, closeStore, err := openModelStore(ctx)
-		if err == nil {
-			_, err = fillStore(ctx, st, e)
-			closeStore()
-		}
-		if err != nil {
+		if err := e.fill(); err != nil {
 			return fmt.Errorf("%s: %w", e.model, err)
 		}
-		dir, err := cacheDir()
+		dir, err := phi2web.CacheDir()
 		if err == nil {
 			dir, err = filepath.Abs(dir)
 		}
@@ -103,6 +100,24 @@ func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, 
 	return nil
 }
 
+// fill makes the model of e.model complete in the platform's store.
+func (e *engineFlags) fill() error {
+	ctx := context.Background()
+	st, closeStore, err := e.store(ctx)
+	if err == nil && st == nil {
+		st, closeStore, err = phi2web.OpenStore(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	_, err = load.Fill(ctx, e.model, load.Options{Store: st, Quant: e.quant, Progress: progressReporter()})
+	if errors.Is(err, load.ErrQuant) {
+		return usageErr("--quant: %v", err)
+	}
+	return err
+}
+
 // guestModule reads phi2.wasm from $PHI2_WASM or beside this executable.
 func guestModule() ([]byte, error) {
 	path := os.Getenv("PHI2_WASM")
@@ -132,7 +147,7 @@ func dropFlags(flags *flag.FlagSet, args []string, names ...string) []string {
 		name, _, inline := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
 		f := flags.Lookup(name)
 		takesNext := f != nil && !inline && !isBool(f)
-		if contains(names, name) {
+		if slices.Contains(names, name) {
 			if takesNext {
 				i++
 			}

@@ -28,7 +28,7 @@ type apiResult struct {
 
 const apiScript = `(async () => {
 	const { Phi2 } = await import("./phi2.js");
-	const engine = await Phi2.load({ model: Phi2.defaultModel, backend: "wasm" });
+	const engine = await Phi2.load({ model: Phi2.defaultModel, backend: "simd" });
 	const r = { chunks: [], ids: [] };
 	// No repeat penalty, as the native command by default.
 	const gen = engine.generate("The quick brown fox", { maxTokens: 12, temperature: 0, repeatPenalty: 1 });
@@ -78,7 +78,7 @@ func TestJSAPI(t *testing.T) {
 	}
 	sameAsNative(t, s.URL+"models/default/", "The quick brown fox", r.IDs)
 
-	if r.Info["backend"] != "wasm" || r.Info["model"] == nil {
+	if r.Info["backend"] != "simd" || r.Info["model"] == nil {
 		t.Errorf("info = %v", r.Info)
 	}
 	if r.Chat["object"] != "chat.completion" {

@@ -17,7 +17,7 @@ const foreignPage = `<!doctype html>
 <h1>Another site</h1>
 <p>It embeds the chat box below.</p>
 <script type="module" src="%[1]sphi2-chat.js"></script>
-<phi2-chat model="%[1]smodels/default/" backend="wasm" max-tokens="12" temperature="0" autoload></phi2-chat>
+<phi2-chat model="%[1]smodels/default/" backend="simd" max-tokens="12" temperature="0" autoload></phi2-chat>
 `
 
 // TestChatComponent embeds <phi2-chat> in a page of another origin, loads

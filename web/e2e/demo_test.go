@@ -39,16 +39,16 @@ func TestDemo(t *testing.T) {
 	first := generateText(pg, "24")
 	pg.shot("demo-webgpu")
 
-	pg.set("#backend", "wasm")
+	pg.set("#backend", "simd")
 	pg.click("#load")
 	pg.state("ready")
-	if got := pg.attr("#badge", "data-backend"); got != "wasm" {
-		t.Fatalf("badge says backend %q after switching to wasm", got)
+	if got := pg.attr("#badge", "data-backend"); got != "simd" {
+		t.Fatalf("badge says backend %q after switching to simd", got)
 	}
 	if got := generateText(pg, "24"); got != first {
 		t.Errorf("greedy text on wasm SIMD differs from WebGPU:\n%q\n%q", got, first)
 	}
-	pg.shot("demo-wasm")
+	pg.shot("demo-simd")
 	markupShownAsText(pg)
 
 	s.checkCSP(t)

@@ -16,14 +16,14 @@ func TestErrors(t *testing.T) {
 
 	// Not enough storage: refused before a byte is stored.
 	var quota map[string]any
-	pg.eval(`import("./phi2.js").then(({ Phi2 }) => Phi2.load({ model: Phi2.defaultModel, backend: "wasm", maxStorageBytes: 1000 }))
+	pg.eval(`import("./phi2.js").then(({ Phi2 }) => Phi2.load({ model: Phi2.defaultModel, backend: "simd", maxStorageBytes: 1000 }))
 		.then(() => ({ code: "loaded" }), (e) => ({ code: e.code, message: e.message, hint: e.hint, name: e.name }))`, &quota)
 	if quota["code"] != "quota" || quota["hint"] == "" {
 		t.Errorf("a model over the storage limit gave %v, want a quota error with a hint", quota)
 	}
 
 	// The same in the page: the way forward opens the stored-models panel.
-	small := open(t, ctx, b, s.URL+"?maxStorageMB=0.001&backend=wasm")
+	small := open(t, ctx, b, s.URL+"?maxStorageMB=0.001&backend=simd")
 	small.state("idle")
 	small.click("#load")
 	small.state("error")
@@ -37,8 +37,8 @@ func TestErrors(t *testing.T) {
 
 	cases := []struct{ name, model, backend, code string }{
 		{"no-webgpu", "", "webgpu", "webgpu-unavailable"},
-		{"not-found", s.URL + "no-such-model/", "wasm", "not-found"},
-		{"network", "http://127.0.0.1:9/model/", "wasm", "network"},
+		{"not-found", s.URL + "no-such-model/", "simd", "not-found"},
+		{"network", "http://127.0.0.1:9/model/", "simd", "network"},
 	}
 	for _, c := range cases {
 		if c.model != "" {
@@ -60,8 +60,8 @@ func TestErrors(t *testing.T) {
 		if c.code == "webgpu-unavailable" {
 			pg.click("#error-action") // "Use wasm SIMD"
 			pg.state("ready")
-			if got := pg.attr("#badge", "data-backend"); got != "wasm" {
-				t.Errorf("after the way forward the backend is %q, want wasm", got)
+			if got := pg.attr("#badge", "data-backend"); got != "simd" {
+				t.Errorf("after the way forward the backend is %q, want simd", got)
 			}
 		}
 	}

@@ -1,16 +1,16 @@
-// Package page holds the portable parts of the engine that runs in a
-// page's Web Worker (./cmd/phi2-worker): the checks of the worker protocol's
-// requests, its error codes with their hints, and the choices that do not
-// need a browser, so that they are tested natively. The protocol itself is
-// described in the program's doc comment.
-package page
+// Package protocol holds the portable parts of the page's worker
+// (./cmd/phi2-worker): the checks of the worker protocol's requests and
+// its error codes with their hints, so that they are tested natively. The
+// protocol itself is described in the program's doc comment.
+package protocol
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/phi2web/phi2web/runtime/remote"
+	"github.com/phi2web/phi2web"
+	"github.com/phi2web/phi2web/runtime/load"
 )
 
 // Error codes of the protocol's error messages (the JS Phi2Error.code).
@@ -30,7 +30,7 @@ const (
 
 // hints say what to do about each code.
 var hints = map[string]string{
-	CodeWebGPU:      `Use backend "auto" or "wasm" to compute on wasm SIMD, or a browser with WebGPU enabled.`,
+	CodeWebGPU:      `Use backend "auto" or "simd" to compute on wasm SIMD, or a browser with WebGPU enabled.`,
 	CodeNetwork:     "Check the connection and the model URL (a server on another origin must allow cross-origin requests); a model loaded once before loads offline.",
 	CodeNotFound:    "Give the URL of a converted model directory (with manifest.json) or of a Hugging Face repository (with config.json and safetensors).",
 	CodeQuota:       "Free storage: delete stored models (Phi2.cache.delete or clear), raise maxStorageBytes, or choose a smaller quant.",
@@ -58,32 +58,32 @@ func Errorf(code, format string, args ...any) *Error {
 }
 
 // Classify maps err to its code: an *Error keeps its own, the kinds of
-// runtime/remote theirs, anything else is internal.
+// failure of runtime/load and the facade theirs, anything else is
+// internal.
 func Classify(err error) *Error {
 	var pe *Error
 	if errors.As(err, &pe) {
 		return pe
 	}
+	var full *phi2web.ContextFullError
 	code := CodeInternal
 	switch {
-	case errors.Is(err, remote.ErrNetwork):
+	case errors.Is(err, load.ErrNetwork):
 		code = CodeNetwork
-	case errors.Is(err, remote.ErrNotFound):
+	case errors.Is(err, load.ErrNotFound):
 		code = CodeNotFound
-	case errors.Is(err, remote.ErrQuota):
+	case errors.Is(err, load.ErrQuota):
 		code = CodeQuota
-	case errors.Is(err, remote.ErrBadModel):
+	case errors.Is(err, load.ErrBadModel):
 		code = CodeBadModel
-	case errors.Is(err, remote.ErrQuant):
+	case errors.Is(err, load.ErrQuant):
 		code = CodeBadRequest
+	case errors.Is(err, phi2web.ErrBackend):
+		code = CodeWebGPU
+	case errors.As(err, &full):
+		code = CodeContextFull
 	}
 	return Errorf(code, "%v", err)
-}
-
-// ContextFull is the error of a prompt of n tokens that does not fit a
-// context of size tokens.
-func ContextFull(n, size int) *Error {
-	return Errorf(CodeContextFull, "the prompt is %d tokens long and does not fit the context of %d tokens", n, size)
 }
 
 // oneLine joins the lines of a message.

@@ -1,4 +1,4 @@
-package page
+package protocol
 
 import (
 	"math"
@@ -13,7 +13,7 @@ import (
 // Load is a load request's fields.
 type Load struct {
 	Model           string  // absolute http(s) URL
-	Backend         string  // "auto" (the default), "webgpu" or "wasm"
+	Backend         string  // "auto" (the default), "webgpu" or "simd"
 	Quant           string  // "q4" (the default), "q8", "f16" or "f32"
 	MaxStorageBytes float64 // 0: no limit
 }
@@ -27,8 +27,8 @@ func (r *Load) Check() error {
 	if r.Backend == "" {
 		r.Backend = "auto"
 	}
-	if r.Backend != "auto" && r.Backend != "webgpu" && r.Backend != "wasm" {
-		return Errorf(CodeBadRequest, "load: backend %q: want auto, webgpu or wasm", r.Backend)
+	if r.Backend != "auto" && r.Backend != "webgpu" && r.Backend != "simd" {
+		return Errorf(CodeBadRequest, "load: backend %q: want auto, webgpu or simd", r.Backend)
 	}
 	r.Quant = strings.ToLower(r.Quant)
 	if r.Quant == "" {

@@ -1,0 +1,43 @@
+//go:build js && wasm
+
+package phi2web
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/wasm/simd"
+	"github.com/phi2web/phi2web/webgpu"
+)
+
+// Backends are the backends of this build, a browser page's: webgpu
+// needs navigator.gpu, simd the kernel module the page provides
+// (wasm/kernels/kernels.js).
+var Backends = []string{"webgpu", "simd", "cpu"}
+
+// codec: the Go decoders; a page has nothing faster to call.
+var codec *modeldir.Codec
+
+// newBackend makes the backend name asks for. WebGPU that cannot be had
+// is an error under Strict, else SIMD takes over with the reason.
+func newBackend(name string, o Options) (chosen, error) {
+	switch name {
+	case "auto", "webgpu":
+		b, err := webgpu.New(webgpu.Options{PowerPreference: "high-performance", Fault: o.WebGPUFault})
+		if err == nil {
+			return chosen{Backend: b, adapter: b.Adapter().String()}, nil
+		}
+		if o.Strict && name == "webgpu" {
+			return chosen{}, fmt.Errorf("%w: %v", ErrBackend, err)
+		}
+		return newBackend("simd", Options{fallback: err.Error()})
+	case "simd":
+		b := simd.New()
+		return chosen{Backend: b, adapter: fmt.Sprintf("wasm SIMD, %d thread(s)", b.Workers()), fallback: o.fallback}, nil
+	}
+	return cpuBackend(o), nil
+}
+
+// lostDevice reports whether err is the loss of a WebGPU device.
+func lostDevice(err error) bool { return errors.Is(err, webgpu.ErrDeviceLost) }
