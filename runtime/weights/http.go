@@ -2,11 +2,11 @@ package weights
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,44 +77,43 @@ func (f *httpFile) Close() error {
 
 // stat sets size and at from a request for the first byte.
 func (f *httpFile) stat() error {
-	resp, err := f.get(f.url, "GET", "bytes=0-0")
-	if err != nil {
-		return err
+	p, err := httpget.GetRange(context.Background(), f.client, f.url, 0, 0)
+	var se *httpget.StatusError
+	switch {
+	case errors.As(err, &se) && se.StatusCode == 416: // an empty file
+		if se.Total < 0 {
+			return f.head()
+		}
+		f.size = se.Total
+		return nil
+	case err != nil:
+		return f.opened(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		// One byte or an error page: read so that the connection is reused.
-		// A 200 is the whole file from a server ignoring Range: left unread.
-		io.CopyN(io.Discard, resp.Body, 4096)
+	defer p.Body.Close()
+	if !p.Whole {
+		// One byte: read it, so that the connection is reused. A whole
+		// file from a server ignoring Range is left unread.
+		io.Copy(io.Discard, p.Body)
 	}
-	at := resp.URL
+	at := p.URL
 	f.at.Store(&at)
-	switch resp.StatusCode {
-	case 206, 416: // 416: an empty file
-		if _, _, total, ok := contentRange(resp.Header.Get("Content-Range")); ok && total >= 0 {
-			f.size = total
-			return nil
-		}
-		return f.head()
-	case 200:
-		if resp.ContentLength >= 0 {
-			f.size = resp.ContentLength
-			return nil
-		}
-		return f.head()
+	if p.Total >= 0 {
+		f.size = p.Total
+		return nil
 	}
-	return f.statusError(resp, "GET", "")
+	return f.head()
 }
 
-// head sets size from a HEAD request's Content-Length.
+// head sets size from a HEAD request's Content-Length, for a server that
+// hides Content-Range.
 func (f *httpFile) head() error {
-	resp, err := f.get(f.url, "HEAD", "")
+	resp, err := f.client.Do(context.Background(), &httpget.Request{Method: "HEAD", URL: f.url})
 	if err != nil {
-		return err
+		return fmt.Errorf("HEAD %s: %v", f.url, err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		return f.statusError(resp, "HEAD", "")
+		return f.opened(&httpget.StatusError{Method: "HEAD", URL: f.url, StatusCode: resp.StatusCode, Status: resp.Status})
 	}
 	if resp.ContentLength < 0 {
 		return fmt.Errorf("HEAD %s: the server gives no Content-Length or Content-Range, so the file size is unknown", f.url)
@@ -166,35 +165,25 @@ func (f *httpFile) cached(p []byte, off int64) int {
 }
 
 func (f *httpFile) read(p []byte, off int64) (int, error) {
-	rng := fmt.Sprintf("bytes=%d-%d", off, off+int64(len(p))-1)
+	last := off + int64(len(p)) - 1
 	at := *f.at.Load()
-	resp, err := f.get(at, "GET", rng)
-	if err == nil && at != f.url && resp.StatusCode >= 400 {
-		resp.Body.Close()
-		resp, err = f.get(f.url, "GET", rng)
+	part, err := httpget.GetRange(context.Background(), f.client, at, off, last)
+	var se *httpget.StatusError
+	if at != f.url && errors.As(err, &se) {
+		part, err = httpget.GetRange(context.Background(), f.client, f.url, off, last)
 		if err == nil {
-			at = resp.URL
+			at = part.URL
 			f.at.Store(&at)
 		}
 	}
 	if err != nil {
-		return 0, err
+		return 0, f.opened(err)
 	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case 206:
-		start, end, _, ok := contentRange(resp.Header.Get("Content-Range"))
-		if ok && (start != off || end != off+int64(len(p))-1) {
-			return 0, fmt.Errorf("GET %s %s: the server sent bytes %d-%d instead", f.url, rng, start, end)
-		}
-		return f.body(resp.Body, p, off, false)
-	case 200:
-		if off == 0 && int64(len(p)) == f.size {
-			return f.body(resp.Body, p, off, true)
-		}
-		return 0, fmt.Errorf("GET %s %s: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, rng)
+	defer part.Body.Close()
+	if part.Whole && (off != 0 || int64(len(p)) != f.size) {
+		return 0, fmt.Errorf("GET %s bytes=%d-%d: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, off, last)
 	}
-	return 0, f.statusError(resp, "GET", rng)
+	return f.body(part.Body, p, off, part.Whole)
 }
 
 // body fills p from r. A whole file must also end there, or size was wrong.
@@ -214,52 +203,11 @@ func (f *httpFile) body(r io.Reader, p []byte, off int64, whole bool) (int, erro
 	return n, nil
 }
 
-func (f *httpFile) get(at, method, rng string) (*httpget.Response, error) {
-	req := &httpget.Request{Method: method, URL: at}
-	if rng != "" {
-		req.Header = map[string]string{"Range": rng}
-	}
-	resp, err := f.client.Do(context.Background(), req)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v", method, f.url, err)
-	}
-	return resp, nil
-}
-
-// statusError describes an unexpected status; 404 and 410 wrap fs.ErrNotExist.
-func (f *httpFile) statusError(resp *httpget.Response, method, rng string) error {
-	if resp.StatusCode == 404 || resp.StatusCode == 410 {
+// opened names the file in a failure to read it; a missing file stays
+// fs.ErrNotExist.
+func (f *httpFile) opened(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
 		return &fs.PathError{Op: "open", Path: f.url, Err: fs.ErrNotExist}
 	}
-	if rng != "" {
-		rng = " " + rng
-	}
-	return fmt.Errorf("%s %s%s: the server answered %s", method, f.url, rng, resp.Status)
-}
-
-// contentRange parses "bytes start-end/total" or "bytes */total"; total is
-// -1 when given as "*", and start and end are -1 in the second form.
-func contentRange(h string) (start, end, total int64, ok bool) {
-	spec, found := strings.CutPrefix(h, "bytes ")
-	r, t, found2 := strings.Cut(spec, "/")
-	if !found || !found2 {
-		return 0, 0, 0, false
-	}
-	total, start, end = -1, -1, -1
-	var err error
-	if t != "*" {
-		if total, err = strconv.ParseInt(t, 10, 64); err != nil || total < 0 {
-			return 0, 0, 0, false
-		}
-	}
-	if r == "*" {
-		return start, end, total, true
-	}
-	s, e, found := strings.Cut(r, "-")
-	start, err1 := strconv.ParseInt(s, 10, 64)
-	end, err2 := strconv.ParseInt(e, 10, 64)
-	if !found || err1 != nil || err2 != nil || start < 0 || end < start {
-		return 0, 0, 0, false
-	}
-	return start, end, total, true
+	return err
 }

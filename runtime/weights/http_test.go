@@ -322,24 +322,3 @@ func TestHTTPSizeFromHEAD(t *testing.T) {
 		t.Errorf("ReadAt(30, 170) = %d, %v", n, err)
 	}
 }
-
-func TestContentRange(t *testing.T) {
-	for h, want := range map[string][4]int64{
-		"bytes 0-0/1234":   {0, 0, 1234, 1},
-		"bytes 5-9/*":      {5, 9, -1, 1},
-		"bytes */0":        {-1, -1, 0, 1},
-		"bytes 9-5/10":     {0, 0, 0, 0},
-		"bytes 1-2":        {0, 0, 0, 0},
-		"items 0-1/2":      {0, 0, 0, 0},
-		"bytes -1-2/3":     {0, 0, 0, 0},
-		"bytes 0-1/-3":     {0, 0, 0, 0},
-		"":                 {0, 0, 0, 0},
-		"bytes 0-1/2/3":    {0, 0, 0, 0},
-		"bytes 10-19/9999": {10, 19, 9999, 1},
-	} {
-		s, e, total, ok := contentRange(h)
-		if got := [4]int64{s, e, total, map[bool]int64{true: 1}[ok]}; got != want {
-			t.Errorf("contentRange(%q) = %v, want %v", h, got, want)
-		}
-	}
-}

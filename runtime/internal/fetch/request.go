@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -20,43 +21,29 @@ func (d *shardDownload) request() error {
 		}
 		url += sep + "phi2-refetch=" + strconv.FormatInt(d.f.o.Now().UnixNano(), 36)
 	}
-	req := &httpget.Request{Method: "GET", URL: url}
-	var rng string
-	if d.size > 0 {
-		rng = "bytes=" + strconv.FormatInt(d.size, 10) + "-"
-		req.Header = map[string]string{"Range": rng}
-	}
 	d.f.prog.mark()
-	resp, err := d.f.o.Client.Do(d.f.ctx, req)
-	if err != nil {
-		return &retryableError{fmt.Errorf("GET %s: %v", url, err)}
+	part, err := httpget.GetRange(d.f.ctx, d.f.o.Client, url, d.size, -1)
+	var se *httpget.StatusError
+	switch {
+	case errors.As(err, &se) && se.StatusCode == 416 && d.size > 0:
+		return d.restart() // more is stored than the server has: take it from the start
+	case errors.As(err, &se) && se.Temporary():
+		return &retryableError{err}
+	case errors.As(err, &se):
+		return err
+	case err != nil:
+		return &retryableError{err}
 	}
-	defer resp.Body.Close()
-	if e := resp.Header.Get("Content-Encoding"); e != "" && e != "identity" {
+	defer part.Body.Close()
+	if e := part.Header.Get("Content-Encoding"); e != "" && e != "identity" {
 		d.encoding = e
 	}
-	switch {
-	case resp.StatusCode == 206:
-		// A browser hides Content-Range from a cross-origin response that
-		// does not expose it; then the 206 is taken as the answer asked for.
-		if cr := resp.Header.Get("Content-Range"); cr != "" && rangeStart(cr) != d.size {
-			return fmt.Errorf("GET %s %s: the server sent the range %q", url, rng, cr)
-		}
-	case resp.StatusCode == 200 && d.size > 0: // Range ignored: the whole file comes
+	if part.Whole && d.size > 0 { // Range ignored: the whole file comes
 		if err := d.restart(); err != nil {
 			return err
 		}
-	case resp.StatusCode == 200:
-	case resp.StatusCode == 416 && d.size > 0:
-		return d.restart() // more is stored than the server has: take it from the start
-	default:
-		err := fmt.Errorf("GET %s %s: the server answered %s", url, rng, resp.Status)
-		if c := resp.StatusCode; c >= 500 || c == 408 || c == 429 { // 408 Request Timeout, 429 Too Many Requests
-			return &retryableError{err}
-		}
-		return err
 	}
-	return d.stream(resp.Body, url)
+	return d.stream(part.Body, url)
 }
 
 // stream stores the body in chunks until the shard is whole. The bytes of
@@ -82,18 +69,6 @@ func (d *shardDownload) stream(body io.Reader, url string) error {
 		}
 	}
 	return nil
-}
-
-// rangeStart is the first byte of a Content-Range "bytes a-b/n" (-1 when
-// it is not one).
-func rangeStart(cr string) int64 {
-	spec, ok := strings.CutPrefix(cr, "bytes ")
-	first, _, ok2 := strings.Cut(spec, "-")
-	n, err := strconv.ParseInt(first, 10, 64)
-	if !ok || !ok2 || err != nil {
-		return -1
-	}
-	return n
 }
 
 // retryableError is a failure that a later request may not meet: the

@@ -3,9 +3,11 @@
 // the page's fetch instead of linking net/http and its TLS stack.
 //
 // [Default] is net/http's default client natively and the global fetch in
-// a JavaScript host. [github.com/phi2web/phi2web/runtime/httpget/nethttp]
+// a JavaScript host. [github.com/phi2web/phi2web/runtime/internal/httpget/nethttp]
 // adapts any *http.Client, for native callers that configure one and for
-// tests that reach in-process servers.
+// tests that reach in-process servers. [GetRange] is the one way the engine
+// reads part of a file: random reads of a model in place (weights.HTTP)
+// and resumed downloads (runtime/internal/fetch) both use it.
 package httpget
 
 import (
