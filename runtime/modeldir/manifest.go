@@ -21,7 +21,7 @@ const (
 	DefaultShardSize = 32 << 20
 	MaxShardSize     = 1 << 30
 
-	maxManifestSize = 16 << 20 // Phi-2's manifest is about 100 KB
+	MaxManifestSize = 16 << 20 // Phi-2's manifest is about 100 KB; a larger one is refused unread
 )
 
 // ShardName is the file name of shard i as the Writer names it.
@@ -90,32 +90,3 @@ type shardJSON struct {
 	CompressedSize   int64  `json:"compressed_size"`
 	CompressedSHA256 string `json:"compressed_sha256"`
 }
-
-// storedDType reads a dtype name a model directory may use: BF16 is only
-// ever read from checkpoints, never stored.
-func storedDType(s string) (tensor.DType, error) {
-	d, err := tensor.ParseDType(s)
-	if err != nil || d == tensor.BF16 {
-		return 0, fmt.Errorf("dtype %q: want F32, F16, Q8 or Q4", s)
-	}
-	return d, nil
-}
-
-// tensorBytes is the stored size of a tensor; a vector is one row.
-func tensorBytes(d tensor.DType, shape []int) int64 {
-	if len(shape) == 1 {
-		return tensor.ByteSize(d, 1, shape[0])
-	}
-	return tensor.ByteSize(d, shape[0], shape[1])
-}
-
-// checkDType applies the format's rule: vectors are F32, matrices any
-// stored dtype.
-func checkDType(d tensor.DType, shape []int) error {
-	if len(shape) == 1 && d != tensor.F32 {
-		return fmt.Errorf("dtype %v: vectors are stored as F32", d)
-	}
-	return nil
-}
-
-func alignUp(n int64) int64 { return (n + Alignment - 1) / Alignment * Alignment }

@@ -50,8 +50,8 @@ func readManifest(src weights.Source) ([]byte, error) {
 	}
 	defer f.Close()
 	size := f.Size()
-	if size <= 0 || size > maxManifestSize {
-		return nil, fmt.Errorf("%s: size %d bytes is outside 1..%d", ManifestFile, size, maxManifestSize)
+	if size <= 0 || size > MaxManifestSize {
+		return nil, fmt.Errorf("%s: size %d bytes is outside 1..%d", ManifestFile, size, MaxManifestSize)
 	}
 	data := make([]byte, size)
 	if n, err := f.ReadAt(data, 0); n < len(data) {

@@ -14,9 +14,6 @@ import (
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
-// maxManifest bounds the manifest read from a server (Phi-2's is ~100 KB).
-const maxManifest = 16 << 20
-
 // fetcher holds one model's fetch: the options with defaults applied, the
 // model's URL and, once known, its manifest.
 type fetcher struct {
@@ -71,12 +68,12 @@ func (f *fetcher) getManifest() ([]byte, error) {
 	if resp.StatusCode != 200 {
 		return nil, fmt.Errorf("GET %s: the server answered %s", url, resp.Status)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxManifest+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, modeldir.MaxManifestSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %v", url, err)
 	}
-	if len(data) > maxManifest {
-		return nil, fmt.Errorf("GET %s: more than %d bytes; not a model manifest", url, maxManifest)
+	if len(data) > modeldir.MaxManifestSize {
+		return nil, fmt.Errorf("GET %s: more than %d bytes; not a model manifest", url, modeldir.MaxManifestSize)
 	}
 	if err := f.useManifest(data); err != nil {
 		return nil, fmt.Errorf("%s: %v", f.key, err)

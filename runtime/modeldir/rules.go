@@ -1,11 +1,103 @@
 package modeldir
 
+// The rules a manifest must follow (docs/format.md), in one place: the
+// reader applies them all before any shard is read, the writer those about
+// what it is given.
+
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
+
+// checkManifest validates everything but the shard contents and builds the
+// Model (without a Source).
+func checkManifest(mj *manifestJSON) (*Model, error) {
+	if len(mj.Config) == 0 || string(mj.Config) == "null" {
+		return nil, errors.New("config is missing")
+	}
+	cfg, err := weights.ParseConfig(mj.Config)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "config.json: "))
+	}
+	var cfgJSON bytes.Buffer
+	json.Compact(&cfgJSON, mj.Config) // ParseConfig accepted it, so it is valid JSON
+	meta := Meta{ConfigJSON: cfgJSON.Bytes(), Config: cfg, Tokenizer: mj.Tokenizer,
+		Quant: mj.Quant, EmbedQuant: mj.EmbedQuant}
+	if err := checkMeta(meta); err != nil {
+		return nil, err
+	}
+	if err := checkShardSize(mj.ShardSize); err != nil {
+		return nil, err
+	}
+	shards, err := checkShards(mj.Shards, mj.ShardSize)
+	if err != nil {
+		return nil, err
+	}
+	tensors, err := checkTensors(mj.Tensors, cfg.Expected(), shards, mj.ShardSize)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{meta: meta, shardSize: mj.ShardSize, tensors: tensors, shards: shards}, nil
+}
+
+// checkMeta validates the fields shared by reader and writer.
+func checkMeta(m Meta) error {
+	switch {
+	case m.Tokenizer.Name == "":
+		return errors.New("tokenizer name is empty")
+	case !isSHA256(m.Tokenizer.SHA256):
+		return fmt.Errorf("tokenizer sha256 %s: want 64 lowercase hex digits", showValue(&m.Tokenizer.SHA256))
+	}
+	if _, err := storedDType(m.Quant); err != nil {
+		return fmt.Errorf("quant: %v", err)
+	}
+	if _, err := storedDType(m.EmbedQuant); err != nil {
+		return fmt.Errorf("embed_quant: %v", err)
+	}
+	return nil
+}
+
+func checkShardSize(n int64) error {
+	if n <= 0 || n > MaxShardSize || n%Alignment != 0 {
+		return fmt.Errorf("shard_size %d: want a positive multiple of %d up to %d", n, Alignment, MaxShardSize)
+	}
+	return nil
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// isPlainName accepts a short file name of letters, digits, '.', '-' and
+// '_' that is neither "." nor "..": it can name no other directory, and it
+// prints on one line.
+func isPlainName(s string) bool {
+	if s == "" || len(s) > 255 || strings.Contains(s, "..") || s == "." {
+		return false
+	}
+	for _, c := range []byte(s) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // maxCompressed bounds a shard's compressed size: brotli stores
 // incompressible data with a few bytes of framing per block.
@@ -113,3 +205,32 @@ func checkTensors(list []tensorJSON, expected []weights.Spec, shards []ShardInfo
 	}
 	return tensors, nil
 }
+
+// storedDType reads a dtype name a model directory may use: BF16 is only
+// ever read from checkpoints, never stored.
+func storedDType(s string) (tensor.DType, error) {
+	d, err := tensor.ParseDType(s)
+	if err != nil || d == tensor.BF16 {
+		return 0, fmt.Errorf("dtype %q: want F32, F16, Q8 or Q4", s)
+	}
+	return d, nil
+}
+
+// tensorBytes is the stored size of a tensor; a vector is one row.
+func tensorBytes(d tensor.DType, shape []int) int64 {
+	if len(shape) == 1 {
+		return tensor.ByteSize(d, 1, shape[0])
+	}
+	return tensor.ByteSize(d, shape[0], shape[1])
+}
+
+// checkDType applies the format's rule: vectors are F32, matrices any
+// stored dtype.
+func checkDType(d tensor.DType, shape []int) error {
+	if len(shape) == 1 && d != tensor.F32 {
+		return fmt.Errorf("dtype %v: vectors are stored as F32", d)
+	}
+	return nil
+}
+
+func alignUp(n int64) int64 { return (n + Alignment - 1) / Alignment * Alignment }
