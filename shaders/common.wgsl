@@ -64,9 +64,10 @@ fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
-// gelu_new is 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³), with
-// tanh(u) = 1 − 2/(e^(2u) + 1), which stays finite for large |u|.
-fn gelu_new(v: f32) -> f32 {
+// gelu_new_f32 is gelu_new of one value: 0.5·x·(1 + tanh(u)),
+// u = √(2/π)·(x + 0.044715·x³), with tanh(u) = 1 − 2/(e^(2u) + 1), which
+// stays finite for large |u|. (The elementwise kernel is gelu_new.)
+fn gelu_new_f32(v: f32) -> f32 {
     let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
     let th = 1.0 - 2.0 / (exp(min(2.0 * u, 80.0)) + 1.0);
     return 0.5 * v * (1.0 + th);

@@ -33,7 +33,7 @@ fn store(i: u32, r: u32, v: f32) {
         y += bias[p.bias_off + j];
     }
     if (p.act == 1u) {
-        y = gelu_new(y);
+        y = gelu_new_f32(y);
     }
     dst[p.dst_off + i * p.ldd + j] = y;
 }

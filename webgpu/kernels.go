@@ -101,8 +101,11 @@ func kernelSpecs() []*kernel {
 	}
 	add("layernorm", "layernorm.wgsl", "main", map[string]any{"WG": lineWG}, 1, 2, 3, 4)
 	ew := map[string]any{"WG": lineWG}
-	for _, entry := range []string{"gelu", "add", "add3", "copy32", "copy16"} {
+	for _, entry := range []string{"gelu_new", "add", "add3"} {
 		add(entry, "elementwise.wgsl", entry, ew, 1, 2, 3, 4) // all four: see load()
+	}
+	for _, entry := range []string{"copy", "copy_f16"} {
+		add(entry, "copy.wgsl", entry, ew, 1, 2, 3, 4) // all four: see load()
 	}
 	add("rope", "rope.wgsl", "main", map[string]any{"WG": lineWG}, 1, 2)
 	for _, f16 := range []bool{false, true} {

@@ -1,5 +1,6 @@
   ;; Helpers shared by the kernels: partial vectors at the end of a range,
-  ;; and output initialization. None of them is on a hot path.
+  ;; output initialization (none of these is on a hot path), widening of
+  ;; halves and the sum of a vector's lanes.
 
   ;; $load4 returns the f32 at p, p+4, … for lanes below c (c ≤ 0: none,
   ;; c ≥ 4: all), zeros above, reading nothing past the c-th value.
@@ -109,3 +110,9 @@
         (else (i32.reinterpret_f32 (f32.mul
           (f32.reinterpret_i32 (i32.shl (i32.and (local.get $h) (i32.const 0x7fff)) (i32.const 13)))
           (f32.const 0x1p112))))))))
+
+  ;; $hsum_f32 returns (v0 + v1) + (v2 + v3).
+  (func $hsum_f32 (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))

@@ -26,7 +26,7 @@
 //     results are added in a fixed order (see gen_matmul_q.py).
 //   - attention's scores use the reference's dot order; the softmax exp is a
 //     polynomial with a relative error below 3e-7 (measured 1.1e-7).
-//   - gelu computes x/(1 + e^(−2u)), within 2e-6·|x| of the reference.
+//   - gelu_new computes x/(1 + e^(−2u)), within 2e-6·|x| of the reference.
 //   - copy_f16 rounds as tensor.F32ToF16, bit for bit; attention_f16 gives
 //     the bits of attention over an F32 cache of the widened F16 values.
 //
@@ -64,7 +64,7 @@ const (
 	EmbedQ8
 	EmbedQ4
 	LayerNorm
-	Gelu
+	GeluNew
 	Add
 	Add3
 	Rope
@@ -86,7 +86,7 @@ var Names = []string{
 	EmbedQ8:      "embed_q8",
 	EmbedQ4:      "embed_q4",
 	LayerNorm:    "layernorm",
-	Gelu:         "gelu",
+	GeluNew:      "gelu_new",
 	Add:          "add",
 	Add3:         "add3",
 	Rope:         "rope",

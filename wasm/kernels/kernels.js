@@ -20,7 +20,7 @@
 export const kernelNames = [
 	"matmul_f32", "matmul_f16", "matmul_q8", "matmul_q4",
 	"embed_f32", "embed_f16", "embed_q8", "embed_q4",
-	"layernorm", "gelu", "add", "add3", "rope", "attention",
+	"layernorm", "gelu_new", "add", "add3", "rope", "attention",
 	"copy", "argmax", "copy_f16", "attention_f16",
 ];
 

@@ -59,6 +59,20 @@ func normal(rng *rand.Rand, n int, mean, sd float64) []float32 {
 	return v
 }
 
+// eps32 is the float32 machine epsilon, 2⁻²³.
+const eps32 = 0x1p-23
+
+// cuts splits [0, n) into random pieces.
+func cuts(rng *rand.Rand, n int) [][2]int {
+	var out [][2]int
+	for a := 0; a < n; {
+		b := min(a+1+rng.IntN(max(n/2, 1)), n)
+		out = append(out, [2]int{a, b})
+		a = b
+	}
+	return out
+}
+
 // storage returns the bytes of w ([rows, cols] values) stored as dt.
 func storage(dt tensor.DType, w []float32, rows, cols int) []byte {
 	switch dt {

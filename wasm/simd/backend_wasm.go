@@ -104,6 +104,12 @@ func (b *Backend) submit(op string) {
 	}
 }
 
+// Work below these sizes is not worth another thread.
+const (
+	minElements = 1 << 14 // elementwise ops, Embed and Copy (values)
+	minRowWork  = 1 << 14 // LayerNorm and Rope: rows × columns
+)
+
 // parts is how many jobs share work units of the given cost: one per
 // worker at most, each worth at least minCost, never more than units.
 func (b *Backend) parts(units, costPerUnit, minCost int) int {

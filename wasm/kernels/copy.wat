@@ -1,3 +1,7 @@
+  ;; copy(dst, src, bytes): memory copy (overlapping ranges as memmove).
+  (func $copy (export "copy") (param $dst i32) (param $src i32) (param $bytes i32)
+    (memory.copy (local.get $dst) (local.get $src) (local.get $bytes)))
+
   ;; copy_f16(dst, src, count): the count f32 at src rounded to binary16 at
   ;; dst (2·count bytes), as tensor.F32ToF16 rounds: to nearest, ties to
   ;; even, ±Inf past the largest finite value, NaN to the quiet NaN 0x7e00

@@ -6,28 +6,6 @@ import (
 	"testing"
 )
 
-// TestCopy: byte counts that are not multiples of 4 or 16, overlapping
-// ranges forwards and backwards (memmove).
-func TestCopy(t *testing.T) {
-	d := newDevice(t, 1<<20, 1)
-	for _, c := range []struct{ from, to, n int }{{0, 100, 37}, {0, 5, 64}, {20, 3, 50}, {7, 7, 9}, {0, 40, 0}} {
-		d.reset()
-		base := d.alloc(256)
-		src := make([]byte, 256)
-		for i := range src {
-			src[i] = byte(i * 7)
-		}
-		d.mem.Write(base, src)
-		want := append([]byte(nil), src...)
-		copy(want[c.to:c.to+c.n], want[c.from:c.from+c.n])
-		d.call(0, Copy, base+uint32(c.to), base+uint32(c.from), uint32(c.n))
-		got, _ := d.mem.Read(base, 256)
-		if string(got) != string(want) {
-			t.Errorf("copy %d bytes from %d to %d: got %v, want %v", c.n, c.from, c.to, got[:64], want[:64])
-		}
-	}
-}
-
 // TestArgmax: the reference's rules (largest, lowest index on ties, NaN
 // never wins, no number gives 0) on counts that are not multiples of 4.
 func TestArgmax(t *testing.T) {

@@ -8,6 +8,26 @@ import (
 	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
+// Data movement is exact: every check here compares values for equality.
+
+// testCopy: Copy moves whole rows between tensors and leaves the others.
+func testCopy(e *env) {
+	for range 24 {
+		cols := pick(e, 1, 3, 16, 17, 80)
+		srcRows, dstRows := pick(e, 1, 3, 8, 17), pick(e, 1, 4, 9, 33)
+		n := 1 + e.rng.IntN(min(srcRows, dstRows))
+		srcRow, dstRow := e.rng.IntN(srcRows-n+1), e.rng.IntN(dstRows-n+1)
+		srcVals, dstVals := e.normal(srcRows*cols, 0, 1), e.normal(dstRows*cols, 5, 1)
+		src, dst := e.f32("src", srcRows, cols, srcVals), e.f32("dst", dstRows, cols, dstVals)
+		e.b.Copy(dst, dstRow, src, srcRow, n)
+		want := widen(dstVals)
+		copy(want[dstRow*cols:], widen(srcVals[srcRow*cols:(srcRow+n)*cols]))
+		e.expect(fmt.Sprintf("rows [%d, %d) of [%d %d] to row %d of [%d %d]", srcRow, srcRow+n, srcRows, cols, dstRow, dstRows, cols),
+			e.read(dst), want, nil)
+		e.expect("source after Copy", e.read(src), widen(srcVals), nil)
+	}
+}
+
 // readF16 returns the values of an F16 tensor, widened by Embed (F16 is a
 // weight dtype of every backend that takes F16 caches).
 func (e *env) readF16(t backend.Tensor) []float32 {
