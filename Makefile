@@ -74,18 +74,23 @@ test: deps
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(CHROMIUMEXEC)" $(BROWSER)
 	$(GO) build -o $(WASMEXEC) ./cmd/wasmexec
 	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(WASMEXEC)" ./runtime/... ./wasm/simd ./wasm/guest
-	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
-	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+	GOOS=js GOARCH=wasm $(GO) build -o /dev/null $(JS_PACKAGES)
+	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null $(WASIP1_PACKAGES)
+
+# The packages each wasm build compiles: the facade, the engine and its
+# programs, with the backends and adapters of that target.
+JS_PACKAGES = . ./cmd/phi2 ./cmd/phi2-worker ./runtime/... ./wasm/simd ./webgpu/... ./browser/idb ./browser/jsvalue
+WASIP1_PACKAGES = . ./cmd/phi2 ./runtime/... ./wasm/simd ./wasm/guest
 
 # check cross-builds every target and fails on formatting, vet or module diffs.
 check: deps tidy-check
-	@out=$$(gofmt -l cmd runtime webgpu wasm web shaders bench tools); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l *.go cmd runtime webgpu wasm web shaders browser bench tools); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PACKAGES)
 	GOOS=js GOARCH=wasm $(GO) vet $(PACKAGES)
 	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PACKAGES)
 	$(GO) build $(PACKAGES)
-	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/... ./webgpu/...
-	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./cmd/... ./runtime/...
+	GOOS=js GOARCH=wasm $(GO) build -o /dev/null $(JS_PACKAGES)
+	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null $(WASIP1_PACKAGES)
 
 tidy-check:
 	$(GO) mod tidy -diff
