@@ -23,7 +23,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
-var<workgroup> part: array<f32, WG * TN>;
+// PART sizes the partial sums; a named constant, since some compilers
+// (Naga) take no expression as an array's size.
+override PART: u32 = WG * TN;
+var<workgroup> part: array<f32, PART>;
 
 // store writes result v of x row i and w row r (bias, activation).
 fn store(i: u32, r: u32, v: f32) {
@@ -38,8 +41,11 @@ fn store(i: u32, r: u32, v: f32) {
     dst[p.dst_off + i * p.ldd + j] = y;
 }
 
-// store_rows writes the TN results of w row r (x rows from i0).
-fn store_rows(r: u32, i0: u32, acc: array<f32, 8>) {
+// store_rows writes the TN results of w row r (x rows from i0). The
+// results are copied to a variable first: Naga indexes only arrays in
+// memory with a runtime index.
+fn store_rows(r: u32, i0: u32, results: array<f32, 8>) {
+    var acc = results;
     for (var u = 0u; u < TN; u++) {
         if (i0 + u < p.n) {
             store(i0 + u, r, acc[u]);
@@ -49,7 +55,8 @@ fn store_rows(r: u32, i0: u32, acc: array<f32, 8>) {
 
 // reduce_store sums the partials of thread t (row t % 4 of the group whose
 // first row is r0) over the workgroup and writes the 4 rows' results.
-fn reduce_store(t: u32, r0: u32, i0: u32, acc: array<f32, 8>) {
+fn reduce_store(t: u32, r0: u32, i0: u32, results: array<f32, 8>) {
+    var acc = results; // in memory, for the runtime index (store_rows)
     for (var u = 0u; u < TN; u++) {
         part[t * TN + u] = acc[u];
     }

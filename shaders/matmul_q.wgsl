@@ -50,7 +50,7 @@ fn by_rows(r: u32, i0: u32) {
     for (var b = 0u; b < p.kb; b++) {
         let s = ((r / 4u) * p.kb + b) * 4u + r % 4u;
         let d = f16_to_f32(half_bits(w[p.scales + (s >> 1u)], s));
-        let q = decode(s);
+        var q = decode(s); // a variable: indexed at run time below
         for (var u = 0u; u < TN; u++) {
             if (i0 + u < p.n) {
                 var sum = 0.0;
@@ -76,7 +76,7 @@ fn main(@builtin(workgroup_id) g: vec3<u32>, @builtin(local_invocation_index) t:
     for (var s = first + t; s < first + p.kb * 4u; s += WG) {
         let b = (s - first) / 4u;
         let d = f16_to_f32(half_bits(w[p.scales + (s >> 1u)], s));
-        let q = decode(s);
+        var q = decode(s); // a variable: indexed at run time below
         for (var u = 0u; u < TN; u++) {
             if (i0 + u < p.n) {
                 var sum = 0.0;
