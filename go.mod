@@ -8,4 +8,7 @@ require (
 	github.com/tetratelabs/wazero v1.12.0
 )
 
-require golang.org/x/sys v0.44.0 // indirect
+require (
+	github.com/cogentcore/webgpu v0.23.0 // indirect
+	golang.org/x/sys v0.44.0 // indirect
+)

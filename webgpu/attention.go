@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
@@ -46,7 +44,7 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 // partials is the scratch of split attention, n floats at least.
 func (b *Backend) partials(n int) *buffer {
 	if b.part == nil || b.part.size < 4*n {
-		buf, err := b.newBuffer("attention partials", 4*n, false)
+		buf, err := b.newBuffer("attention partials", 4*n, nil)
 		if err != nil {
 			b.rec.fail(err)
 			return b.dummies[4]

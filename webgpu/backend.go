@@ -1,12 +1,12 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -19,6 +19,13 @@ type Options struct {
 	PowerPreference string
 	// RequireLimits raises the minimum limits an adapter must offer.
 	RequireLimits map[string]float64
+	// HardwareOnly refuses a software adapter (ErrUnavailable), before
+	// any device is made.
+	HardwareOnly bool
+	// Profile times every dispatch on the GPU where the device has
+	// timestamp queries and the driver can write them (native): see
+	// Backend.Profile.
+	Profile bool
 	// MaxPieceBytes, when positive, splits weights into pieces of at most
 	// this many bytes even where one binding could hold them.
 	MaxPieceBytes int
@@ -36,7 +43,8 @@ type Options struct {
 
 // Backend runs the ops on a WebGPU device.
 type Backend struct {
-	g       *gpu
+	d       driver
+	info    AdapterInfo
 	opts    Options
 	kern    *kernels
 	rec     *recorder
@@ -62,18 +70,21 @@ func New(o Options) (*Backend, error) {
 	if o.Fault == "limits" {
 		o.RequireLimits = map[string]float64{"maxStorageBufferBindingSize": 1 << 50}
 	}
-	g, err := openDevice(o)
+	d, err := openDriver(o)
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{g: g, opts: o, pool: map[int][]*buffer{}, all: map[int]*buffer{}}
+	b := &Backend{d: d, info: d.adapter(), opts: o, pool: map[int][]*buffer{}, all: map[int]*buffer{}}
 	b.rec = newRecorder(b)
-	if b.kern, err = compileKernels(g); err != nil {
+	if o.Profile && slices.Contains(b.info.Features, "timestamp-query") && d.canStamp() {
+		b.rec.prof = &profile{total: map[string]time.Duration{}, count: map[string]int{}}
+	}
+	if b.kern, err = compileKernels(d); err != nil {
 		b.Close()
 		return nil, err
 	}
 	for i := range b.dummies {
-		if b.dummies[i], err = b.newBuffer(fmt.Sprintf("placeholder %d", i), 16, false); err != nil {
+		if b.dummies[i], err = b.newBuffer(fmt.Sprintf("placeholder %d", i), 16, nil); err != nil {
 			b.Close()
 			return nil, err
 		}
@@ -81,7 +92,7 @@ func New(o Options) (*Backend, error) {
 	if !o.SkipSelfTest {
 		if err := selfTest(b); err != nil {
 			b.Close()
-			return nil, fmt.Errorf("webgpu: self-test on %s failed: %w", g.info, err)
+			return nil, fmt.Errorf("webgpu: self-test on %s failed: %w", b.info, err)
 		}
 	}
 	if rest, ok := strings.CutPrefix(o.Fault, "lose"); ok {
@@ -99,7 +110,7 @@ func New(o Options) (*Backend, error) {
 }
 
 // Adapter describes the GPU in use.
-func (b *Backend) Adapter() AdapterInfo { return b.g.info }
+func (b *Backend) Adapter() AdapterInfo { return b.info }
 
 func (b *Backend) Name() string { return "webgpu" }
 
@@ -109,7 +120,7 @@ func (b *Backend) WeightTypes() []tensor.DType {
 
 // pieceBytes is the most bytes one piece of a weight may take.
 func (b *Backend) pieceBytes() int {
-	n := int(min(b.g.limits["maxStorageBufferBindingSize"], b.g.limits["maxBufferSize"])) - 256
+	n := int(min(b.d.limit("maxStorageBufferBindingSize"), b.d.limit("maxBufferSize"))) - 256
 	if b.opts.MaxPieceBytes > 0 {
 		n = min(n, b.opts.MaxPieceBytes)
 	}
@@ -130,10 +141,7 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 	}
 	t := &gpuTensor{owner: b, label: label, dt: dt, rows: rows, cols: cols}
 	for _, s := range split(dt, rows, cols, b.pieceBytes()) {
-		buf, err := b.newBuffer(label, len(s.bytes(data)), true)
-		if err == nil {
-			err = fill(buf, s.bytes(data))
-		}
+		buf, err := b.newBuffer(label, len(s.bytes(data)), s.bytes(data))
 		if err != nil {
 			b.freePieces(t)
 			return nil, fmt.Errorf("webgpu: upload %s: %w", label, err)
@@ -151,10 +159,10 @@ func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.
 		return nil, fmt.Errorf("webgpu: Alloc %s: dtype %v, want F32 or F16", label, dt)
 	}
 	size := int(tensor.ByteSize(dt, rows, cols))
-	if float64(size) > b.g.limits["maxStorageBufferBindingSize"] {
-		return nil, fmt.Errorf("webgpu: Alloc %s: %d bytes exceed this device's storage binding limit (%.0f)", label, size, b.g.limits["maxStorageBufferBindingSize"])
+	if float64(size) > b.d.limit("maxStorageBufferBindingSize") {
+		return nil, fmt.Errorf("webgpu: Alloc %s: %d bytes exceed this device's storage binding limit (%.0f)", label, size, b.d.limit("maxStorageBufferBindingSize"))
 	}
-	buf, err := b.newBuffer(label, size, false)
+	buf, err := b.newBuffer(label, size, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +220,11 @@ func (b *Backend) Close() error {
 	}
 	b.closed = true
 	for _, buf := range b.all {
-		call(buf.gpu, "destroy")
+		b.d.destroyBuffer(buf.gpu)
 	}
 	b.all, b.pool = nil, nil
-	_, err := call(b.g.device, "destroy")
-	return err
+	b.d.destroy()
+	return nil
 }
 
 // Stats counts the work recorded since New.
@@ -232,7 +240,7 @@ func (b *Backend) Stats() Stats {
 }
 
 // Device names the adapter (for reports).
-func (b *Backend) Device() string { return b.g.info.String() }
+func (b *Backend) Device() string { return b.info.String() }
 
 // Dispatches is the number of compute dispatches recorded since New.
 func (b *Backend) Dispatches() int { return b.rec.dispatches }

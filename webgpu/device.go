@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
@@ -7,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/hack-pad/safejs"
 )
 
 // ErrUnavailable is wrapped by New when the browser offers no WebGPU
@@ -60,37 +56,14 @@ func (a AdapterInfo) String() string {
 	return name
 }
 
-// gpu is an open device and what it came with.
-type gpu struct {
-	device, queue safejs.Value
-	info          AdapterInfo
-	limits        map[string]float64 // granted
-	errs          *errorSink
-}
-
-// openDevice requests the adapter and device. need adds to minLimits.
-func openDevice(o Options) (*gpu, error) {
-	nav := get(safejs.Global(), "navigator")
-	gpuObj := get(nav, "gpu")
-	if gpuObj.IsUndefined() || gpuObj.IsNull() {
-		return nil, fmt.Errorf("%w: this browser has no navigator.gpu", ErrUnavailable)
+// required are the limits to request of an adapter described by info: the
+// least the kernels need (with o's additions), and the raised ones at the
+// adapter's maximum; or an error naming those the adapter lacks (or that
+// it is a software one, under HardwareOnly).
+func required(o Options, info AdapterInfo) (map[string]float64, error) {
+	if o.HardwareOnly && info.Fallback {
+		return nil, fmt.Errorf("%w: %s is a software adapter, slower than computing on the CPU directly", ErrUnavailable, info)
 	}
-	opts := map[string]any{}
-	if o.PowerPreference != "" {
-		opts["powerPreference"] = o.PowerPreference
-	}
-	p, err := call(gpuObj, "requestAdapter", opts)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	adapter, err := await(p)
-	if err != nil {
-		return nil, fmt.Errorf("%w: requestAdapter: %v", ErrUnavailable, err)
-	}
-	if adapter.IsNull() || adapter.IsUndefined() {
-		return nil, fmt.Errorf("%w: requestAdapter found no adapter", ErrUnavailable)
-	}
-	info := adapterInfo(adapter)
 	need := map[string]float64{}
 	for k, v := range minLimits {
 		need[k] = v
@@ -108,67 +81,18 @@ func openDevice(o Options) (*gpu, error) {
 		sort.Strings(short)
 		return nil, fmt.Errorf("webgpu: adapter %s lacks the needed limits: %s", info, strings.Join(short, ", "))
 	}
-	req := map[string]any{}
-	for k, v := range need {
-		req[k] = v
-	}
 	for _, k := range raised {
-		req[k] = info.Limits[k]
+		need[k] = info.Limits[k]
 	}
-	var feats []any
-	for _, f := range optionalFeatures {
-		for _, have := range info.Features {
-			if f == have {
-				feats = append(feats, f)
-			}
-		}
-	}
-	p, err = call(adapter, "requestDevice", map[string]any{
-		"label": "phi2", "requiredLimits": req, "requiredFeatures": feats,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("webgpu: %v", err)
-	}
-	device, err := await(p)
-	if err != nil {
-		return nil, fmt.Errorf("webgpu: requestDevice on %s: %v", info, err)
-	}
-	g := &gpu{device: device, queue: get(device, "queue"), info: info, limits: map[string]float64{}}
-	for _, k := range append(raised, "minUniformBufferOffsetAlignment") {
-		g.limits[k] = num(get(get(device, "limits"), k))
-	}
-	if g.errs, err = watchErrors(device); err != nil {
-		return nil, err
-	}
-	return g, nil
+	return need, nil
 }
 
-// adapterInfo reads the adapter's description, features and limits.
-func adapterInfo(adapter safejs.Value) AdapterInfo {
-	ai := get(adapter, "info")
-	a := AdapterInfo{
-		Vendor: str(get(ai, "vendor")), Architecture: str(get(ai, "architecture")),
-		Device: str(get(ai, "device")), Description: str(get(ai, "description")),
-		Limits: map[string]float64{},
-	}
-	if fb, err := get(ai, "isFallbackAdapter").Bool(); err == nil {
-		a.Fallback = fb
-	} else if fb, err := get(adapter, "isFallbackAdapter").Bool(); err == nil {
-		a.Fallback = fb
-	}
-	limits := get(adapter, "limits")
+// limitNames are the limits read of an adapter: those required and those
+// the backend reads.
+func limitNames() []string {
+	names := append([]string{}, raised...)
 	for k := range minLimits {
-		a.Limits[k] = num(get(limits, k))
+		names = append(names, k)
 	}
-	for _, k := range append(raised, "minUniformBufferOffsetAlignment", "maxUniformBufferBindingSize") {
-		a.Limits[k] = num(get(limits, k))
-	}
-	for _, f := range optionalFeatures {
-		if has, err := get(adapter, "features").Call("has", f); err == nil {
-			if ok, _ := has.Bool(); ok {
-				a.Features = append(a.Features, f)
-			}
-		}
-	}
-	return a
+	return append(names, "minUniformBufferOffsetAlignment", "maxUniformBufferBindingSize")
 }

@@ -1,13 +1,8 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
 	"errors"
-	"fmt"
 	"sync"
-
-	"github.com/hack-pad/safejs"
 )
 
 // ErrDeviceLost is wrapped by the error of every Read or Argmax after the
@@ -16,41 +11,12 @@ import (
 // backend.
 var ErrDeviceLost = errors.New("webgpu: device lost")
 
-// errorSink keeps the first uncaptured GPU error and the loss of the
-// device, both reported by JavaScript callbacks, until the next read.
+// errorSink keeps the first GPU error and the loss of the device, which a
+// driver learns of in callbacks, until the next read.
 type errorSink struct {
 	mu    sync.Mutex
 	first error
 	lost  error
-	funcs []safejs.Func
-}
-
-func watchErrors(device safejs.Value) (*errorSink, error) {
-	s := &errorSink{}
-	onErr, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		msg := str(get(get(arg0(args), "error"), "message"))
-		s.set(fmt.Errorf("webgpu: GPU error: %s", msg), false)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := device.Set("onuncapturederror", onErr); err != nil {
-		return nil, err
-	}
-	onLost, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		info := arg0(args)
-		s.set(fmt.Errorf("%w (%s): %s", ErrDeviceLost, str(get(info, "reason")), str(get(info, "message"))), true)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := get(device, "lost").Call("then", onLost); err != nil {
-		return nil, err
-	}
-	s.funcs = []safejs.Func{onErr, onLost}
-	return s, nil
 }
 
 func (s *errorSink) set(err error, lost bool) {

@@ -1,12 +1,8 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
 	"fmt"
-
-	"github.com/hack-pad/safejs"
-	"github.com/phi2web/phi2web/shaders"
+	"sort"
 )
 
 // Workgroup sizes and tiles (WGSL override constants).
@@ -35,16 +31,36 @@ type kernel struct {
 	entry    string
 	consts   map[string]any
 	bindings []int
-	pipe     safejs.Value
-	layout   safejs.Value
+	pipe     any // the driver's pipeline
+	layout   any // and its bind group layout, where the driver needs it
+}
+
+// constants are k's override constants as numbers, in name order.
+func (k *kernel) constants() ([]string, []float64) {
+	names := make([]string, 0, len(k.consts))
+	for n := range k.consts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	values := make([]float64, len(names))
+	for i, n := range names {
+		switch v := k.consts[n].(type) {
+		case bool:
+			values[i] = map[bool]float64{false: 0, true: 1}[v]
+		case int:
+			values[i] = float64(v)
+		default:
+			panic(fmt.Sprintf("webgpu: kernel %s: constant %s is a %T", k.name, n, v))
+		}
+	}
+	return names, values
 }
 
 // kernels are the pipelines of the backend: the base set made at start-up,
 // variants (operand aliasing) when first needed.
 type kernels struct {
-	g       *gpu
-	modules map[string]safejs.Value
-	byName  map[string]*kernel
+	d      driver
+	byName map[string]*kernel
 }
 
 // variant is kernel name with extra override constants, made on first use.
@@ -63,9 +79,10 @@ func (k *kernels) variant(name, suffix string, extra map[string]any) (*kernel, e
 	for c, x := range extra {
 		v.consts[c] = x
 	}
-	if err := k.build([]*kernel{v}); err != nil {
+	if err := k.d.compile([]*kernel{v}); err != nil {
 		return nil, err
 	}
+	k.byName[v.name] = v
 	return v, nil
 }
 
@@ -120,53 +137,14 @@ func kernelSpecs() []*kernel {
 }
 
 // compileKernels makes the base set of pipelines.
-func compileKernels(g *gpu) (*kernels, error) {
-	k := &kernels{g: g, modules: map[string]safejs.Value{}, byName: map[string]*kernel{}}
-	return k, k.build(kernelSpecs())
-}
-
-// build makes the pipelines of specs, all compiling at once.
-func (ks *kernels) build(specs []*kernel) error {
-	g, modules := ks.g, ks.modules
-	promises := make([]safejs.Value, len(specs))
-	for i, k := range specs {
-		mod, ok := modules[k.file]
-		if !ok {
-			src, err := shaders.Source(k.file)
-			if err != nil {
-				return err
-			}
-			if mod, err = call(g.device, "createShaderModule", map[string]any{"label": k.file, "code": src}); err != nil {
-				return fmt.Errorf("webgpu: %s: %w", k.file, err)
-			}
-			modules[k.file] = mod
-		}
-		consts := map[string]any{}
-		for name, v := range k.consts {
-			if b, ok := v.(bool); ok {
-				v = map[bool]int{false: 0, true: 1}[b]
-			}
-			consts[name] = v
-		}
-		p, err := call(g.device, "createComputePipelineAsync", map[string]any{
-			"label": k.name, "layout": "auto",
-			"compute": map[string]any{"module": mod, "entryPoint": k.entry, "constants": consts},
-		})
-		if err != nil {
-			return fmt.Errorf("webgpu: kernel %s: %w", k.name, err)
-		}
-		promises[i] = p
+func compileKernels(d driver) (*kernels, error) {
+	k := &kernels{d: d, byName: map[string]*kernel{}}
+	specs := kernelSpecs()
+	if err := d.compile(specs); err != nil {
+		return nil, err
 	}
-	for i, k := range specs {
-		pipe, err := await(promises[i])
-		if err != nil {
-			return fmt.Errorf("webgpu: kernel %s (%s): %w", k.name, k.file, err)
-		}
-		k.pipe = pipe
-		if k.layout, err = call(pipe, "getBindGroupLayout", 0); err != nil {
-			return fmt.Errorf("webgpu: kernel %s: %w", k.name, err)
-		}
-		ks.byName[k.name] = k
+	for _, s := range specs {
+		k.byName[s.name] = s
 	}
-	return nil
+	return k, nil
 }

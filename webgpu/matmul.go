@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
@@ -24,7 +22,7 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 	if xt.rows > 1 {
 		tn = matmulTile
 	}
-	rows := (xt.cols <= rowsMaxK || b.g.info.Fallback) && !b.opts.splitK
+	rows := (xt.cols <= rowsMaxK || b.info.Fallback) && !b.opts.splitK
 	name := fmt.Sprintf("matmul_%s_%d", dtName(wt.dt), tn)
 	if rows {
 		name += "_rows"

@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build (js && wasm) || (cgo && !js && (linux || darwin || windows) && (amd64 || arm64))
 
 package webgpu
 

@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
@@ -7,11 +5,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/runtime/backend"
 )
-
-const mapModeRead = 1
 
 // Read submits the recorded work and reads t back.
 func (b *Backend) Read(t backend.Tensor, dst []float32) error {
@@ -42,7 +37,7 @@ func (b *Backend) Argmax(t backend.Tensor, row int) (int, error) {
 	g := b.get("Argmax", t)
 	backend.CheckArgmax(t, row)
 	if b.result == nil {
-		buf, err := b.newBuffer("argmax", 16, false)
+		buf, err := b.newBuffer("argmax", 16, nil)
 		if err != nil {
 			return 0, err
 		}
@@ -60,16 +55,11 @@ func (b *Backend) Argmax(t backend.Tensor, row int) (int, error) {
 // sync submits the recorded work and waits for the GPU to finish it.
 func (b *Backend) sync() error {
 	b.rec.submit()
-	b.rec.checkScopes()
 	if err := b.failure(); err != nil {
 		return err
 	}
-	p, err := call(b.g.queue, "onSubmittedWorkDone")
-	if err == nil {
-		_, err = await(p)
-	}
-	if err != nil {
-		return fmt.Errorf("webgpu: %w", err)
+	if err := b.d.idle(); err != nil {
+		return b.orFailure(fmt.Errorf("webgpu: %w", err))
 	}
 	return b.failure()
 }
@@ -78,42 +68,30 @@ func (b *Backend) sync() error {
 func (b *Backend) readBack(buf *buffer, off, n int) ([]byte, error) {
 	b.rec.copyOut(buf, off, n)
 	b.rec.submit()
-	b.rec.checkScopes()
 	if err := b.failure(); err != nil {
 		return nil, err
 	}
-	st := b.rec.staging.gpu
-	p, err := call(st, "mapAsync", mapModeRead, 0, (n+3)&^3)
-	if err == nil {
-		_, err = await(p)
-	}
-	if err != nil {
-		if f := b.failure(); f != nil {
-			return nil, f
-		}
-		return nil, fmt.Errorf("webgpu: reading %s: %w", buf.label, err)
-	}
 	out := make([]byte, n)
-	r, err := call(st, "getMappedRange", 0, (n+3)&^3)
-	if err == nil {
-		var u8, view safejs.Value
-		if u8, err = safejs.Global().Get("Uint8Array"); err == nil {
-			if view, err = u8.New(r); err == nil {
-				_, err = safejs.CopyBytesToGo(out, view)
-			}
-		}
-	}
-	call(st, "unmap")
-	if err != nil {
-		return nil, fmt.Errorf("webgpu: reading %s: %w", buf.label, err)
+	if err := b.d.read(b.rec.staging.gpu, n, out); err != nil {
+		return nil, b.orFailure(fmt.Errorf("webgpu: reading %s: %w", buf.label, err))
 	}
 	return out, b.failure()
 }
 
-// failure is the first error of recording, of the GPU, or the lost device.
+// failure is the lost device or a GPU error, else the first error of
+// recording.
 func (b *Backend) failure() error {
-	if err := b.g.errs.err(); err != nil {
+	if err := b.d.failure(); err != nil {
 		return err
 	}
 	return b.err
+}
+
+// orFailure is the failure behind err when there is one (a lost device
+// fails the wait that noticed it), else err.
+func (b *Backend) orFailure(err error) error {
+	if f := b.failure(); f != nil {
+		return f
+	}
+	return err
 }

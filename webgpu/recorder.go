@@ -1,12 +1,8 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
 	"fmt"
 	"unsafe"
-
-	"github.com/hack-pad/safejs"
 )
 
 const (
@@ -39,41 +35,23 @@ type groupKey struct {
 // recorder collects the dispatches of one submission.
 type recorder struct {
 	b          *Backend
-	enc, pass  safejs.Value
-	open       bool // enc is recording
-	inPass     bool
+	cmds       commands // the open recording; nil when none
 	params     []uint32
 	slots      int
 	paramsBuf  *buffer
 	aux        []uint32 // token ids for Embed
 	auxBuf     *buffer
-	groups     map[groupKey]safejs.Value
+	groups     map[groupKey]any
 	staging    *buffer // MAP_READ target of reads
-	jsBytes    safejs.Value
 	submitted  int
-	loseAt     int // the submission that destroys the device (Options.Fault)
+	loseAt     int // the submission that loses the device (Options.Fault)
 	dispatches int // recorded since start-up
 	lastMatMul matmulRecord
-	scopes     []safejs.Value // popErrorScope promises not yet awaited
-}
-
-// checkScopes waits for the error scopes of past submissions and keeps the
-// first error they caught.
-func (r *recorder) checkScopes() {
-	for _, p := range r.scopes {
-		v, err := await(p)
-		switch {
-		case err != nil:
-			r.fail(fmt.Errorf("webgpu: %w", err))
-		case !v.IsNull() && !v.IsUndefined():
-			r.fail(fmt.Errorf("webgpu: GPU error: %s", str(get(v, "message"))))
-		}
-	}
-	r.scopes = r.scopes[:0]
+	prof       *profile // nil unless profiling
 }
 
 func newRecorder(b *Backend) *recorder {
-	return &recorder{b: b, params: make([]uint32, slotCap*slotWords), groups: map[groupKey]safejs.Value{}}
+	return &recorder{b: b, params: make([]uint32, slotCap*slotWords), groups: map[groupKey]any{}}
 }
 
 // fail keeps the first recording error; later ops are skipped and the next
@@ -89,37 +67,25 @@ func (r *recorder) ensureEncoder() bool {
 	if r.b.err != nil {
 		return false
 	}
-	if r.open {
+	if r.cmds != nil {
 		return true
 	}
-	enc, err := call(r.b.g.device, "createCommandEncoder", map[string]any{"label": "phi2 step"})
+	cmds, err := r.b.d.encode()
 	if err != nil {
 		r.fail(fmt.Errorf("webgpu: %w", err))
 		return false
 	}
-	r.enc, r.open = enc, true
-	call(r.b.g.device, "pushErrorScope", "validation")
-	call(r.b.g.device, "pushErrorScope", "out-of-memory")
+	r.cmds = cmds
 	return true
-}
-
-func (r *recorder) endPass() {
-	if r.inPass {
-		call(r.pass, "end")
-		r.inPass = false
-	}
 }
 
 // special makes a buffer of its own usage (uniform, map-read).
 func (r *recorder) special(label string, size, usage int) (*buffer, error) {
-	v, err := call(r.b.g.device, "createBuffer", map[string]any{"label": label, "size": size, "usage": usage})
+	v, err := r.b.d.newBuffer(label, size, usage, nil)
 	if err != nil {
 		return nil, fmt.Errorf("webgpu: %s: %w", label, err)
 	}
-	r.b.nextID++
-	buf := &buffer{gpu: v, id: r.b.nextID, size: size, label: label}
-	r.b.all[buf.id] = buf
-	return buf, nil
+	return r.b.track(v, size, label), nil
 }
 
 // dispatch records kernel k over a grid of x·y workgroups with the given
@@ -148,23 +114,17 @@ func (r *recorder) dispatch(k *kernel, params []uint32, bufs []*buffer, x, y int
 		r.fail(err)
 		return
 	}
-	if !r.inPass {
-		pass, err := call(r.enc, "beginComputePass")
-		if err != nil {
-			r.fail(fmt.Errorf("webgpu: %w", err))
-			return
-		}
-		r.pass, r.inPass = pass, true
+	if r.prof != nil {
+		r.prof.before(r.cmds)
 	}
-	if _, err := call(r.pass, "setPipeline", k.pipe); err != nil {
-		r.fail(fmt.Errorf("webgpu: %s: %w", k.name, err))
+	r.cmds.dispatch(k, bg, x, y)
+	if r.prof != nil {
+		r.prof.after(r.cmds, k.name)
 	}
-	call(r.pass, "setBindGroup", 0, bg)
-	call(r.pass, "dispatchWorkgroups", x, y)
 }
 
 // group is the bind group of k at a parameter slot over bufs, made once.
-func (r *recorder) group(k *kernel, slot int, bufs []*buffer) (safejs.Value, error) {
+func (r *recorder) group(k *kernel, slot int, bufs []*buffer) (any, error) {
 	key := groupKey{k: k, slot: slot}
 	key.bufs[0] = r.paramsBuf.id
 	for i, b := range bufs {
@@ -173,12 +133,11 @@ func (r *recorder) group(k *kernel, slot int, bufs []*buffer) (safejs.Value, err
 	if g, ok := r.groups[key]; ok {
 		return g, nil
 	}
-	entries := []any{map[string]any{"binding": 0, "resource": map[string]any{
-		"buffer": r.paramsBuf.gpu, "offset": slot * slotBytes, "size": slotWords * 4}}}
+	entries := []binding{{index: 0, buf: r.paramsBuf.gpu, offset: slot * slotBytes, size: slotWords * 4}}
 	for i, b := range bufs {
-		entries = append(entries, map[string]any{"binding": k.bindings[i], "resource": map[string]any{"buffer": b.gpu}})
+		entries = append(entries, binding{index: k.bindings[i], buf: b.gpu})
 	}
-	g, err := call(r.b.g.device, "createBindGroup", map[string]any{"label": k.name, "layout": k.layout, "entries": entries})
+	g, err := r.b.d.bindGroup(k, entries)
 	if err != nil {
 		return g, fmt.Errorf("webgpu: bind group for %s: %w", k.name, err)
 	}
@@ -204,7 +163,7 @@ func (r *recorder) ids(ids []int32) (*buffer, int) {
 			return r.b.dummies[2], 0
 		}
 		if r.auxBuf != nil {
-			call(r.auxBuf.gpu, "destroy")
+			r.b.d.destroyBuffer(r.auxBuf.gpu)
 			delete(r.b.all, r.auxBuf.id)
 		}
 		r.auxBuf = buf
@@ -221,8 +180,7 @@ func (r *recorder) clear(buf *buffer) {
 	if !r.ensureEncoder() {
 		return
 	}
-	r.endPass()
-	call(r.enc, "clearBuffer", buf.gpu)
+	r.cmds.clear(buf.gpu)
 }
 
 // copyOut records a copy of n bytes at off of src into the staging buffer.
@@ -232,7 +190,7 @@ func (r *recorder) copyOut(src *buffer, off, n int) {
 	}
 	if r.staging == nil || r.staging.size < n {
 		if r.staging != nil {
-			call(r.staging.gpu, "destroy")
+			r.b.d.destroyBuffer(r.staging.gpu)
 			delete(r.b.all, r.staging.id)
 		}
 		buf, err := r.special("readback", max(256, (n+255)&^255), usageMapRead|usageCopyDst)
@@ -242,41 +200,33 @@ func (r *recorder) copyOut(src *buffer, off, n int) {
 		}
 		r.staging = buf
 	}
-	r.endPass()
-	call(r.enc, "copyBufferToBuffer", src.gpu, off, r.staging.gpu, 0, n)
+	r.cmds.copy(src.gpu, off, r.staging.gpu, 0, n)
 }
 
 // submit writes the parameters and ids and submits the recording.
 func (r *recorder) submit() {
-	if !r.open {
+	if r.cmds == nil {
 		return
 	}
-	r.endPass()
-	q := r.b.g.queue
 	if len(r.aux) > 0 {
 		r.write(r.auxBuf, r.aux)
 	}
 	if r.slots > 0 {
 		r.write(r.paramsBuf, r.params[:r.slots*slotWords])
-		// Slot i's words are in slotBytes-wide slots on the GPU.
 	}
-	cmd, err := call(r.enc, "finish")
-	if err == nil {
-		_, err = call(q, "submit", []any{cmd})
-	}
-	if err != nil {
+	if err := r.b.d.submit(r.cmds); err != nil {
 		r.fail(fmt.Errorf("webgpu: submit: %w", err))
 	}
-	for range 2 {
-		if p, err := call(r.b.g.device, "popErrorScope"); err == nil {
-			r.scopes = append(r.scopes, p)
-		}
-	}
-	r.open, r.slots, r.aux = false, 0, r.aux[:0]
+	r.cmds, r.slots, r.aux = nil, 0, r.aux[:0]
 	r.lastMatMul = matmulRecord{}
 	r.submitted++
+	if r.prof != nil {
+		if err := r.prof.collect(r.b.d); err != nil {
+			r.fail(fmt.Errorf("webgpu: profile: %w", err))
+		}
+	}
 	if r.submitted == r.loseAt {
-		call(r.b.g.device, "destroy")
+		r.b.d.lose()
 	}
 }
 
@@ -284,34 +234,11 @@ func (r *recorder) submit() {
 func (r *recorder) write(buf *buffer, words []uint32) {
 	data := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), 4*len(words))
 	if buf == r.paramsBuf {
-		data = spread(data)
+		data = spread(data) // slot i's words go to its slotBytes-wide slot
 	}
-	js, err := r.jsArray(len(data))
-	if err == nil {
-		_, err = safejs.CopyBytesToJS(js, data)
-	}
-	if err == nil {
-		_, err = call(r.b.g.queue, "writeBuffer", buf.gpu, 0, js, 0, len(data))
-	}
-	if err != nil {
+	if err := r.b.d.writeBuffer(buf.gpu, data); err != nil {
 		r.fail(fmt.Errorf("webgpu: write %s: %w", buf.label, err))
 	}
-}
-
-// jsArray is a reusable Uint8Array of at least n bytes.
-func (r *recorder) jsArray(n int) (safejs.Value, error) {
-	if have, err := r.jsBytes.Length(); err == nil && have >= n {
-		return r.jsBytes, nil
-	}
-	u8, err := safejs.Global().Get("Uint8Array")
-	if err != nil {
-		return u8, err
-	}
-	v, err := u8.New(max(n, 1<<16))
-	if err == nil {
-		r.jsBytes = v
-	}
-	return v, err
 }
 
 // spread places each slot's 64 bytes of parameters at its 256-byte slot.

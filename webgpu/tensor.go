@@ -1,28 +1,15 @@
-//go:build js && wasm
-
 package webgpu
 
 import (
 	"fmt"
 
-	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
-// GPUBufferUsage flags.
-const (
-	usageMapRead  = 0x01
-	usageCopySrc  = 0x04
-	usageCopyDst  = 0x08
-	usageUniform  = 0x40
-	usageStorage  = 0x80
-	storageUsages = usageStorage | usageCopySrc | usageCopyDst
-)
-
 // buffer is one GPU buffer. id keys the bind group cache.
 type buffer struct {
-	gpu   safejs.Value
+	gpu   any // the driver's
 	id    int
 	size  int
 	label string
@@ -106,19 +93,18 @@ func (b *Backend) join(g *gpuTensor) {
 		return
 	}
 	size := int(tensor.ByteSize(g.dt, g.rows, g.cols))
-	if float64(size) > b.g.limits["maxStorageBufferBindingSize"] {
+	if float64(size) > b.d.limit("maxStorageBufferBindingSize") {
 		return
 	}
-	buf, err := b.newBuffer(g.label, size, false)
+	buf, err := b.newBuffer(g.label, size, nil)
 	if err != nil || !b.rec.ensureEncoder() {
 		b.rec.fail(err)
 		return
 	}
-	b.rec.endPass()
 	rowBytes := g.cols * g.dt.Size()
 	for _, p := range g.pieces {
 		n := (p.rows*rowBytes + 3) &^ 3 // pieces of F16 start at even rows (split)
-		call(b.rec.enc, "copyBufferToBuffer", p.buf.gpu, p.skip*rowBytes, buf.gpu, p.row0*rowBytes, n)
+		b.rec.cmds.copy(p.buf.gpu, p.skip*rowBytes, buf.gpu, p.row0*rowBytes, n)
 		b.release(p.buf)
 	}
 	g.pieces = []piece{{buf: buf, rows: g.rows, total: g.rows}}
@@ -136,16 +122,16 @@ func (b *Backend) getPieces(op string, t backend.Tensor) *gpuTensor {
 	return g
 }
 
-// newBuffer makes a buffer of at least size bytes (rounded up to 16),
-// reusing a freed one of the same size when there is one. Reused storage
-// is cleared in the command stream, so that it reads as zeros from the
-// next recorded op on.
-func (b *Backend) newBuffer(label string, size int, mapped bool) (*buffer, error) {
+// newBuffer makes a buffer of at least size bytes (rounded up to 16), with
+// data in it when given; without data, a freed buffer of the same size is
+// reused when there is one, cleared in the command stream so that it reads
+// as zeros from the next recorded op on.
+func (b *Backend) newBuffer(label string, size int, data []byte) (*buffer, error) {
 	size = max(16, (size+15)&^15)
-	if float64(size) > b.g.limits["maxBufferSize"] {
-		return nil, fmt.Errorf("webgpu: tensor %s needs a %d-byte buffer; this device allows %.0f", label, size, b.g.limits["maxBufferSize"])
+	if float64(size) > b.d.limit("maxBufferSize") {
+		return nil, fmt.Errorf("webgpu: tensor %s needs a %d-byte buffer; this device allows %.0f", label, size, b.d.limit("maxBufferSize"))
 	}
-	if !mapped {
+	if data == nil {
 		if free := b.pool[size]; len(free) > 0 {
 			buf := free[len(free)-1]
 			b.pool[size] = free[:len(free)-1]
@@ -153,40 +139,22 @@ func (b *Backend) newBuffer(label string, size int, mapped bool) (*buffer, error
 			return buf, nil
 		}
 	}
-	v, err := call(b.g.device, "createBuffer", map[string]any{
-		"label": label, "size": size, "usage": storageUsages, "mappedAtCreation": mapped,
-	})
+	v, err := b.d.newBuffer(label, size, storageUsages, data)
 	if err != nil {
 		return nil, fmt.Errorf("webgpu: tensor %s: %w", label, err)
 	}
+	return b.track(v, size, label), nil
+}
+
+// track gives a new driver buffer its id.
+func (b *Backend) track(v any, size int, label string) *buffer {
 	b.nextID++
 	buf := &buffer{gpu: v, id: b.nextID, size: size, label: label}
 	b.all[buf.id] = buf
-	return buf, nil
+	return buf
 }
 
 // release returns a buffer to the pool.
 func (b *Backend) release(buf *buffer) {
 	b.pool[buf.size] = append(b.pool[buf.size], buf)
-}
-
-// fill writes data into a buffer made mapped at creation, then unmaps it.
-func fill(buf *buffer, data []byte) error {
-	r, err := call(buf.gpu, "getMappedRange")
-	if err != nil {
-		return err
-	}
-	u8, err := safejs.Global().Get("Uint8Array")
-	if err != nil {
-		return err
-	}
-	view, err := u8.New(r)
-	if err != nil {
-		return err
-	}
-	if _, err := safejs.CopyBytesToJS(view, data); err != nil {
-		return err
-	}
-	_, err = call(buf.gpu, "unmap")
-	return err
 }
