@@ -17,7 +17,8 @@ func cpuBackend(o Options) chosen {
 	return chosen{Backend: cpu.New(cpu.WithWorkers(threads)), adapter: fmt.Sprintf("pure Go, %d thread(s)", threads), fallback: o.fallback}
 }
 
-// simdFor is the SIMD backend taking over from a GPU for reason.
-func simdFor(reason string) (chosen, error) {
-	return newBackend("simd", Options{fallback: reason})
+// takeOver is the backend that takes over from a GPU for reason: SIMD
+// in a wasm build, the pure-Go one natively.
+func takeOver(reason string) (chosen, error) {
+	return newBackend(fallbackBackend, Options{fallback: reason})
 }

@@ -16,6 +16,9 @@ import (
 // (wasm/kernels/kernels.js).
 var Backends = []string{"webgpu", "simd", "cpu"}
 
+// fallbackBackend takes over from WebGPU.
+const fallbackBackend = "simd"
+
 // codec: the Go decoders; a page has nothing faster to call.
 var codec *modeldir.Codec
 
@@ -24,7 +27,7 @@ var codec *modeldir.Codec
 func newBackend(name string, o Options) (chosen, error) {
 	switch name {
 	case "auto", "webgpu":
-		b, err := webgpu.New(webgpu.Options{PowerPreference: "high-performance", Fault: o.WebGPUFault})
+		b, err := webgpu.New(webgpu.Options{PowerPreference: "high-performance", Fault: o.WebGPUFault, Profile: o.Profile})
 		if err == nil {
 			return chosen{Backend: b, adapter: b.Adapter().String()}, nil
 		}

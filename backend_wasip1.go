@@ -12,6 +12,9 @@ import (
 // its kernel host functions.
 var Backends = []string{"simd", "cpu"}
 
+// fallbackBackend: no backend of this build needs one.
+const fallbackBackend = "simd"
+
 // codec: converted models decompress and hash their shards in the host
 // (wasm/host runs brotli and sha256 natively), whichever backend computes.
 var codec = &modeldir.Codec{Decompress: guest.Decompress, Sum256: guest.Sum256}

@@ -20,7 +20,8 @@ func (e *ContextFullError) Error() string {
 // is computed again (a conversation's next turn). A cancelled ctx ends the
 // generation with what it made (generate.StopCancelled). The result's
 // PromptTokens counts the whole prompt. When the GPU
-// device is lost part way, the model moves to SIMD (Options.OnFallback)
+// device is lost part way, the model moves to SIMD, or natively to the
+// pure-Go backend (Options.OnFallback),
 // and the generation goes on from the tokens made so far.
 func (m *Model) Generate(ctx context.Context, prompt []int32, o generate.Options, onToken func(generate.Event) error) (generate.Result, error) {
 	tok, err := tokenizer.Default()
@@ -121,7 +122,8 @@ func reuse(cached, prompt []int32) int {
 	return max(min(n, len(prompt)-1), 0)
 }
 
-// fallBack moves m to SIMD after err, if err is the loss of its GPU
+// fallBack moves m to the backend that takes over (takeOver) after err,
+// if err is the loss of its GPU
 // device: the model is loaded again onto a fresh session. It reports
 // whether m can go on, and otherwise the error to report: err, or why the
 // model, then closed, could not be loaded again.
@@ -130,12 +132,12 @@ func (m *Model) fallBack(ctx context.Context, err error) (bool, error) {
 		return false, err
 	}
 	m.Close()
-	be, lerr := simdFor(err.Error())
+	be, lerr := takeOver(err.Error())
 	if lerr == nil {
 		lerr = m.load(ctx, be)
 	}
 	if lerr != nil {
-		return false, fmt.Errorf("%v; loading the model again on SIMD failed: %w", err, lerr)
+		return false, fmt.Errorf("%v; loading the model again on %s failed: %w", err, fallbackBackend, lerr)
 	}
 	if m.o.OnFallback != nil {
 		m.o.OnFallback(err.Error())

@@ -64,6 +64,9 @@ type Options struct {
 	// WebGPUFault injects a WebGPU failure, for tests of the fallback
 	// (webgpu.Options.Fault).
 	WebGPUFault string
+	// Profile times every GPU dispatch where the device allows it
+	// (webgpu.Options.Profile), for benchmarks.
+	Profile bool
 
 	fallback string // why a backend made for a fallback takes over
 }
@@ -116,7 +119,7 @@ func Open(ctx context.Context, ref string, o Options) (*Model, error) {
 	err = m.load(ctx, be)
 	if err != nil && lostDevice(err) && !o.Strict {
 		// Lost while the weights went up: SIMD, as for a failed start.
-		if be, err = simdFor(err.Error()); err == nil {
+		if be, err = takeOver(err.Error()); err == nil {
 			err = m.load(ctx, be)
 		}
 	}

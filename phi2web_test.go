@@ -105,14 +105,14 @@ func TestLogits(t *testing.T) {
 func TestRefusals(t *testing.T) {
 	hf, _ := tiny(t)
 	ctx := context.Background()
-	for _, o := range []phi2web.Options{{Backend: "cuda"}, {KVCache: "f8"}, {Backend: "webgpu"}} {
+	for _, o := range []phi2web.Options{{Backend: "cuda"}, {KVCache: "f8"}, {Backend: "simd"}} {
 		if m, err := phi2web.Open(ctx, hf, o); err == nil {
 			m.Close()
 			t.Errorf("Open with %+v accepted", o)
 		}
 	}
-	if _, err := phi2web.Open(ctx, hf, phi2web.Options{Backend: "webgpu"}); !errors.Is(err, phi2web.ErrBackend) {
-		t.Errorf("webgpu natively: %v, want ErrBackend", err)
+	if _, err := phi2web.Open(ctx, hf, phi2web.Options{Backend: "simd"}); !errors.Is(err, phi2web.ErrBackend) {
+		t.Errorf("simd natively: %v, want ErrBackend", err)
 	}
 	if _, err := phi2web.Open(ctx, hf, phi2web.Options{Quant: "q3"}); !errors.Is(err, load.ErrQuant) {
 		t.Errorf("quant q3: %v, want ErrQuant", err)
