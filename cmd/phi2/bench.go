@@ -17,6 +17,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/synth"
+	"github.com/phi2web/phi2web/webgpu"
 )
 
 // benchResult is one line of `phi2 bench` output.
@@ -39,6 +40,23 @@ type benchResult struct {
 	Device             string  `json:"device,omitempty"`
 	DispatchesPerToken float64 `json:"dispatches_per_token,omitempty"`
 	Fallback           string  `json:"fallback,omitempty"`
+	// --profile on a GPU with timestamp queries: each kernel's dispatches
+	// and GPU time per decode step at context 128, the most first.
+	Kernels []kernelTime `json:"kernels,omitempty"`
+}
+
+// kernelTime is one kernel's share of a decode step.
+type kernelTime struct {
+	Kernel     string  `json:"kernel"`
+	Dispatches float64 `json:"dispatches"`
+	MS         float64 `json:"ms"`
+}
+
+// profiler is what a GPU backend that times its dispatches tells a
+// benchmark (webgpu.Backend with Options.Profile).
+type profiler interface {
+	ResetProfile()
+	Profile() []webgpu.KernelTime
 }
 
 // gpuBackend is what a GPU backend tells a benchmark.
@@ -60,16 +78,21 @@ func runBench(args []string, stdout io.Writer) error {
 	cache := fs.String("cache", filepath.Join("build", "bench"), "directory for synthetic models")
 	threads := fs.Int("threads", runtime.NumCPU(), "threads that compute")
 	promptLen := fs.Int("prompt-tokens", 128, "prompt length")
+	fs.BoolVar(&ef.profile, "profile", false, "time each GPU kernel (WebGPU on a device with timestamp queries, natively)")
+	conv := fs.Bool("convert", true, "convert the synthetic model into brotli shards once; false: quantize the checkpoint while loading")
 	steps := fs.Int("decode-tokens", 16, "decode steps timed at each context")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if ef.model == "" {
-		path, err := benchModel(*cache, *shape, *layers, *quant)
+		path, err := benchModel(*cache, *shape, *layers, *quant, *conv)
 		if err != nil {
 			return err
 		}
 		ef.model = path
+		if !*conv {
+			ef.quant = *quant
+		}
 	}
 	if ef.engine != "native" {
 		return delegateBench(&ef, fs, args, *threads, stdout)
@@ -84,7 +107,11 @@ func runBench(args []string, stdout io.Writer) error {
 	res := benchResult{Engine: reportedEngine(ef.engine), Backend: m.Backend(), Model: filepath.Base(ef.model),
 		Threads: runtime.GOMAXPROCS(0), KVCache: strings.ToLower(ef.kvCache), LoadMS: ms(time.Since(start)),
 		Prompt: *promptLen, DecodeSteps: *steps}
-	res.WeightsMB = float64(m.Info().Bytes) / (1 << 20)
+	if ef.quant == "" { // else its stored size is not what computes
+		res.WeightsMB = float64(m.Info().Bytes) / (1 << 20)
+	} else {
+		res.Model += "+" + ef.quant // quantized while loading
+	}
 	res.Fallback = m.Fallback()
 	s := m.Session()
 	if gpu, isGPU := s.Model().Backend().(gpuBackend); isGPU {
@@ -143,8 +170,18 @@ func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) err
 	if isGPU {
 		before = gpu.Dispatches()
 	}
+	prof, profiled := m.Backend().(profiler)
+	if profiled {
+		prof.ResetProfile()
+	}
 	if res.Decode128, err = decodeRate(s, id, steps); err != nil {
 		return err
+	}
+	if profiled && steps > 0 {
+		for _, k := range prof.Profile() {
+			res.Kernels = append(res.Kernels, kernelTime{Kernel: k.Kernel,
+				Dispatches: float64(k.Count) / float64(steps), MS: k.Total.Seconds() * 1000 / float64(steps)})
+		}
 	}
 	if isGPU && steps > 0 {
 		res.DispatchesPerToken = float64(gpu.Dispatches()-before) / float64(steps)
@@ -178,7 +215,9 @@ func decodeRate(s *phi2.Session, id int32, steps int) (float64, error) {
 }
 
 // benchModel returns a converted synthetic model, making it on first use.
-func benchModel(cache, shape string, layers int, quant string) (string, error) {
+// With convert false it returns the synthetic checkpoint itself, to be
+// quantized while it loads (no brotli shards to write or decode).
+func benchModel(cache, shape string, layers int, quant string, conv bool) (string, error) {
 	var o synth.Options
 	switch shape {
 	case "phi2":
@@ -207,6 +246,9 @@ func benchModel(cache, shape string, layers int, quant string) (string, error) {
 			return "", err
 		}
 		bar.finish()
+	}
+	if !conv {
+		return hf, nil
 	}
 	err = load.Open(context.Background(), hf, load.Options{}, func(src *load.Model) error {
 		bar := newProgressBar(os.Stderr, "convert "+quant, src.Bytes)

@@ -25,6 +25,7 @@ type engineFlags struct {
 	kvCache string
 	threads int
 	quant   string
+	profile bool // bench --profile
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
@@ -76,7 +77,7 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 	o := phi2web.Options{
 		Backend: e.backend, Threads: e.threads, Quant: e.quant, Context: e.context, KVCache: e.kvCache,
 		InPlace: os.Getenv("PHI2_STORE") == "off", Progress: progressReporter(),
-		WebGPUFault: os.Getenv("PHI2_WEBGPU_FAULT"),
+		WebGPUFault: os.Getenv("PHI2_WEBGPU_FAULT"), Profile: e.profile,
 		OnFallback: func(reason string) {
 			fmt.Fprintf(os.Stderr, "phi2: %s; continuing on simd\n", reason)
 		},
@@ -94,7 +95,7 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.model, err)
 	}
-	announce(m)
+	announce(m, e.backend)
 	return m, nil
 }
 
@@ -142,11 +143,11 @@ func isURL(s string) bool {
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
-// announce says on stderr which device computes where it is not the one
-// asked for, or a GPU.
-func announce(m *phi2web.Model) {
+// announce says on stderr which GPU computes, or why the backend asked for
+// by name does not (auto says so in the results only).
+func announce(m *phi2web.Model, asked string) {
 	switch {
-	case m.Fallback() != "":
+	case m.Fallback() != "" && asked != "auto":
 		fmt.Fprintf(os.Stderr, "phi2: computing on %s instead of %s: %s\n", m.Adapter(), "WebGPU", m.Fallback())
 	case m.Backend() == "webgpu":
 		fmt.Fprintf(os.Stderr, "phi2: computing on WebGPU: %s\n", m.Adapter())

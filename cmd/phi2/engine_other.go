@@ -5,11 +5,12 @@ package main
 import "github.com/phi2web/phi2web"
 
 // engines lists, per engine, the backends it offers, the default first.
-// native computes in this process; wazero runs the command in the wasip1
-// build of phi2 (phi2.wasm) under wasm/host; chromium runs its js build
-// (phi2-js.wasm) in headless Chromium.
+// native computes in this process: auto is WebGPU on a hardware adapter
+// (through wgpu-native), else the pure-Go backend; wazero runs the command
+// in the wasip1 build of phi2 (phi2.wasm) under wasm/host; chromium runs
+// its js build (phi2-js.wasm) in headless Chromium.
 var engines = map[string][]string{
-	"native":   phi2web.Backends,
+	"native":   append([]string{"auto"}, phi2web.Backends...),
 	"wazero":   {"simd", "cpu"},
 	"chromium": {"webgpu", "simd"},
 }

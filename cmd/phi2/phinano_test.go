@@ -63,7 +63,7 @@ func TestPhiNanoAcrossEngines(t *testing.T) {
 	useGuest(t)
 	useJSGuest(t)
 	prompt := heldOut(t, "sort/search.go", 600)
-	engines := [][]string{{"--engine", "native"}, {"--engine", "wazero", "--backend", "simd"}, {"--engine", "chromium", "--backend", "webgpu"}}
+	engines := [][]string{{"--engine", "native", "--backend", "cpu"}, {"--engine", "wazero", "--backend", "simd"}, {"--engine", "chromium", "--backend", "webgpu"}}
 	var first generateOutput
 	var want logitsResult
 	for i, e := range engines {
