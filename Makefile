@@ -44,8 +44,10 @@ phi-nano: build
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
 # the portable js/wasm tests, headless Chromium the browser ones (WebGPU on
-# its software adapter), wabt's wat2wasm (and python3, which generates the
-# unrolled Q4/Q8 kernels) rebuild the SIMD kernels to check the committed module.
+# its software adapter), Mesa's software Vulkan (lavapipe) the native
+# WebGPU ones (wgpu-native, linked by cgo), wabt's wat2wasm (and python3,
+# which generates the unrolled Q4/Q8 kernels) rebuild the SIMD kernels to
+# check the committed module.
 WASM_EXEC := $(shell $(GO) env GOROOT 2>/dev/null)/lib/wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
@@ -54,8 +56,9 @@ WASM_PATH := $(PATH):$(WASM_EXEC)
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/dl/" >&2; exit 1; }
 	@command -v node >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null && \
-		command -v chromium >/dev/null || \
-		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3 chromium; }
+		command -v chromium >/dev/null && ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 && \
+		ldconfig -p | grep -q libvulkan.so.1 || \
+		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3 chromium mesa-vulkan-drivers libvulkan1; }
 
 # test runs every suite natively (the CLI's include the chromium engine),
 # then the portable engine's suites as js/wasm under Node.js, the browser
@@ -89,6 +92,7 @@ check: deps tidy-check
 	GOOS=js GOARCH=wasm $(GO) vet $(PACKAGES)
 	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PACKAGES)
 	$(GO) build $(PACKAGES)
+	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/phi2 .
 	GOOS=js GOARCH=wasm $(GO) build -o /dev/null $(JS_PACKAGES)
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null $(WASIP1_PACKAGES)
 
