@@ -207,6 +207,10 @@ func (b *Backend) Free(t backend.Tensor) {
 }
 
 func (b *Backend) freePieces(g *gpuTensor) {
+	if b.closed { // Close destroyed every buffer
+		g.pieces = nil
+		return
+	}
 	for _, p := range g.pieces {
 		b.release(p.buf)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cogentcore/webgpu/wgpu"
 	"github.com/phi2web/phi2web/shaders"
@@ -315,6 +316,9 @@ func (d *nativeDriver) read(buf any, n int, out []byte) error {
 	if err := d.errs.err(); err != nil {
 		return err
 	}
+	if err := d.idle(); err != nil {
+		return err
+	}
 	b := buf.(*wgpu.Buffer)
 	size := uint64((n + 3) &^ 3)
 	var status wgpu.BufferMapAsyncStatus
@@ -323,9 +327,7 @@ func (d *nativeDriver) read(buf any, n int, out []byte) error {
 	if err != nil {
 		return err
 	}
-	for !done {
-		d.device.Poll(true, nil)
-	}
+	d.await(&done)
 	switch status {
 	case wgpu.BufferMapAsyncStatusSuccess:
 	case wgpu.BufferMapAsyncStatusDeviceLost:
@@ -338,9 +340,31 @@ func (d *nativeDriver) read(buf any, n int, out []byte) error {
 	return b.Unmap()
 }
 
+// idle waits for the work submitted so far. This wgpu-native's blocking
+// poll gives up after 5 s and then acts as if the work were done (resolving
+// mappings, freeing what the work still uses), so a long submission (a
+// prompt on a software adapter) is waited for with non-blocking polls.
 func (d *nativeDriver) idle() error {
-	d.device.Poll(true, nil)
+	done := false
+	var status wgpu.QueueWorkDoneStatus
+	d.queue.OnSubmittedWorkDone(func(s wgpu.QueueWorkDoneStatus) { status, done = s, true })
+	d.await(&done)
+	if status != wgpu.QueueWorkDoneStatusSuccess {
+		return fmt.Errorf("waiting for the GPU: %s", status)
+	}
 	return nil
+}
+
+// await polls the device until done is set by a callback: busily for the
+// first milliseconds (a decode step on a GPU), then sleeping up to 1 ms
+// between polls.
+func (d *nativeDriver) await(done *bool) {
+	start := time.Now()
+	for d.device.Poll(false, nil); !*done; d.device.Poll(false, nil) {
+		if since := time.Since(start); since > 5*time.Millisecond {
+			time.Sleep(min(since/16, time.Millisecond))
+		}
+	}
 }
 
 func (d *nativeDriver) failure() error { return d.errs.err() }

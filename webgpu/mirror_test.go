@@ -107,6 +107,11 @@ func (m *mirror) Add(d, x, y backend.Tensor) {
 	m.b.Add(pb(d), pb(x), pb(y))
 	m.check("Add", d)
 }
+func (m *mirror) Add3(d, x, y, z backend.Tensor) {
+	m.a.(backend.Add3er).Add3(pa(d), pa(x), pa(y), pa(z))
+	m.b.(backend.Add3er).Add3(pb(d), pb(x), pb(y), pb(z))
+	m.check("Add3", d)
+}
 func (m *mirror) Copy(d backend.Tensor, dr int, s backend.Tensor, sr, n int) {
 	m.a.Copy(pa(d), dr, pa(s), sr, n)
 	m.b.Copy(pb(d), dr, pb(s), sr, n)

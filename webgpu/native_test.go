@@ -3,13 +3,18 @@
 package webgpu
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // TestProfile: a profiled decode step times each of its dispatches on the
@@ -65,4 +70,54 @@ func knownArgmax(t *testing.T, b *Backend) int32 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestLongSubmission: a Phi-2-wide layer over a 64-token prompt, one
+// submission that runs for seconds on a software adapter, gives the
+// pure-Go backend's logits. (This wgpu-native's blocking poll gave up after
+// 5 s and resolved the readback early, with zeros, or freed what the work
+// still used; the driver polls without blocking.)
+func TestLongSubmission(t *testing.T) {
+	so := synth.Phi2()
+	so.Layers, so.Vocab, so.DType = 1, 1024, tensor.F32
+	mem, err := synth.Memory(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int32, 64)
+	for i := range ids {
+		ids[i] = int32(i + 1)
+	}
+	var logits [2][]float32
+	for i, be := range []backend.Backend{newOrFail(t, Options{SkipSelfTest: true}), cpu.New()} {
+		ck, err := weights.Open(mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := phi2.Load(ck, be, phi2.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := m.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		logits[i] = make([]float32, so.Vocab)
+		start := time.Now()
+		if err := s.Feed(ids); err == nil {
+			err = s.Logits(logits[i])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %v", be.Name(), time.Since(start))
+		s.Close()
+		m.Close()
+		be.Close()
+	}
+	for j := range logits[0] {
+		if d := math.Abs(float64(logits[0][j] - logits[1][j])); d > 1e-3 {
+			t.Fatalf("logit %d = %v, the reference gives %v", j, logits[0][j], logits[1][j])
+		}
+	}
 }
