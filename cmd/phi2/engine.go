@@ -74,12 +74,13 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 		return nil, usageErr("backend %q is not available on engine %q (available: %v)", e.backend, e.engine, backends)
 	}
 	ctx := context.Background()
+	var m *phi2web.Model
 	o := phi2web.Options{
 		Backend: e.backend, Threads: e.threads, Quant: e.quant, Context: e.context, KVCache: e.kvCache,
 		InPlace: os.Getenv("PHI2_STORE") == "off", Progress: progressReporter(),
 		WebGPUFault: os.Getenv("PHI2_WEBGPU_FAULT"), Profile: e.profile,
 		OnFallback: func(reason string) {
-			fmt.Fprintf(os.Stderr, "phi2: %s; continuing on simd\n", reason)
+			fmt.Fprintf(os.Stderr, "phi2: %s; continuing on %s\n", reason, m.Backend())
 		},
 	}
 	st, closeStore, err := e.store(ctx)
@@ -88,7 +89,7 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 	}
 	defer closeStore()
 	o.Store = st
-	m, err := phi2web.Open(ctx, e.model, o)
+	m, err = phi2web.Open(ctx, e.model, o)
 	if errors.Is(err, load.ErrQuant) {
 		return nil, usageErr("--quant: %v", err)
 	}

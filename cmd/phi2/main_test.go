@@ -132,7 +132,7 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--engine", "wasm"}, 2, `unknown engine "wasm"`},
-		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--backend", "webgpu"}, 2, `backend "webgpu" is not available`},
+		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--backend", "simd"}, 2, `backend "simd" is not available`},
 		{[]string{"logits", "--model", tinyDir, "--ids", "1,x"}, 2, `item 2 ("x")`},
 		{[]string{"logits", "--model", tinyDir, "--ids", "51200"}, 1, "outside the vocabulary"},
 		{[]string{"generate", "--model", tinyDir, "--ids", "1,2,3", "--context", "2"}, 1, "does not fit the context of 2 tokens"},
