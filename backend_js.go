@@ -22,12 +22,15 @@ const fallbackBackend = "simd"
 // codec: the Go decoders; a page has nothing faster to call.
 var codec *modeldir.Codec
 
-// newBackend makes the backend name asks for. WebGPU that cannot be had
-// is an error under Strict, else SIMD takes over with the reason.
+// newBackend makes the backend name asks for. Auto is WebGPU on a hardware
+// adapter, else SIMD with the reason: a software adapter (SwiftShader) is
+// many times slower than the SIMD kernels on the same CPU. WebGPU asked for
+// by name takes any adapter; one that cannot be had is an error under
+// Strict, else SIMD takes over with the reason.
 func newBackend(name string, o Options) (chosen, error) {
 	switch name {
 	case "auto", "webgpu":
-		b, err := webgpu.New(webgpu.Options{PowerPreference: "high-performance", Fault: o.WebGPUFault, Profile: o.Profile})
+		b, err := webgpu.New(webgpu.Options{PowerPreference: "high-performance", Fault: o.WebGPUFault, Profile: o.Profile, HardwareOnly: name == "auto"})
 		if err == nil {
 			return chosen{Backend: b, adapter: b.Adapter().String()}, nil
 		}

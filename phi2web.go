@@ -32,8 +32,9 @@ import (
 // Options configure Open. The zero value opens a model on the build's
 // fastest backend, through the platform's store.
 type Options struct {
-	// Backend is what computes: "auto" or "" (WebGPU where there is one,
-	// else SIMD, else cpu), or one of Backends.
+	// Backend is what computes: "auto" or "" (WebGPU on a hardware GPU,
+	// else SIMD, else cpu: a software adapter is slower than the CPU it
+	// runs on), or one of Backends.
 	Backend string
 	// Strict makes a WebGPU device that cannot be had (missing, short of
 	// limits, failing its self-test) an error wrapping ErrBackend, where
