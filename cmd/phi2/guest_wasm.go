@@ -9,8 +9,9 @@ import (
 )
 
 // engines: a wasm build's one engine computes in this process, on the
-// backends of the build (a page's, or wasm/host's under wazero).
-var engines = map[string][]string{"native": phi2web.Backends}
+// backends of the build (a page's, or wasm/host's under wazero), or on
+// the facade's choice among them (auto).
+var engines = map[string][]string{"native": append([]string{"auto"}, phi2web.Backends...)}
 
 // reportedEngine is the engine named in results: the host that runs this
 // build (wazero or Chromium) names itself in PHI2_ENGINE.
