@@ -624,7 +624,7 @@ function wire() {
 
 function describeEnvironment() {
 	const gpu = "gpu" in navigator;
-	ui.envGPU.textContent = gpu ? "WebGPU when available, else wasm SIMD" : "wasm SIMD (this browser has no WebGPU)";
+	ui.envGPU.textContent = gpu ? "WebGPU on a GPU, else wasm SIMD" : "wasm SIMD (this browser has no WebGPU)";
 	if (!gpu) ui.backend.querySelector('option[value="webgpu"]').textContent = "WebGPU (not available here)";
 	ui.isolationNote.hidden = self.crossOriginIsolated;
 }

@@ -80,7 +80,10 @@ export interface Fallback {
 export interface LoadOptions {
 	/** The model directory's URL, relative to the page or absolute; default Phi2.defaultModel. */
 	model?: string | URL;
-	/** Default "auto": WebGPU when it works, else wasm SIMD. */
+	/**
+	 * Default "auto": WebGPU on a hardware GPU, else wasm SIMD (a software adapter such as SwiftShader is
+	 * slower than SIMD; `info().fallbackReason` says why WebGPU is not used). "webgpu" takes any adapter.
+	 */
 	backend?: Backend;
 	/** Quantization for Hugging Face URLs (default "q4"). */
 	quant?: Quant;

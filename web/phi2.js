@@ -28,7 +28,7 @@ function loadOptions(options) {
 	const backend = o.backend ?? "auto";
 	if (!backends.includes(backend)) {
 		throw badRequest(`backend must be one of ${backends.join(", ")} (got ${JSON.stringify(backend)})`,
-			"\"auto\" uses WebGPU when it works, else wasm SIMD");
+			"\"auto\" uses WebGPU on a hardware GPU, else wasm SIMD");
 	}
 	if (isSet(o.quant) && !quants.includes(o.quant)) {
 		throw badRequest(`quant must be one of ${quants.join(", ")} (got ${JSON.stringify(o.quant)})`,

@@ -1,14 +1,17 @@
 package e2e
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // TestDemo walks through the demo page as a visitor: load the default
-// model (WebGPU on the software adapter), stream, stop mid-way, generate
-// again; the same on wasm SIMD; then, with the server gone, reload and run
-// from what the browser stored.
+// model on auto, which leaves Chromium's software adapter for wasm SIMD and
+// says why; stream, stop mid-way, generate again; the same on WebGPU asked
+// for by name; then, with the server gone, reload and run from what the
+// browser stored.
 func TestDemo(t *testing.T) {
 	ctx := timeout(t)
 	s := serve(t)
@@ -20,8 +23,11 @@ func TestDemo(t *testing.T) {
 	pg.set("#backend", "auto")
 	pg.click("#load")
 	pg.state("ready")
-	if got := pg.attr("#badge", "data-backend"); got != "webgpu" {
-		t.Fatalf("badge says backend %q, want webgpu (%s)", got, pg.text("#badge"))
+	if got := pg.attr("#badge", "data-backend"); got != "simd" {
+		t.Fatalf("auto on a software adapter: the badge says backend %q, want simd (%s)", got, pg.text("#badge"))
+	}
+	if note := pg.text("#fallback-note"); !strings.Contains(note, "software adapter") || !visible(pg, "#fallback-note") {
+		t.Errorf("auto on a software adapter: the page does not say why WebGPU is not used: %q", note)
 	}
 	pg.shot("demo-loaded")
 	greedy(pg, "200")
@@ -37,18 +43,21 @@ func TestDemo(t *testing.T) {
 	pg.shot("demo-stopped")
 
 	first := generateText(pg, "24")
-	pg.shot("demo-webgpu")
+	pg.shot("demo-simd")
 
-	pg.set("#backend", "simd")
+	pg.set("#backend", "webgpu")
 	pg.click("#load")
 	pg.state("ready")
-	if got := pg.attr("#badge", "data-backend"); got != "simd" {
-		t.Fatalf("badge says backend %q after switching to simd", got)
+	if got := pg.attr("#badge", "data-backend"); got != "webgpu" {
+		t.Fatalf("badge says backend %q after asking for webgpu (%s)", got, pg.text("#badge"))
+	}
+	if visible(pg, "#fallback-note") {
+		t.Errorf("WebGPU asked for and used, yet the page shows a fallback note: %q", pg.text("#fallback-note"))
 	}
 	if got := generateText(pg, "24"); got != first {
-		t.Errorf("greedy text on wasm SIMD differs from WebGPU:\n%q\n%q", got, first)
+		t.Errorf("greedy text on WebGPU differs from wasm SIMD:\n%q\n%q", got, first)
 	}
-	pg.shot("demo-simd")
+	pg.shot("demo-webgpu")
 	markupShownAsText(pg)
 
 	s.checkCSP(t)
@@ -63,6 +72,14 @@ func TestDemo(t *testing.T) {
 		t.Errorf("greedy text offline differs:\n%q\n%q", got, first)
 	}
 	pg.shot("demo-offline")
+}
+
+// visible reports whether the element selector names is shown.
+func visible(pg *page, selector string) bool {
+	var shown bool
+	pg.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && !e.hidden && e.getClientRects().length > 0 })()`,
+		strconv.Quote(selector)), &shown)
+	return shown
 }
 
 // greedy sets the sampling settings to greedy decoding of at most max tokens.
