@@ -41,6 +41,7 @@ var contentTypes = map[string]string{
 	".css":  "text/css; charset=utf-8",
 	".ts":   "application/typescript; charset=utf-8",
 	".json": "application/json",
+	".svg":  "image/svg+xml",
 	".wasm": "application/wasm",
 	".txt":  "text/plain; charset=utf-8",
 }

@@ -114,6 +114,7 @@ func TestEveryResponseHasTheSecurityHeaders(t *testing.T) {
 		{"GET", "/kernels.wasm", 200},
 		{"GET", "/wasm_exec.js", 200},
 		{"GET", "/models.json", 200},
+		{"GET", "/favicon.svg", 200},
 		{"GET", "/models/default/manifest.json", 200},
 		{"GET", "/models/default/shard-00000.bin.br", 200},
 		{"GET", "/no-such-file.js", 404},
@@ -150,7 +151,7 @@ func TestContentTypes(t *testing.T) {
 		"/no-such-file":                      "text/plain",
 	}
 	// Whichever of the site's own files exist are served with their types.
-	byExt := map[string]string{".json": "application/json", ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".ts": "application/typescript"}
+	byExt := map[string]string{".json": "application/json", ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".ts": "application/typescript", ".svg": "image/svg+xml"}
 	fs.WalkDir(Static, ".", func(name string, d fs.DirEntry, err error) error {
 		if !d.IsDir() {
 			want["/"+name] = byExt[filepath.Ext(name)]
