@@ -251,7 +251,8 @@ function drawProgress() {
 	const parts = [];
 	if (total > 0 && p.phase !== "ready") parts.push(`${MB(done)} / ${MB(total)} MB`);
 	if (p.bytesPerSecond > 0 && p.phase !== "ready") parts.push(`${MB(p.bytesPerSecond)} MB/s`);
-	const left = p.phase !== "ready" ? duration(p.remainingSeconds) : "";
+	// 0 (or nothing) means not known yet: no rate has been measured.
+	const left = p.phase !== "ready" && p.remainingSeconds > 0 ? duration(p.remainingSeconds) : "";
 	if (left) parts.push(`${left} left`);
 	ui.progressDetail.textContent = parts.join(" · ");
 }

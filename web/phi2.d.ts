@@ -42,6 +42,7 @@ export interface Progress {
 	/** The index of the shard concerned (0 in the manifest and ready phases) and how many there are (0 before the manifest is read). */
 	shard: number;
 	shards: number;
+	/** The rate and the time left at it; 0 while not known (no rate measured yet, or a phase without bytes). */
 	bytesPerSecond: number;
 	remainingSeconds: number;
 	/** Whether the shard came from the store rather than the network. */

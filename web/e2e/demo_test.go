@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,8 +22,10 @@ func TestDemo(t *testing.T) {
 	pg.shot("demo-start")
 
 	pg.set("#backend", "auto")
+	recordProgress(pg)
 	pg.click("#load")
 	pg.state("ready")
+	noUnknownTimeLeft(pg)
 	if got := pg.attr("#badge", "data-backend"); got != "simd" {
 		t.Fatalf("auto on a software adapter: the badge says backend %q, want simd (%s)", got, pg.text("#badge"))
 	}
@@ -72,6 +75,31 @@ func TestDemo(t *testing.T) {
 		t.Errorf("greedy text offline differs:\n%q\n%q", got, first)
 	}
 	pg.shot("demo-offline")
+}
+
+// recordProgress keeps every text the progress detail shows from now on.
+func recordProgress(pg *page) {
+	pg.eval(`(() => { const el = document.querySelector("#progress-detail"); window.progressTexts = [];
+		new MutationObserver(() => window.progressTexts.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+		return true })()`, nil)
+}
+
+var zeroLeft = regexp.MustCompile(`(^|[^0-9.,])0 s left`)
+
+// noUnknownTimeLeft fails the test when the progress showed a time left of
+// 0 s: the time left is shown only once it is known, and then it is more.
+func noUnknownTimeLeft(pg *page) {
+	pg.t.Helper()
+	var texts []string
+	pg.eval(`window.progressTexts`, &texts)
+	if len(texts) == 0 {
+		pg.t.Error("the load showed no progress detail")
+	}
+	for _, s := range texts {
+		if zeroLeft.MatchString(s) {
+			pg.t.Errorf("the progress says %q: a time left shown before it is known", s)
+		}
+	}
 }
 
 // visible reports whether the element selector names is shown.
