@@ -19,6 +19,7 @@
 //   #max-tokens #temperature #top-k #top-p #min-p #repeat-penalty #seed   sampling settings
 // URL parameters: ?model=URL&backend=auto|webgpu|simd&mode=chat&autoload (load at once)&nosw (no service worker)
 // &maxStorageMB=N (refuse to store a model larger than N MB).
+import { chatNote, isPhi2, isSample, modelName, samplePrompt } from "./demo-model.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -55,6 +56,7 @@ let errorShown = false;
 let running = null; // AbortController of the generation in progress
 let lastAction = null; // what Retry repeats
 let transcript = []; // chat messages [{role, content}]
+let loaded = null; // the model loaded: {name, phi2, contextLength}
 
 // Remembered choices, in localStorage when the browser allows it.
 const saved = {
@@ -179,6 +181,32 @@ function modelChanged() {
 	ui.modelDesc.textContent = custom ? "" : descriptions.get(ui.model.value) || "";
 	ui.modelDesc.hidden = !ui.modelDesc.textContent;
 	saved.set("model", ui.model.value);
+	fitToModel();
+}
+
+// titleOf is the model list's title of the model at url ("" if unlisted).
+function titleOf(url) {
+	const opt = [...ui.model.options].find((o) => o.value === url && o.value !== CUSTOM);
+	return opt ? opt.textContent : "";
+}
+
+// shownModel is the model the page speaks of: the one loaded, else the
+// one picked (whether it is Phi-2 then guessed from its name).
+function shownModel() {
+	if (loaded) return loaded;
+	const url = selectedModelURL();
+	const name = url ? modelName(url, titleOf(url)) : "the model";
+	return { name, phi2: isPhi2(null, name) };
+}
+
+// fitToModel matches the chat note, the prompt's placeholder and, unless
+// the visitor wrote their own, the prompt to the model and the mode.
+function fitToModel() {
+	const { name, phi2 } = shownModel();
+	const chat = ui.mode.value === "chat";
+	ui.modeNote.replaceChildren(...chatNote(name, phi2).map((part, i) => i % 2 ? element("code", "", part) : part));
+	ui.prompt.placeholder = chat ? `Ask ${name} something…` : `Text for ${name} to continue…`;
+	if (isSample(ui.prompt.value)) ui.prompt.value = samplePrompt(phi2, ui.mode.value);
 }
 
 function restoreChoices() {
@@ -309,12 +337,18 @@ async function load() {
 		const limit = Number(params.get("maxStorageMB"));
 		const maxStorageBytes = limit > 0 ? Math.round(limit * 1e6) : undefined;
 		engine = await lib.Phi2.load({ model, backend: ui.backend.value, maxStorageBytes, onProgress, onFallback });
-		showBadge(await engine.info());
+		const info = await engine.info();
+		const name = modelName(model, titleOf(model));
+		loaded = { name, phi2: isPhi2(info.model, name), contextLength: info.model?.contextLength };
+		fitToModel();
+		showBadge(info);
 		onProgress({ phase: "ready", done: 1, total: 1 });
 		phase = "ready";
 		setTimeout(() => { if (phase !== "loading") ui.progress.hidden = true; }, 1500);
 	} catch (err) {
 		engine = null;
+		loaded = null;
+		fitToModel();
 		phase = "idle";
 		ui.progress.hidden = true;
 		showBadge(null);
@@ -327,6 +361,8 @@ async function load() {
 async function unload() {
 	const e = engine;
 	engine = null;
+	loaded = null;
+	fitToModel();
 	running?.abort();
 	showBadge(null);
 	phase = "idle";
@@ -450,7 +486,7 @@ async function runCompletion(prompt, signal) {
 function addTurn(role, text) {
 	if (transcript.length === 0 && role === "user") ui.output.replaceChildren();
 	const turn = element("div", `turn ${role}`);
-	turn.append(element("div", "who", role === "user" ? "You" : "Phi-2"), element("div", "said", text));
+	turn.append(element("div", "who", role === "user" ? "You" : shownModel().name), element("div", "said", text));
 	ui.output.append(turn);
 	ui.output.scrollTop = ui.output.scrollHeight;
 	return turn;
@@ -512,17 +548,18 @@ function resetChat() {
 	ui.prompt.focus();
 }
 
-// modeChanged shows the mode's controls and rewrites the prompt between
-// the plain question of chat and the "Instruct: …\nOutput:" completion.
+// modeChanged shows the mode's controls and rewrites the visitor's prompt
+// between the plain question of chat and the "Instruct: …\nOutput:"
+// completion (fitToModel picks the sample prompt of the mode).
 function modeChanged(byUser) {
 	const chat = ui.mode.value === "chat";
 	ui.modeNote.hidden = !chat;
 	ui.chatReset.hidden = !chat;
-	ui.prompt.placeholder = chat ? "Ask Phi-2 something…" : "Text for Phi-2 to continue…";
 	const text = ui.prompt.value.trim();
 	const qa = /^Instruct: (.*)\nOutput:$/s.exec(text);
-	if (chat && qa) ui.prompt.value = qa[1];
-	else if (!chat && byUser && text && !text.includes("Output:")) ui.prompt.value = `Instruct: ${text}\nOutput:`;
+	if (chat && qa && !isSample(text)) ui.prompt.value = qa[1];
+	else if (!chat && byUser && !isSample(text) && !text.includes("Output:")) ui.prompt.value = `Instruct: ${text}\nOutput:`;
+	fitToModel();
 	saved.set("mode", ui.mode.value);
 	if (byUser) {
 		transcript = [];
@@ -558,11 +595,13 @@ async function refreshCache() {
 			li.dataset.url = m.url;
 			li.dataset.complete = String(!!m.complete);
 			const text = element("div", "cache-text");
+			const title = titleOf(m.url);
+			if (title) text.append(element("span", "cache-name", title));
 			text.append(element("span", "cache-url", m.url),
 				element("span", "cache-meta", `${MB(m.bytes || 0)} MB · ${m.complete ? "complete" : "partial"}`));
 			const del = element("button", "small delete", "Delete");
 			del.type = "button";
-			del.setAttribute("aria-label", `Delete ${m.url}`);
+			del.setAttribute("aria-label", `Delete ${title || m.url}`);
 			del.addEventListener("click", () => cacheOp(() => cacheAPI().delete(m.url)));
 			li.append(text, del);
 			return li;
