@@ -58,11 +58,11 @@ func (e *worker) receive(msg js.Value) {
 		return
 	}
 	handlers := map[string]func(js.Value, object) error{
-		"load": e.load, "generate": e.generate, "unload": e.unload, "info": e.info, "cache": e.cache,
+		"load": e.load, "generate": e.generate, "unload": e.unload, "info": e.info, "cache": e.cache, "count": e.count,
 	}
 	h, ok := handlers[kind]
 	if !ok {
-		fail(id, protocol.Errorf(protocol.CodeBadRequest, "unknown message type %q: want load, generate, abort, unload, info or cache", kind))
+		fail(id, protocol.Errorf(protocol.CodeBadRequest, "unknown message type %q: want load, generate, abort, unload, info, cache or count", kind))
 		return
 	}
 	go func() {

@@ -9,7 +9,8 @@
 // (a function of one message object) and sends the page {type:"ready"}.
 // Replies go out with postMessage. The messages, their fields and the
 // error codes are those of the page's worker protocol (load, generate,
-// abort, unload, info, cache; progress, token, fallback, done, error);
+// abort, unload, info, cache, count; progress, token, fallback, done,
+// error);
 // the checks and codes are in package protocol.
 //
 // # Notes
