@@ -2,8 +2,9 @@
 import { badRequest, checkKeys, generateOptions, isSet, stopList } from "./phi2-options.js";
 
 const chatKeys = ["messages", "stream", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k", "min_p",
-	"repetition_penalty", "seed", "stop",
+	"repetition_penalty", "seed", "stop", "truncation",
 	"signal", "model", "n", "stream_options", "user"];
+const truncations = ["auto", "disabled"];
 const chatStops = ["\nInstruct:", "<|endoftext|>"];
 
 function messageText(m, i) {
@@ -58,12 +59,18 @@ export function chatRequest(params) {
 	if (isSet(p.max_tokens) && isSet(p.max_completion_tokens)) {
 		throw badRequest("give max_tokens or max_completion_tokens, not both", "they mean the same");
 	}
+	const truncation = p.truncation ?? "auto";
+	if (!truncations.includes(truncation)) {
+		throw badRequest(`truncation must be "auto" or "disabled" (got ${JSON.stringify(p.truncation)})`,
+			"\"auto\" leaves out the oldest turns that do not fit the context; \"disabled\" sends them all");
+	}
 	const options = { stop: [...(isSet(p.stop) ? stopList("stop", p.stop) : []), ...chatStops] };
 	const map = { max_tokens: "maxTokens", max_completion_tokens: "maxTokens", temperature: "temperature", top_p: "topP",
 		top_k: "topK", min_p: "minP", repetition_penalty: "repeatPenalty", seed: "seed", signal: "signal" };
 	for (const [from, to] of Object.entries(map)) if (isSet(p[from])) options[to] = p[from];
+	let maxTokens;
 	try {
-		generateOptions(options);
+		maxTokens = generateOptions(options).options.maxTokens;
 	} catch (e) {
 		// Name the option as the caller wrote it.
 		for (const [from, to] of Object.entries(map)) {
@@ -71,7 +78,42 @@ export function chatRequest(params) {
 		}
 		throw e;
 	}
-	return { prompt: chatPrompt(p.messages), options, stream: p.stream === true };
+	return { messages: p.messages, prompt: chatPrompt(p.messages), options, stream: p.stream === true, truncation, maxTokens };
+}
+
+// fitChat leaves out the oldest turns of messages, whole (a user message
+// and what follows it up to the next one), until the prompt fits the
+// context with room for the reply: maxTokens, at most half the context.
+// System messages and the last turn always stay; when even they do not
+// fit they are sent as they are, and the engine tells whether the prompt
+// fits the context at all. count(text) resolves to {tokens, contextLength}:
+// one call, and about log2(turns) more when turns must go. It resolves to
+// the prompt and the number of messages left out.
+export async function fitChat(messages, maxTokens, count) {
+	const whole = chatPrompt(messages);
+	const starts = messages.flatMap((m, i) => m.role === "user" ? [i] : []);
+	if (starts.length < 2) return { prompt: whole, dropped: 0 };
+	const { tokens, contextLength } = await count(whole);
+	const limit = contextLength - Math.min(maxTokens, Math.floor(contextLength / 2));
+	if (tokens <= limit) return { prompt: whole, dropped: 0 };
+	// Leaving out k turns keeps the system messages and those from the k-th user message on.
+	const without = (k) => {
+		const kept = messages.filter((m, i) => i >= starts[k] || m.role === "system" || m.role === "developer");
+		return { prompt: chatPrompt(kept), dropped: messages.length - kept.length };
+	};
+	let best = without(starts.length - 1);
+	let lo = 1, hi = starts.length - 2;
+	while (lo <= hi) { // the fewest turns left out that fit
+		const mid = (lo + hi) >> 1;
+		const cut = without(mid);
+		if ((await count(cut.prompt)).tokens <= limit) {
+			best = cut;
+			hi = mid - 1;
+		} else {
+			lo = mid + 1;
+		}
+	}
+	return best;
 }
 
 export const finishReason = (r) => r === "eos" ? "stop" : r === "context" ? "length" : r;

@@ -8,7 +8,7 @@ export type Phi2ErrorCode =
 	| "not-found" // the URL holds no model (no manifest.json, no config.json)
 	| "quota" // not enough storage; the message gives needed and available MB
 	| "bad-model" // malformed or corrupt model, also after a refetch
-	| "context-full" // the prompt is longer than the context
+	| "context-full" // the prompt is longer than the context (in a chat: its last turn alone, or truncation "disabled")
 	| "busy" // a generate while another runs
 	| "not-loaded" // no model loaded, or the engine was unloaded
 	| "bad-request" // an invalid option or argument
@@ -167,6 +167,14 @@ export interface ChatCompletionCreateParams {
 	seed?: number | null;
 	/** Added to "\nInstruct:" and "<|endoftext|>". */
 	stop?: string | string[] | null;
+	/**
+	 * A conversation longer than the context: "auto" (the default) leaves out its oldest turns, whole (a user
+	 * message and the replies after it), until the prompt fits with room for the reply (max_tokens, at most half
+	 * the context); system messages and the last turn always stay, and `dropped_messages` says how many were left
+	 * out. When even those do not fit, or under "disabled", the prompt is sent as it is, and one longer than the
+	 * context fails with "context-full".
+	 */
+	truncation?: "auto" | "disabled" | null;
 	signal?: AbortSignal;
 	/** Ignored: the reply names the loaded model's URL. */
 	model?: string;
@@ -194,6 +202,8 @@ export interface ChatCompletion {
 	created: number;
 	/** The model's URL. */
 	model: string;
+	/** How many of the oldest messages were left out of the prompt to fit the context (see truncation). */
+	dropped_messages: number;
 	choices: {
 		index: 0;
 		/** content is the reply without leading and trailing white space. */
@@ -208,6 +218,7 @@ export interface ChatCompletionChunk {
 	object: "chat.completion.chunk";
 	created: number;
 	model: string;
+	dropped_messages: number;
 	/**
 	 * The first chunk's delta is {role: "assistant", content: ""}, the last's
 	 * is {} with finish_reason set; the contents in between join to the

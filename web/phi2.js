@@ -10,7 +10,7 @@
 
 import { Phi2Error, badRequest, checkKeys, generateOptions, isSet, number, resolveURL } from "./phi2-options.js";
 import { Connection, abortedStats, connect, newGeneration } from "./phi2-connection.js";
-import { chatRequest, chatStream, completionId, finishReason, usage } from "./phi2-openai.js";
+import { chatRequest, chatStream, completionId, finishReason, fitChat, usage } from "./phi2-openai.js";
 
 export { Phi2Error } from "./phi2-options.js";
 export { chatPrompt } from "./phi2-openai.js";
@@ -148,11 +148,16 @@ class Engine {
 	}
 
 	async #createChat(params) {
-		const { prompt, options, stream } = chatRequest(params);
-		this.#usable();
-		const gen = this.generate(prompt, options);
-		const head = { id: completionId(), created: Math.floor(Date.now() / 1000), model: this.#model };
-		if (stream) {
+		const req = chatRequest(params);
+		const conn = this.#usable();
+		let { prompt } = req, dropped = 0;
+		if (req.truncation === "auto") {
+			const count = (text) => conn.request({ type: "count", text }).reply;
+			({ prompt, dropped } = await fitChat(req.messages, req.maxTokens, count));
+		}
+		const gen = this.generate(prompt, req.options);
+		const head = { id: completionId(), created: Math.floor(Date.now() / 1000), model: this.#model, dropped_messages: dropped };
+		if (req.stream) {
 			const chunks = chatStream(gen, head);
 			return { [Symbol.asyncIterator]: () => chunks, abort: () => gen.abort() };
 		}

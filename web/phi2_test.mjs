@@ -28,13 +28,18 @@ const defaultTokens = [" Hello", ",", " world", "!"];
 // FakeEngine answers the page's messages as the Go engine does. config:
 // startError / startCrash (fail at start), tokens (texts of the tokens made),
 // endless (maxTokens tokens), slow (a pause between tokens), finishReason,
-// generateError, dieAfter (crash after n tokens), silentUnload.
+// generateError, dieAfter (crash after n tokens), silentUnload, context (the
+// context length, default 2048; a token is a character of the prompt).
 class FakeEngine {
 	constructor(worker, config) {
 		this.worker = worker;
 		this.config = config;
 		this.running = null;
 		this.busyRefusals = 0;
+	}
+
+	get context() {
+		return this.config.context ?? 2048;
 	}
 
 	start() {
@@ -62,6 +67,9 @@ class FakeEngine {
 		case "info":
 			w.emit({ type: "done", id: m.id, result: info });
 			break;
+		case "count":
+			w.emit({ type: "done", id: m.id, result: { tokens: m.text.length, contextLength: this.context } });
+			break;
 		case "unload":
 			if (!this.config.silentUnload) w.emit({ type: "done", id: m.id, result: null });
 			break;
@@ -82,6 +90,10 @@ class FakeEngine {
 		}
 		if (c.generateError) {
 			w.emit({ type: "error", id: m.id, error: c.generateError });
+			return;
+		}
+		if (m.prompt.length > this.context) {
+			w.emit({ type: "error", id: m.id, error: { code: "context-full", message: `the prompt is ${m.prompt.length} tokens long`, hint: "shorten it" } });
 			return;
 		}
 		const run = this.running = { id: m.id, aborted: false };
@@ -455,6 +467,7 @@ test("chat completion: prompt, mapped options and the chat.completion shape", as
 	assert.deepEqual(rest, {
 		object: "chat.completion",
 		model: "https://app.example/chat/models/m/",
+		dropped_messages: 0,
 		choices: [{ index: 0, message: { role: "assistant", content: "Rome is its capital." }, finish_reason: "stop" }],
 		usage: { prompt_tokens: m.prompt.length, completion_tokens: reply.length, total_tokens: m.prompt.length + reply.length },
 	});
@@ -511,6 +524,70 @@ test("chat checks its parameters and names them as given", async () => {
 	assert.equal(aborted.choices[0].message.content, "");
 	await sleep(5);
 	assert.equal(worker.sentOf("generate").length, 0);
+	await engine.unload();
+});
+
+// A conversation of a system message, n turns of about 80 characters
+// (tokens, to the fake engine) and a last question.
+function longConversation(n) {
+	const said = (i) => `message ${i} `.padEnd(30, ".");
+	const messages = [{ role: "system", content: "Be brief." }];
+	for (let i = 0; i < n; i++) messages.push({ role: "user", content: said(i) }, { role: "assistant", content: said(i) + "!" });
+	return [...messages, { role: "user", content: "last question" }];
+}
+
+test("chat leaves out the oldest turns, whole, until the prompt fits with room for the reply, and says how many", async () => {
+	const { engine, worker } = await load({ context: 200 });
+	const messages = longConversation(5);
+	const res = await engine.chat.completions.create({ messages, max_tokens: 40 });
+	// Room for 40 tokens of reply: the prompt may take 160 of the 200.
+	let turns = 0, kept;
+	do {
+		turns++;
+		kept = [messages[0], ...messages.slice(1 + 2 * turns)];
+	} while (chatPrompt(kept).length > 160);
+	assert.ok(turns > 1 && turns < 5, `${turns} turns left out`);
+	const [m] = worker.sentOf("generate");
+	assert.equal(m.prompt, chatPrompt(kept));
+	assert.ok(m.prompt.startsWith("Be brief.\nInstruct: message "), "the system message stays, turns start with the user's");
+	assert.equal(res.dropped_messages, 2 * turns);
+	assert.ok(worker.sentOf("count").length <= 1 + Math.ceil(Math.log2(6)), "a binary search, not a count per turn");
+
+	const stream = await engine.chat.completions.create({ messages, max_tokens: 40, stream: true });
+	for await (const c of stream) assert.equal(c.dropped_messages, 2 * turns);
+	// A bigger reply leaves room for fewer turns: max_tokens counts, up to half the context.
+	const short = await engine.chat.completions.create({ messages, max_tokens: 1000 });
+	assert.ok(short.dropped_messages > res.dropped_messages);
+	assert.ok(worker.sentOf("generate").at(-1).prompt.length <= 100);
+	await engine.unload();
+});
+
+test("chat sends a conversation that fits whole; a last turn too long alone fails with context-full", async () => {
+	const { engine, worker } = await load({ context: 100 });
+	const fits = await engine.chat.completions.create({ messages: conversation, max_tokens: 8 });
+	assert.equal(fits.dropped_messages, 0);
+	assert.equal(worker.sentOf("generate")[0].prompt, chatPrompt(conversation));
+	assert.equal(worker.sentOf("count").length, 1);
+
+	const long = "x".repeat(150);
+	await rejectsWith(engine.chat.completions.create({ messages: [...conversation, { role: "assistant", content: "Rome." },
+		{ role: "user", content: long }] }), "context-full");
+	assert.equal(worker.sentOf("generate").at(-1).prompt, `Answer briefly.\nInstruct: ${long}\nOutput:`, "everything else was left out");
+	const counted = worker.sentOf("count").length;
+	await rejectsWith(engine.chat.completions.create({ messages: [{ role: "user", content: long }] }), "context-full");
+	assert.equal(worker.sentOf("count").length, counted, "a single turn has nothing to leave out: no count");
+	await engine.unload();
+});
+
+test("chat with truncation disabled sends every message, and a prompt over the context fails", async () => {
+	const { engine, worker } = await load({ context: 200 });
+	const messages = longConversation(5);
+	await rejectsWith(engine.chat.completions.create({ messages, truncation: "disabled" }), "context-full");
+	assert.equal(worker.sentOf("generate")[0].prompt, chatPrompt(messages));
+	assert.equal(worker.sentOf("count").length, 0);
+	const res = await engine.chat.completions.create({ messages: longConversation(1), truncation: "disabled", max_tokens: 150 });
+	assert.equal(res.dropped_messages, 0, "no room for the reply, yet nothing is left out");
+	await rejectsWith(engine.chat.completions.create({ messages, truncation: "oldest" }), "bad-request", /^truncation must be "auto" or "disabled" \(got "oldest"\)/);
 	await engine.unload();
 });
 

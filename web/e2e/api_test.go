@@ -22,6 +22,8 @@ type apiResult struct {
 	LastFinish string         `json:"lastFinish"`
 	ChunkKind  string         `json:"chunkKind"`
 	Long       map[string]any `json:"long"`
+	Fitted     map[string]any `json:"fitted"`
+	Unfitted   map[string]any `json:"unfitted"`
 	Cached     []any          `json:"cached"`
 	AfterDel   []any          `json:"afterDelete"`
 }
@@ -46,6 +48,15 @@ const apiScript = `(async () => {
 		r.streamText += c.choices[0].delta.content ?? "";
 		if (c.choices[0].finish_reason) r.lastFinish = c.choices[0].finish_reason;
 	}
+	// A conversation of about 1300 tokens, beyond the context of 512.
+	const said = "func f() { return }\n".repeat(30);
+	const long = [];
+	for (let i = 0; i < 3; i++) long.push({ role: "user", content: said }, { role: "assistant", content: said });
+	long.push({ role: "user", content: "Say hi" });
+	const fitted = await engine.chat.completions.create({ messages: long, max_tokens: 4, temperature: 0 });
+	r.fitted = { dropped: fitted.dropped_messages, promptTokens: fitted.usage.prompt_tokens, finish: fitted.choices[0].finish_reason };
+	r.unfitted = await engine.chat.completions.create({ messages: long, max_tokens: 4, truncation: "disabled" })
+		.then(() => ({ code: "none" }), (e) => ({ code: e.code }));
 	try {
 		await engine.generate("x ".repeat(5000), { maxTokens: 4 }).result;
 		r.long = { code: "none" };
@@ -94,6 +105,12 @@ func TestJSAPI(t *testing.T) {
 	}
 	if r.ChunkKind != "chat.completion.chunk" || r.LastFinish == "" {
 		t.Errorf("stream chunks: object %q, last finish_reason %q", r.ChunkKind, r.LastFinish)
+	}
+	if d, _ := r.Fitted["dropped"].(float64); d < 2 || d > 6 || r.Fitted["promptTokens"].(float64)+4 > 512 || (r.Fitted["finish"] != "length" && r.Fitted["finish"] != "stop") {
+		t.Errorf("a conversation longer than the context gave %v: want its oldest turns left out and a reply", r.Fitted)
+	}
+	if r.Unfitted["code"] != "context-full" {
+		t.Errorf("the same with truncation disabled gave %v, want context-full", r.Unfitted)
 	}
 	if r.Long["code"] != "context-full" || r.Long["isError"] != true || r.Long["hint"] == "" {
 		t.Errorf("a prompt longer than the context gave %v, want a Phi2Error context-full with a hint", r.Long)
