@@ -11,7 +11,10 @@
 //   #badge                backend after load; [data-backend] "webgpu" | "simd" | "none"
 //   #mode                 "completion" | "chat"
 //   #prompt, #generate, #stop, #chat-reset
-//   #output               generated text (completion) or the transcript (chat: .turn.user / .turn.assistant)
+//   #output               generated text (completion) or the transcript (chat: .turn.user / .turn.assistant,
+//                         each with .who; .turn.dropped for the oldest turns that no longer fit the context,
+//                         with a .context-note above the first turn the reply still reads)
+//   #mode-note            how chat turns reach the model (shown in chat mode)
 //   #stats                [data-finish] finish reason, [data-tokens] completion tokens
 //   #error                [data-code] Phi2Error code; #error-message, #error-hint, #error-action, #error-close
 //   #cache                stored-models panel; #cache-list li[data-url] with button.delete, #cache-clear,
@@ -102,13 +105,22 @@ const errorActions = {
 	"not-found": ["Enter another URL", focusCustomURL],
 };
 
+// actionFor is the way forward from an error of code. A prompt that alone
+// overflows the context fails again on Retry: start over and shorten it.
+function actionFor(code) {
+	if (code === "context-full") {
+		return ui.mode.value === "chat" ? ["New conversation", resetChat] : ["Shorten the prompt", () => ui.prompt.focus()];
+	}
+	return errorActions[code] || ["Retry", retry];
+}
+
 function showError(err) {
 	const e = asError(err);
 	ui.error.dataset.code = e.code;
 	ui.errorMessage.textContent = e.message;
 	ui.errorHint.textContent = e.hint;
 	ui.errorHint.hidden = !e.hint;
-	const [label, action] = errorActions[e.code] || ["Retry", retry];
+	const [label, action] = actionFor(e.code);
 	ui.errorAction.textContent = label;
 	ui.errorAction.onclick = () => { hideError(); action(); };
 	ui.error.hidden = false;
@@ -509,9 +521,10 @@ async function runChat(text, signal) {
 	if (s.repeatPenalty !== undefined) request.repetition_penalty = s.repeatPenalty;
 	if (s.seed !== undefined) request.seed = s.seed;
 	const start = performance.now();
-	let first = 0, count = 0, reply = "", finish = "", usage = null;
+	let first = 0, count = 0, reply = "", finish = "", usage = null, dropped = -1;
 	try {
 		for await (const chunk of await engine.chat.completions.create(request)) {
+			if (dropped < 0) markDropped(dropped = chunk?.dropped_messages || 0);
 			const choice = chunk?.choices?.[0];
 			const delta = choice?.delta?.content || "";
 			if (delta) {
@@ -538,6 +551,21 @@ async function runChat(text, signal) {
 	const tokens = usage?.completion_tokens ?? count;
 	await showStats({ ttftMs: first ? first - start : NaN, tokensPerSecond: first && end > first ? tokens / ((end - first) / 1000) : NaN,
 		tokens, promptTokens: usage?.prompt_tokens, finish });
+}
+
+// markDropped dims the oldest count turns, which no longer fit the context
+// and were left out of the prompt, and says so above the first turn the
+// reply still reads.
+function markDropped(count) {
+	const turns = [...ui.output.querySelectorAll(".turn")];
+	turns.forEach((t, i) => t.classList.toggle("dropped", i < count));
+	ui.output.querySelector(".context-note")?.remove();
+	if (count === 0) return;
+	const { name, contextLength } = shownModel();
+	const context = contextLength ? `${name}'s context of ${contextLength} tokens` : `${name}'s context`;
+	const note = element("p", "context-note", `The ${count === 1 ? "oldest message no longer fits" : `${count} oldest messages no longer fit`} ` +
+		`${context}, with room for the reply: the model reads only what follows.`);
+	turns[count]?.before(note);
 }
 
 function resetChat() {

@@ -145,7 +145,9 @@ class Phi2Chat extends HTMLElement {
 		ui.retry.addEventListener("click", () => {
 			ui.error.hidden = true;
 			this.#setState(this.#engine ? "ready" : "idle");
-			if (!this.#engine) this.load().catch(() => {});
+			// A message that alone overflows the context fails again in any conversation.
+			if (ui.error.dataset.code === "context-full") this.reset();
+			else if (!this.#engine) this.load().catch(() => {});
 		});
 	}
 
@@ -318,6 +320,8 @@ class Phi2Chat extends HTMLElement {
 
 	#fail(err) {
 		const e = asError(err);
+		this.#ui.error.dataset.code = e.code;
+		this.#ui.retry.textContent = e.code === "context-full" ? "New conversation" : "Retry";
 		this.#ui.errorText.textContent = e.message;
 		this.#ui.errorHint.textContent = e.hint;
 		this.#ui.errorHint.hidden = !e.hint;
