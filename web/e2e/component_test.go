@@ -55,5 +55,24 @@ func TestChatComponent(t *testing.T) {
 		t.Errorf("the transcript does not show the message as text; it reads %q", r.Log)
 	}
 	pg.shot("component-reply")
+
+	// A message longer than the whole context: the way forward is a new
+	// conversation, not a retry that fails the same way.
+	pg.eval(host+`.send("x ".repeat(600)).then(() => true)`, nil)
+	pg.wait("the error", host+`.dataset.state === "error"`)
+	var label string
+	pg.eval(fmt.Sprintf(part, "error")+`.querySelector("button").textContent`, &label)
+	if label != "New conversation" {
+		t.Errorf("a message longer than the context offers %q, want New conversation", label)
+	}
+	pg.eval(fmt.Sprintf(part, "error")+`.querySelector("button").click(), true`, nil)
+	var after struct {
+		State    string
+		Messages int
+	}
+	pg.eval(fmt.Sprintf(`({ state: %s.dataset.state, messages: %s.querySelectorAll(".msg").length })`, host, fmt.Sprintf(part, "log")), &after)
+	if after.State != "ready" || after.Messages != 0 {
+		t.Errorf("after New conversation: state %q, %d messages shown; want ready and none", after.State, after.Messages)
+	}
 	s.checkCSP(t)
 }
