@@ -12,8 +12,10 @@ import (
 // Default returns the platform's client: here the host's global fetch,
 // with the browser's redirects, caching and CORS rules (mode "cors").
 // A ctx that ends aborts the request and its body. Do fails when fetch
-// rejects (a TypeError: no network, a refused request).
-func Default() Client { return fetchClient{} }
+// rejects (a TypeError: no network, a refused request). DefaultTimeouts
+// ($PHI2_HTTP_TIMEOUT) bound every request: a timeout aborts it through
+// its AbortController, waiting for the answer or for a stalled body.
+func Default() Client { return WithDefaultTimeouts(fetchClient{}) }
 
 type fetchClient struct{}
 

@@ -55,6 +55,20 @@ func nodeServer(t *testing.T) string {
 		case "/hang":
 			head(200, nil)
 			res.Call("write", "first") // and never ends
+		case "/silent": // never answers
+		case "/drip": // a byte every 20 ms until the connection closes
+			head(200, nil)
+			var tick js.Func
+			tick = js.FuncOf(func(js.Value, []js.Value) any {
+				if res.Get("destroyed").Bool() || res.Get("writableEnded").Bool() {
+					tick.Release()
+					return nil
+				}
+				res.Call("write", "x")
+				js.Global().Call("setTimeout", tick, 20)
+				return nil
+			})
+			js.Global().Call("setTimeout", tick, 0)
 		default:
 			head(404, map[string]any{"Content-Length": "19"})
 			res.Call("end", "404 page not found\n")
@@ -139,5 +153,36 @@ func TestFetchAbortsTheBody(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the read did not end after the context was canceled")
+	}
+}
+
+// Timeouts end a request that fetch would wait for forever: through the
+// AbortController, for the answer and for a stalled body.
+func TestFetchTimeouts(t *testing.T) {
+	base := nodeServer(t)
+	c := httpget.WithTimeouts(httpget.Default(), httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond})
+	for _, tc := range []struct {
+		path    string
+		stalled bool
+	}{{"/silent", false}, {"/hang", true}, {"/drip", true}} {
+		start := time.Now()
+		done := make(chan error, 1)
+		go func() {
+			resp, err := c.Do(context.Background(), &httpget.Request{Method: "GET", URL: base + tc.path})
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			var te *httpget.TimeoutError
+			if !errors.As(err, &te) || te.Stalled != tc.stalled {
+				t.Errorf("%s: %v, want a timeout (stalled: %v)", tc.path, err, tc.stalled)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still waiting after %v", tc.path, time.Since(start))
+		}
 	}
 }

@@ -4,18 +4,36 @@ package httpget
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"time"
 
 	"github.com/phi2web/phi2web/runtime/internal/httpget/internal/netclient"
 )
 
-// Default returns the platform's client: here net/http's DefaultClient.
-func Default() Client { return netHTTP{} }
+// ConnectTimeout bounds opening a connection, TCP and TLS, for Default's
+// requests (a browser's fetch has its own).
+const ConnectTimeout = 15 * time.Second
+
+// Default returns the platform's client: here net/http with
+// ConnectTimeout and DefaultTimeouts ($PHI2_HTTP_TIMEOUT), the proxy
+// settings of the environment and HTTP/2.
+func Default() Client { return WithDefaultTimeouts(netHTTP{}) }
+
+var native = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   ConnectTimeout,
+	ForceAttemptHTTP2:     true,
+	MaxIdleConns:          100,
+	IdleConnTimeout:       90 * time.Second,
+	ExpectContinueTimeout: time.Second,
+}}
 
 type netHTTP struct{}
 
 func (netHTTP) Do(ctx context.Context, r *Request) (*Response, error) {
-	resp, err := netclient.Do(ctx, http.DefaultClient, r.Method, r.URL, r.Header)
+	resp, err := netclient.Do(ctx, native, r.Method, r.URL, r.Header)
 	if err != nil {
 		return nil, err
 	}

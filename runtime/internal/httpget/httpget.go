@@ -2,10 +2,11 @@
 // engine downloads models, so that a browser build reaches the network with
 // the page's fetch instead of linking net/http and its TLS stack.
 //
-// [Default] is net/http's default client natively and the global fetch in
-// a JavaScript host. [github.com/phi2web/phi2web/runtime/internal/httpget/nethttp]
+// [Default] is net/http natively and the global fetch in a JavaScript
+// host. [github.com/phi2web/phi2web/runtime/internal/httpget/nethttp]
 // adapts any *http.Client, for native callers that configure one and for
-// tests that reach in-process servers. [GetRange] is the one way the engine
+// tests that reach in-process servers. Both bound every request with
+// [Timeouts], so that a server that stops answering ends it with an error. [GetRange] is the one way the engine
 // reads part of a file: random reads of a model in place (weights.HTTP)
 // and resumed downloads (runtime/internal/fetch) both use it.
 package httpget

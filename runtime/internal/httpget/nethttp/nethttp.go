@@ -12,12 +12,14 @@ import (
 )
 
 // New returns a Client sending requests through c (http.DefaultClient when
-// nil): its transport, redirect policy and Timeout apply.
+// nil): its transport, redirect policy and Timeout apply, and
+// httpget.DefaultTimeouts bound every request (httpget.WithTimeouts sets
+// others).
 func New(c *http.Client) httpget.Client {
 	if c == nil {
 		c = http.DefaultClient
 	}
-	return client{c}
+	return httpget.WithDefaultTimeouts(client{c})
 }
 
 type client struct{ c *http.Client }
