@@ -77,7 +77,7 @@ func (f *httpFile) Close() error {
 
 // stat sets size and at from a request for the first byte.
 func (f *httpFile) stat() error {
-	p, err := httpget.GetRange(context.Background(), f.client, f.url, 0, 0)
+	p, err := httpget.GetRange(context.Background(), f.client, f.url, 0, 0, httpget.Version{})
 	var se *httpget.StatusError
 	switch {
 	case errors.As(err, &se) && se.StatusCode == 416: // an empty file
@@ -167,10 +167,10 @@ func (f *httpFile) cached(p []byte, off int64) int {
 func (f *httpFile) read(p []byte, off int64) (int, error) {
 	last := off + int64(len(p)) - 1
 	at := *f.at.Load()
-	part, err := httpget.GetRange(context.Background(), f.client, at, off, last)
+	part, err := httpget.GetRange(context.Background(), f.client, at, off, last, httpget.Version{})
 	var se *httpget.StatusError
 	if at != f.url && errors.As(err, &se) {
-		part, err = httpget.GetRange(context.Background(), f.client, f.url, off, last)
+		part, err = httpget.GetRange(context.Background(), f.client, f.url, off, last, httpget.Version{})
 		if err == nil {
 			at = part.URL
 			f.at.Store(&at)

@@ -22,7 +22,7 @@ func (d *shardDownload) request() error {
 		url += sep + "phi2-refetch=" + strconv.FormatInt(d.f.o.Now().UnixNano(), 36)
 	}
 	d.f.prog.mark()
-	part, err := httpget.GetRange(d.f.ctx, d.f.o.Client, url, d.size, -1)
+	part, err := httpget.GetRange(d.f.ctx, d.f.o.Client, url, d.size, -1, httpget.Version{})
 	var se *httpget.StatusError
 	switch {
 	case errors.As(err, &se) && se.StatusCode == 416 && d.size > 0:

@@ -15,6 +15,8 @@ type Part struct {
 	*Response
 	// Whole: the server answered 200 with the whole file.
 	Whole bool
+	// Version is the file's version as the answer gives it.
+	Version Version
 	// Total is the file's size from Content-Range, or the length of a
 	// whole file; -1 when the server does not say (a browser hides
 	// Content-Range from a cross-origin page that is not allowed to read
@@ -63,8 +65,14 @@ func (e *StatusError) Temporary() bool {
 // part of a file over HTTP. A 206 must start at first and, with last ≥ 0,
 // end at last; a 200 is the whole file (Part.Whole), whatever was asked.
 // Any other status is a *StatusError, its body read and closed. A failure
-// to get an answer is an error naming the URL.
-func GetRange(ctx context.Context, c Client, url string, first, last int64) (*Part, error) {
+// to get an answer is an error naming the URL; a timeout's wraps the
+// *TimeoutError.
+//
+// A known pin asks for the bytes of that version only (If-Range), so that
+// the reads of one file never mix two versions of it: a 206 that gives
+// another version is a *ChangedError, its body closed; a 200 is the whole
+// file as the server has it now, its Part.Version telling which.
+func GetRange(ctx context.Context, c Client, url string, first, last int64, pin Version) (*Part, error) {
 	req := &Request{Method: "GET", URL: url}
 	var rng string
 	if first > 0 || last >= 0 {
@@ -73,12 +81,19 @@ func GetRange(ctx context.Context, c Client, url string, first, last int64) (*Pa
 			rng += strconv.FormatInt(last, 10)
 		}
 		req.Header = map[string]string{"Range": rng}
+		if pin.Known() {
+			req.Header["If-Range"] = pin.ifRange()
+		}
 	}
 	resp, err := c.Do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %v", url, err)
+		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
-	p := &Part{Response: resp, Total: -1}
+	p := &Part{Response: resp, Total: -1, Version: VersionOf(resp.Header)}
+	if resp.StatusCode == 206 && pin.Differs(p.Version) {
+		resp.Body.Close()
+		return nil, &ChangedError{URL: url, Was: pin, Now: p.Version}
+	}
 	switch resp.StatusCode {
 	case 206:
 		start, end, total, ok := ContentRange(resp.Header.Get("Content-Range"))
