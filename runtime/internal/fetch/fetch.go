@@ -23,10 +23,16 @@ type Options struct {
 	// ChunkSize is the most bytes stored by one AppendShard; 0 means 4 MiB.
 	ChunkSize int
 	// Retries is how many times in a row a failed shard request is tried
-	// again, waiting Backoff, then twice as long each time; a request that
-	// stored bytes before failing starts the count afresh. 0 means 2,
-	// negative means none.
+	// again, waiting Backoff, then twice as long each time. Every failure
+	// counts: no answer, a timeout, a server error, a body cut short, a
+	// 416 answer, a file that changed. A request that stored bytes beyond
+	// any stored before in this fetch and then lost its connection starts
+	// the count afresh, at most Resumes times per shard (a stalled one
+	// does not: a server that drips bytes ends in Retries requests). 0
+	// means 2, negative means none.
 	Retries int
+	// Resumes: see Retries; 0 means 8, negative means none.
+	Resumes int
 	Backoff time.Duration // 0 means 1 s
 	// Progress, when set, is called as the fetch goes on.
 	Progress func(Progress)
@@ -121,23 +127,23 @@ func Fetch(ctx context.Context, url string, o Options) (*Result, error) {
 // offline uses the stored copy after the manifest could not be fetched.
 func (f *fetcher) offline(have bool, stored []byte, netErr error) (*Result, error) {
 	if !have {
-		return nil, fmt.Errorf("%v (and %s is not stored)", netErr, f.key)
+		return nil, fmt.Errorf("%w (and %s is not stored)", netErr, f.key)
 	}
 	complete, err := f.complete()
 	if err != nil {
 		return nil, err
 	}
 	if err := f.useManifest(stored); err != nil {
-		return nil, fmt.Errorf("%v (and the stored copy is unusable: %v)", netErr, err)
+		return nil, fmt.Errorf("%w (and the stored copy is unusable: %v)", netErr, err)
 	}
 	if !complete {
-		return nil, fmt.Errorf("%v (and the stored copy of %s is incomplete: fetch it again when online)", netErr, f.key)
+		return nil, fmt.Errorf("%w (and the stored copy of %s is incomplete: fetch it again when online)", netErr, f.key)
 	}
 	for i, s := range f.shards {
 		if ok, err := f.stored(s); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, fmt.Errorf("%v (and shard %s of the stored copy is not verified: fetch it again when online)", netErr, s.File)
+			return nil, fmt.Errorf("%w (and shard %s of the stored copy is not verified: fetch it again when online)", netErr, s.File)
 		}
 		f.prog.cached(i, s.CompressedSize)
 	}

@@ -45,6 +45,9 @@ func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {
 	if o.Retries == 0 {
 		o.Retries = 2
 	}
+	if o.Resumes == 0 {
+		o.Resumes = 8
+	}
 	if o.Backoff <= 0 {
 		o.Backoff = time.Second
 	}
@@ -62,7 +65,7 @@ func (f *fetcher) getManifest() ([]byte, error) {
 	url := f.fileURL(modeldir.ManifestFile)
 	resp, err := f.o.Client.Do(f.ctx, &httpget.Request{Method: "GET", URL: url})
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %v", url, err)
+		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
@@ -70,7 +73,7 @@ func (f *fetcher) getManifest() ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, modeldir.MaxManifestSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %v", url, err)
+		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
 	if len(data) > modeldir.MaxManifestSize {
 		return nil, fmt.Errorf("GET %s: more than %d bytes; not a model manifest", url, modeldir.MaxManifestSize)

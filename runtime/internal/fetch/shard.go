@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 
+	"github.com/phi2web/phi2web/runtime/internal/httpget"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 )
 
@@ -60,6 +61,13 @@ type shardDownload struct {
 	// that no cache has seen, so that a browser's HTTP cache cannot answer
 	// with the corrupt bytes again.
 	refetch bool
+	// high is the most bytes stored so far: a failed request that stored
+	// bytes past it made progress. served is the furthest byte the
+	// server's answers reached.
+	high, served int64
+	// version pins resumed requests to the file that the stored bytes
+	// came from, once an answer has named it.
+	version httpget.Version
 }
 
 func (d *shardDownload) download() error {
@@ -73,13 +81,14 @@ func (d *shardDownload) download() error {
 			return err
 		}
 	}
+	d.high = d.size
 	d.f.prog.startShard(d.i, d.size)
-	failures := 0
+	stuck, failures, resumes := 0, 0, max(d.f.o.Resumes, 0)
 	for d.size < d.s.CompressedSize {
 		if err := d.rehash(); err != nil {
 			return err
 		}
-		before := d.size
+		high := d.high
 		err := d.request()
 		var retry *retryableError
 		if err == nil {
@@ -87,18 +96,35 @@ func (d *shardDownload) download() error {
 		} else if !errors.As(err, &retry) || d.f.ctx.Err() != nil {
 			return err
 		}
-		if d.size > before {
-			failures = 0
-		}
-		if failures >= max(d.f.o.Retries, 0) {
-			return err
-		}
-		if err := d.f.sleep(d.f.o.Backoff << min(failures, 8)); err != nil {
-			return err
-		}
 		failures++
+		var timeout *httpget.TimeoutError
+		if d.high > high && resumes > 0 && !errors.As(err, &timeout) {
+			resumes--
+			stuck = 0
+		}
+		if stuck >= max(d.f.o.Retries, 0) {
+			return d.gaveUp(err, failures)
+		}
+		if err := d.f.sleep(d.f.o.Backoff << min(stuck, 8)); err != nil {
+			return err
+		}
+		stuck++
 	}
 	return d.rehash()
+}
+
+// gaveUp is the error of a shard whose retries are spent: the last
+// failure, and how far the server's answers went of the bytes the
+// manifest gives the shard.
+func (d *shardDownload) gaveUp(err error, failures int) error {
+	tried := "1 failed request"
+	if failures > 1 {
+		tried = fmt.Sprintf("%d failed requests", failures)
+	}
+	if d.served == 0 {
+		return fmt.Errorf("%w (%s: gave up after %s)", err, d.s.File, tried)
+	}
+	return fmt.Errorf("%w (%s: gave up after %s; its manifest says %d bytes, the server sent no more than %d)", err, d.s.File, tried, d.s.CompressedSize, d.served)
 }
 
 // rehash reads back the stored bytes that hash does not cover.
@@ -127,6 +153,7 @@ func (d *shardDownload) restart() error {
 		return err
 	}
 	d.size, d.hashed = 0, 0
+	d.version = httpget.Version{}
 	d.hash.Reset()
 	d.f.prog.restart()
 	return nil
