@@ -16,16 +16,24 @@ import (
 
 // HTTP returns a Source reading the files below base, an http:// or https://
 // URL of a directory (a trailing slash is optional), with Range requests.
-// A nil client means httpget.Default(); a net/http client with a Timeout
-// (httpget/nethttp) bounds a stalled server. Redirects are followed.
+// A nil client means httpget.Default(), whose timeouts end a request to a
+// server that stops answering. Redirects are followed.
 //
-// Open learns a file's size from a one-byte Range request (or a HEAD request
-// where the Content-Range header is hidden, as browsers do for cross-origin
-// responses that do not expose it). Each ReadAt is one Range request; one
-// under 1 MiB fetches 1 MiB, which serves the reads that follow it. A server
-// that ignores Range can still serve reads from offset 0 of a file that fits
-// one request; any other read from it is an error. A 404 or 410 answer is
-// an error for which errors.Is(err, fs.ErrNotExist) holds.
+// Open learns a file's size and version (its ETag or Last-Modified) from a
+// one-byte Range request (or a HEAD request where the Content-Range header
+// is hidden, as browsers do for cross-origin responses that do not expose
+// it). Each ReadAt is one Range request pinned to that version (If-Range):
+// a file that changes on the server while it is read fails the read with
+// an *httpget.ChangedError, never mixing bytes of two versions. A read
+// under 1 MiB fetches 1 MiB, which serves the reads that follow it. A
+// server that ignores Range can still serve reads from offset 0 of a file
+// that fits one request; any other read from it is an error. A 404 or 410
+// answer is an error for which errors.Is(err, fs.ErrNotExist) holds.
+//
+// Where the server publishes the file's sha256 (Hugging Face: see
+// publishedSHA256), the bytes are hashed as the reads bring them, and the
+// read that completes a file read front to back fails if they do not match
+// it; a file read in part, or out of order, is not checked.
 func HTTP(base string, client httpget.Client) Source {
 	u, err := url.Parse(base)
 	return httpSource{u, err, httpget.Or(client)}
@@ -44,7 +52,7 @@ func (s httpSource) Open(name string) (File, error) {
 	if s.err != nil {
 		return nil, fmt.Errorf("open %s: bad base URL: %v", name, s.err)
 	}
-	f := &httpFile{client: s.client, url: s.base.JoinPath(name).String()}
+	f := &httpFile{client: s.client, url: s.base.JoinPath(name).String(), digest: newDigest("")}
 	if err := f.stat(); err != nil {
 		return nil, err
 	}
@@ -59,6 +67,10 @@ type httpFile struct {
 	url    string
 	at     atomic.Pointer[string]
 	size   int64
+	// version pins the reads to the file Open found; digest checks its
+	// bytes against a published sha256.
+	version httpget.Version
+	digest  *digest
 
 	mu      sync.Mutex
 	ahead   []byte // the bytes at aheadAt, fetched by the last small read
@@ -75,7 +87,8 @@ func (f *httpFile) Close() error {
 	return nil
 }
 
-// stat sets size and at from a request for the first byte.
+// stat sets size, version, the published sha256 and at from a request for
+// the first byte.
 func (f *httpFile) stat() error {
 	p, err := httpget.GetRange(context.Background(), f.client, f.url, 0, 0, httpget.Version{})
 	var se *httpget.StatusError
@@ -97,6 +110,7 @@ func (f *httpFile) stat() error {
 	}
 	at := p.URL
 	f.at.Store(&at)
+	f.version, f.digest = p.Version, newDigest(publishedSHA256(p.Header))
 	if p.Total >= 0 {
 		f.size = p.Total
 		return nil
@@ -119,6 +133,7 @@ func (f *httpFile) head() error {
 		return fmt.Errorf("HEAD %s: the server gives no Content-Length or Content-Range, so the file size is unknown", f.url)
 	}
 	f.size = resp.ContentLength
+	f.version, f.digest = httpget.VersionOf(resp.Header), newDigest(publishedSHA256(resp.Header))
 	return nil
 }
 
@@ -165,12 +180,16 @@ func (f *httpFile) cached(p []byte, off int64) int {
 }
 
 func (f *httpFile) read(p []byte, off int64) (int, error) {
+	if err := f.digest.failed(); err != nil {
+		return 0, err
+	}
+	from := f.digest.from(off) // before off to cover a small gap
 	last := off + int64(len(p)) - 1
 	at := *f.at.Load()
-	part, err := httpget.GetRange(context.Background(), f.client, at, off, last, httpget.Version{})
+	part, err := httpget.GetRange(context.Background(), f.client, at, from, last, f.version)
 	var se *httpget.StatusError
 	if at != f.url && errors.As(err, &se) {
-		part, err = httpget.GetRange(context.Background(), f.client, f.url, off, last, httpget.Version{})
+		part, err = httpget.GetRange(context.Background(), f.client, f.url, from, last, f.version)
 		if err == nil {
 			at = part.URL
 			f.at.Store(&at)
@@ -180,10 +199,30 @@ func (f *httpFile) read(p []byte, off int64) (int, error) {
 		return 0, f.opened(err)
 	}
 	defer part.Body.Close()
-	if part.Whole && (off != 0 || int64(len(p)) != f.size) {
-		return 0, fmt.Errorf("GET %s bytes=%d-%d: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, off, last)
+	if part.Whole && f.version.Differs(part.Version) {
+		return 0, &httpget.ChangedError{URL: f.url, Was: f.version, Now: part.Version}
 	}
-	return f.body(part.Body, p, off, part.Whole)
+	if part.Whole && (from != 0 || last+1 != f.size) {
+		return 0, fmt.Errorf("GET %s bytes=%d-%d: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, from, last)
+	}
+	if part.Total >= 0 && part.Total != f.size {
+		return 0, fmt.Errorf("GET %s: the file is now %d bytes, %d when it was opened: it changed on the server while it was read", f.url, part.Total, f.size)
+	}
+	gap := make([]byte, off-from)
+	if _, err := f.body(part.Body, gap, from, false); err != nil {
+		return 0, err
+	}
+	n, err := f.body(part.Body, p, off, part.Whole)
+	if err != nil {
+		return n, err
+	}
+	if err := f.digest.add(gap, from, f.size, f.url); err != nil {
+		return 0, err
+	}
+	if err := f.digest.add(p, off, f.size, f.url); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // body fills p from r. A whole file must also end there, or size was wrong.
@@ -193,7 +232,7 @@ func (f *httpFile) body(r io.Reader, p []byte, off int64, whole bool) (int, erro
 		return n, fmt.Errorf("GET %s: body ended after %d of %d bytes at offset %d: %w", f.url, n, len(p), off, io.ErrUnexpectedEOF)
 	}
 	if err != nil {
-		return n, fmt.Errorf("GET %s: at offset %d: %v", f.url, off, err)
+		return n, fmt.Errorf("GET %s: at offset %d: %w", f.url, off, err)
 	}
 	if whole {
 		if m, _ := r.Read(make([]byte, 1)); m > 0 {
