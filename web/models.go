@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 )
 
 // Model is a model directory the site serves at models/<Name>/: a
@@ -19,11 +18,13 @@ type Model struct {
 	Description string
 }
 
-// modelFiles serves the files of one model directory, never outside it
-// (os.Root refuses .. and symbolic links that leave it) and never a
-// listing.
+// modelFiles serves the files of one model directory that its model names
+// (modelList), never another, never outside it (os.Root refuses .. and
+// symbolic links that leave it) and never a listing. The list is made when
+// the site starts.
 type modelFiles struct {
-	root *os.Root
+	root  *os.Root
+	files map[string]bool
 }
 
 func openModelFiles(m Model) (*modelFiles, error) {
@@ -34,7 +35,12 @@ func openModelFiles(m Model) (*modelFiles, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: model %s: %w", m.Name, err)
 	}
-	return &modelFiles{root: root}, nil
+	files, err := modelList(root)
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("web: model %s (%s): %w", m.Name, m.Path, err)
+	}
+	return &modelFiles{root: root, files: files}, nil
 }
 
 func validModelName(name string) bool {
@@ -55,7 +61,7 @@ func validModelName(name string) bool {
 // model directory): Range and conditional requests work, as the model
 // fetcher resumes shards with Range.
 func (m *modelFiles) serve(w http.ResponseWriter, r *http.Request, name string) {
-	if name == "" || strings.HasSuffix(name, "/") || hasDotDot(name) {
+	if !m.files[name] {
 		notFound(w, r)
 		return
 	}
@@ -79,16 +85,6 @@ func (m *modelFiles) serve(w http.ResponseWriter, r *http.Request, name string) 
 	h.Set("Cache-Control", cacheShort)
 	h.Set("ETag", `"`+strconv.FormatInt(st.Size(), 36)+"-"+strconv.FormatInt(st.ModTime().UnixNano(), 36)+`"`)
 	http.ServeContent(w, r, name, st.ModTime(), f)
-}
-
-// hasDotDot reports whether a path has a ".." element.
-func hasDotDot(name string) bool {
-	for _, el := range strings.Split(name, "/") {
-		if el == ".." {
-			return true
-		}
-	}
-	return false
 }
 
 func (m *modelFiles) close() { m.root.Close() }
