@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 )
@@ -149,9 +150,60 @@ func TestCSPReports(t *testing.T) {
 	default:
 		t.Fatal("the callback was not called")
 	}
-	ts.do("POST", "/csp-report", nil, strings.NewReader("{}"))
+	ts.do("POST", "/csp-report", map[string]string{"Content-Type": "application/json"}, strings.NewReader("{}"))
 	if n := ts.CSPReports(); n != 2 {
 		t.Errorf("CSPReports() = %d, want 2", n)
+	}
+}
+
+// Reports are refused when they are not of a report's type, come from a
+// page of another origin, are too large or too many.
+func TestCSPReportBounds(t *testing.T) {
+	ts := newTestSite(t)
+	now := time.Unix(1e9, 0)
+	ts.limit.now = func() time.Time { return now }
+	post := func(header map[string]string, body string) int {
+		h := map[string]string{"Content-Type": "application/csp-report"}
+		for k, v := range header {
+			h[k] = v
+		}
+		return ts.do("POST", "/csp-report", h, strings.NewReader(body)).Code
+	}
+	for _, c := range []struct {
+		header map[string]string
+		body   string
+		want   int
+	}{
+		{map[string]string{"Content-Type": "text/plain"}, "{}", http.StatusUnsupportedMediaType},
+		{map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "a=b", http.StatusUnsupportedMediaType},
+		{map[string]string{"Origin": "https://elsewhere.example"}, "{}", http.StatusForbidden},
+		{map[string]string{"Origin": "http://127.0.0.1"}, "{}", http.StatusNoContent}, // the site's own page
+		{nil, strings.Repeat("x", maxCSPReport+1), http.StatusRequestEntityTooLarge},
+		{nil, strings.Repeat("x", maxCSPReport), http.StatusNoContent},
+	} {
+		if got := post(c.header, c.body); got != c.want {
+			t.Errorf("%v, %d bytes: status %d, want %d", c.header, len(c.body), got, c.want)
+		}
+	}
+	// Two taken above; the burst lets the rest through, then one per
+	// cspReportEvery.
+	for i := 2; i < cspReportBurst; i++ {
+		if got := post(nil, "{}"); got != http.StatusNoContent {
+			t.Fatalf("report %d: status %d, want 204", i, got)
+		}
+	}
+	if got := post(nil, "{}"); got != http.StatusTooManyRequests {
+		t.Errorf("past the burst: status %d, want 429", got)
+	}
+	now = now.Add(cspReportEvery)
+	if got := post(nil, "{}"); got != http.StatusNoContent {
+		t.Errorf("after %v: status %d, want 204", cspReportEvery, got)
+	}
+	if got := post(nil, "{}"); got != http.StatusTooManyRequests {
+		t.Errorf("a second one at once: status %d, want 429", got)
+	}
+	if n := ts.CSPReports(); n != cspReportBurst+1 {
+		t.Errorf("CSPReports() = %d, want %d", n, cspReportBurst+1)
 	}
 }
 

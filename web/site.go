@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,8 +35,18 @@ type SiteOptions struct {
 	OnCSPReport func(report []byte)
 }
 
-// maxCSPReport bounds the body read from a CSP report.
-const maxCSPReport = 64 << 10
+// CSP reports are bounded in size and in number: a page in a loop, or
+// anyone on the network, cannot flood the terminal or the callback.
+const (
+	maxCSPReport   = 16 << 10        // bytes of one report
+	cspReportBurst = 10              // reports taken at once,
+	cspReportEvery = 6 * time.Second // then one more per this
+)
+
+// cspReportTypes are the Content-Types browsers send reports with; a page
+// of another origin cannot send these without a CORS preflight, which the
+// site refuses.
+var cspReportTypes = map[string]bool{"application/csp-report": true, "application/reports+json": true, "application/json": true}
 
 // Site is the http.Handler of the page product: the demo, the embeddable
 // module, the engine and the models, in the served layout of the page
@@ -44,6 +58,7 @@ type Site struct {
 	compressed chan struct{}
 	reports    atomic.Int64
 	onReport   func([]byte)
+	limit      reportLimit
 }
 
 // NewSite reads the files of o and starts compressing them in the
@@ -55,6 +70,7 @@ func NewSite(o SiteOptions) (*Site, error) {
 		models:     map[string]*modelFiles{},
 		compressed: make(chan struct{}),
 		onReport:   o.OnCSPReport,
+		limit:      reportLimit{burst: cspReportBurst, every: cspReportEvery, now: time.Now},
 	}
 	err := fs.WalkDir(Static, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -184,16 +200,34 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	notFound(w, r)
 }
 
-// cspReport counts a violation report and hands it on.
+// cspReport counts a violation report and hands it on: a POST of a
+// report's type, from a page of this site (or no page), of at most
+// maxCSPReport bytes, within the rate.
 func (s *Site) cspReport(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", "POST")
 		httpError(w, http.StatusMethodNotAllowed, "405 method not allowed: "+r.Method+" /csp-report takes POST")
 		return
+	case !cspReportTypes[mediaType]:
+		httpError(w, http.StatusUnsupportedMediaType, "415 unsupported media type: /csp-report takes application/csp-report")
+		return
+	case !sameOrigin(r):
+		httpError(w, http.StatusForbidden, "403 forbidden: /csp-report takes reports of this site's pages")
+		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxCSPReport))
-	if err != nil {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxCSPReport+1))
+	switch {
+	case err != nil:
 		httpError(w, http.StatusBadRequest, "400 bad request: reading the report: "+err.Error())
+		return
+	case len(body) > maxCSPReport:
+		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("413 too large: a report has at most %d bytes", maxCSPReport))
+		return
+	case !s.limit.take():
+		w.Header().Set("Retry-After", strconv.Itoa(int(cspReportEvery/time.Second)))
+		httpError(w, http.StatusTooManyRequests, "429 too many reports")
 		return
 	}
 	s.reports.Add(1)
@@ -202,4 +236,43 @@ func (s *Site) cspReport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// sameOrigin reports whether r comes from no page or a page of the host it
+// is sent to.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
+// reportLimit lets burst reports through at once, then one per every.
+type reportLimit struct {
+	burst int
+	every time.Duration
+	now   func() time.Time
+
+	mu     sync.Mutex
+	tokens float64
+	at     time.Time
+}
+
+func (l *reportLimit) take() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if l.at.IsZero() {
+		l.tokens = float64(l.burst)
+	} else {
+		l.tokens = min(float64(l.burst), l.tokens+float64(now.Sub(l.at))/float64(l.every))
+	}
+	l.at = now
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
 }
