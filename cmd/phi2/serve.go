@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/phi2web/phi2web/web"
 )
@@ -38,6 +40,28 @@ func runServe(args []string, stdout io.Writer) error {
 
 type serveOptions struct {
 	addr, model string
+	limits      serverLimits // the zero value means defaultLimits
+}
+
+// serverLimits bound what one client can hold of the server.
+type serverLimits struct {
+	readHeader time.Duration // for a request's headers to arrive
+	read       time.Duration // for a whole request, body included
+	idle       time.Duration // a keep-alive connection waiting for its next request
+	maxHeader  int           // bytes of a request's headers
+}
+
+// defaultLimits: a request arrives within 30 s (its headers within 10 s),
+// an idle connection closes after a minute; responses, such as a model's
+// shards on a slow link, take as long as they need.
+var defaultLimits = serverLimits{readHeader: 10 * time.Second, read: 30 * time.Second, idle: time.Minute, maxHeader: 32 << 10}
+
+// newServer is the HTTP server of handler within limits l.
+func newServer(handler http.Handler, l serverLimits) *http.Server {
+	if l == (serverLimits{}) {
+		l = defaultLimits
+	}
+	return &http.Server{Handler: handler, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read, IdleTimeout: l.idle, MaxHeaderBytes: l.maxHeader}
 }
 
 // serve runs the site until ctx ends.
@@ -68,7 +92,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		Wasm: wasm, WasmExec: wasmExec, Models: models,
 		OnCSPReport: func(b []byte) {
 			if reports.Add(1) <= 10 { // a page in a loop must not flood the terminal
-				fmt.Fprintf(os.Stderr, "phi2: CSP violation reported: %s\n", strings.Join(strings.Fields(string(b)), " "))
+				fmt.Fprintf(os.Stderr, "phi2: CSP violation reported: %s\n", printable(b, 1000))
 			}
 		},
 	})
@@ -80,7 +104,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", o.addr, err)
 	}
-	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(site, o.limits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "phi2: serving the demo at http://%s/\n", ln.Addr())
@@ -174,4 +198,33 @@ func checkModelDir(dir string) error {
 		}
 	}
 	return fmt.Errorf("--model %s: holds neither manifest.json nor config.json", dir)
+}
+
+// printable is b on one line for a terminal: runs of white space become
+// one space, control and formatting characters (escape sequences,
+// direction overrides) and bytes that are not UTF-8 are escaped, and it
+// ends after about limit bytes.
+func printable(b []byte, limit int) string {
+	var out strings.Builder
+	for n, field := range strings.Fields(string(b)) {
+		if n > 0 {
+			out.WriteByte(' ')
+		}
+		for len(field) > 0 {
+			if out.Len() >= limit {
+				return strings.TrimRight(out.String(), " ") + "…"
+			}
+			r, size := utf8.DecodeRuneInString(field)
+			switch {
+			case r == utf8.RuneError && size == 1:
+				fmt.Fprintf(&out, `\x%02x`, field[0])
+			case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+				fmt.Fprintf(&out, `\u%04x`, r)
+			default:
+				out.WriteString(field[:size])
+			}
+			field = field[size:]
+		}
+	}
+	return out.String()
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -162,4 +163,103 @@ func TestServeErrors(t *testing.T) {
 			t.Errorf("serve %q: exit %d, stderr %q; want a one-line error with %q", c.args, code, errOut, c.want)
 		}
 	}
+}
+
+// A report prints as one line with its control characters escaped: a
+// report cannot move the cursor, clear the terminal or reorder the text.
+func TestPrintableReport(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a": "b"}`:                  `{"a": "b"}`,
+		"x\x1b[2J\x1b]0;title\x07y":   `x\u001b[2J\u001b]0;title\u0007y`,
+		"one\n  two\r\nthree":         "one two three",
+		"left\u202eright":             `left\u202eright`,
+		"bad \xff utf-8, ok: é":       `bad \xff utf-8, ok: é`,
+		strings.Repeat("long ", 1000): strings.TrimSpace(strings.Repeat("long ", 20)) + "…",
+	} {
+		if got := printable([]byte(in), 100); got != want {
+			t.Errorf("printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestServeLimits: the server closes an idle keep-alive connection, ends a
+// request whose body does not arrive and refuses oversized headers, while
+// a slow reader of a large response gets it whole.
+func TestServeLimits(t *testing.T) {
+	fakeEngine(t)
+	t.Setenv("PHI2_CACHE", t.TempDir())
+	limits := serverLimits{readHeader: 300 * time.Millisecond, read: 300 * time.Millisecond, idle: 300 * time.Millisecond, maxHeader: 4 << 10}
+	url := startServe(t, serveOptions{addr: "127.0.0.1:0", model: tinyDir, limits: limits})
+	host := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
+	// closedWithin sends req on a new connection and reports whether the
+	// server closed it within limit.
+	closedWithin := func(req string, limit time.Duration) bool {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.Write([]byte(req))
+		conn.SetReadDeadline(time.Now().Add(limit))
+		_, err = io.Copy(io.Discard, conn)
+		return err == nil // EOF: closed by the server
+	}
+	for name, req := range map[string]string{
+		"idle keep-alive":   "GET /models.json HTTP/1.1\r\nHost: x\r\n\r\n",
+		"slow body":         "POST /csp-report HTTP/1.1\r\nHost: x\r\nContent-Type: application/csp-report\r\nContent-Length: 100\r\n\r\n{",
+		"slow headers":      "GET /models.json HTTP/1.1\r\nHost: x\r\n",
+		"oversized headers": "GET /models.json HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 8<<10) + "\r\n\r\n",
+	} {
+		if !closedWithin(req, 3*time.Second) {
+			t.Errorf("%s: the connection is still open after 3 s", name)
+		}
+	}
+	// A response read more slowly than the read timeout still arrives whole.
+	want, err := os.ReadFile(filepath.Join(tinyDir, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(url + "models/local/model.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got bytes.Buffer
+	for start := time.Now(); ; {
+		_, err := io.CopyN(&got, resp.Body, int64(len(want)/8+1))
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %d bytes: %v", got.Len(), err)
+		}
+		if time.Since(start) < time.Second {
+			time.Sleep(150 * time.Millisecond)
+		}
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("a slow reader got %d bytes that differ from the file's %d", got.Len(), len(want))
+	}
+}
+
+// startServe runs serve with o until the test ends and returns its URL.
+func startServe(t *testing.T, o serveOptions) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, o, pw)
+		pw.Close()
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("no output; serve returned %v", <-done)
+	}
+	go io.Copy(io.Discard, pr)
+	url, ok := strings.CutPrefix(lines.Text(), "phi2: serving the demo at ")
+	if !ok {
+		t.Fatalf("first line %q: want the URL", lines.Text())
+	}
+	return url
 }
