@@ -177,3 +177,12 @@ func TestCancelIsNotATimeout(t *testing.T) {
 		t.Errorf("canceled: %v, want context.Canceled", err)
 	}
 }
+
+// A connection closed before the answer says so, not "EOF".
+func TestResetSaysSo(t *testing.T) {
+	base := hostile(t)
+	_, err := httpget.WithTimeouts(nethttp.New(nil), short).Do(context.Background(), &httpget.Request{Method: "GET", URL: base + "/reset"})
+	if err == nil || !strings.Contains(err.Error(), "closed the connection without answering") {
+		t.Errorf("%v, want it to say the server closed the connection", err)
+	}
+}

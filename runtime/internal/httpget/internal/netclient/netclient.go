@@ -5,6 +5,7 @@ package netclient
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +16,9 @@ import (
 // LFS, whose bytes come from another host), kept on the final answer when
 // that has none of its own.
 var linkedHeaders = []string{"X-Linked-Etag", "X-Linked-Size"}
+
+// errClosed is net/http's io.EOF before an answer, said plainly.
+var errClosed = errors.New("the server closed the connection without answering")
 
 // Do sends method to target with header through c. Its errors drop the
 // method and URL that *url.Error repeats.
@@ -44,7 +48,10 @@ func Do(ctx context.Context, c *http.Client, method, target string, header map[s
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, ue.Err
+			err = ue.Err
+		}
+		if err == io.EOF {
+			err = errClosed
 		}
 		return nil, err
 	}
