@@ -17,8 +17,13 @@ import (
 	"github.com/phi2web/phi2web/runtime/internal/httpget/nethttp"
 )
 
-// shortTimeouts bound the requests of the hostile-server tests.
-var shortTimeouts = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond})
+// The clients of the hostile-server tests: with short timeouts where a
+// test waits for them, long enough elsewhere that a busy machine does not
+// reach them.
+var (
+	shortTimeouts = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond})
+	longTimeouts  = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 10 * time.Second})
+)
 
 // readAll reads f front to back in reads of n bytes.
 func readAll(f File, n int) ([]byte, error) {
@@ -111,21 +116,22 @@ func TestHTTPHostileServers(t *testing.T) {
 	var changedErr *httpget.ChangedError
 	var timeout *httpget.TimeoutError
 	for _, tc := range []struct {
-		dir   string
-		check func(error) bool
+		dir    string
+		client httpget.Client
+		check  func(error) bool
 	}{
-		{"silent", func(err error) bool { return errors.As(err, &timeout) && !timeout.Stalled }},
-		{"stalled", func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
-		{"drip", func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
-		{"reset", func(err error) bool { return err != nil && !errors.As(err, &timeout) }},
-		{"changes", func(err error) bool { return errors.As(err, &changedErr) }},
-		{"ignores-if-range", func(err error) bool { return errors.As(err, &changedErr) }},
-		{"grows", func(err error) bool { return err != nil && strings.Contains(err.Error(), "changed on the server") }},
+		{"silent", shortTimeouts, func(err error) bool { return errors.As(err, &timeout) && !timeout.Stalled }},
+		{"stalled", shortTimeouts, func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
+		{"drip", shortTimeouts, func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
+		{"reset", longTimeouts, func(err error) bool { return err != nil && !errors.As(err, &timeout) }},
+		{"changes", longTimeouts, func(err error) bool { return errors.As(err, &changedErr) }},
+		{"ignores-if-range", longTimeouts, func(err error) bool { return errors.As(err, &changedErr) }},
+		{"grows", longTimeouts, func(err error) bool { return err != nil && strings.Contains(err.Error(), "changed on the server") }},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			opened.Store(false)
-			err := within(t, 5*time.Second, func() error {
-				f, err := HTTP(srv.URL+"/"+tc.dir, shortTimeouts).Open("f")
+			err := within(t, 20*time.Second, func() error {
+				f, err := HTTP(srv.URL+"/"+tc.dir, tc.client).Open("f")
 				if err != nil {
 					return err
 				}

@@ -22,8 +22,12 @@ import (
 	"github.com/phi2web/phi2web/runtime/store"
 )
 
-// shortTimeouts bound the requests of the hostile-server tests.
-var shortTimeouts = httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond}
+// The timeouts of the hostile-server tests: short where a test waits for
+// them, long enough elsewhere that a busy machine does not reach them.
+var (
+	shortTimeouts = httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond}
+	longTimeouts  = httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 10 * time.Second}
+)
 
 // victimRequest is what a hostile server saw of one request for its
 // victim file.
@@ -64,13 +68,13 @@ func hostileServer(t *testing.T, dir, victim string, behave behaviour) (string, 
 	return srv.URL + "/m/", func() []victimRequest { mu.Lock(); defer mu.Unlock(); return append([]victimRequest(nil), seen...) }
 }
 
-// fetchWithin fetches url with the short timeouts and fails the test if
-// that takes longer than limit (a fetch that would never end).
-func fetchWithin(t *testing.T, url string, limit time.Duration) error {
+// fetchWithin fetches url with timeouts tt and fails the test if that
+// takes longer than limit (a fetch that would never end).
+func fetchWithin(t *testing.T, url string, tt httpget.Timeouts, limit time.Duration) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	o := fetch.Options{Store: store.Mem(), Client: httpget.WithTimeouts(nethttp.New(nil), shortTimeouts), ChunkSize: testChunk, Backoff: time.Millisecond}
+	o := fetch.Options{Store: store.Mem(), Client: httpget.WithTimeouts(nethttp.New(nil), tt), ChunkSize: testChunk, Backoff: time.Millisecond}
 	_, err := fetch.Fetch(ctx, url, o)
 	if ctx.Err() != nil {
 		t.Fatalf("the fetch was still going after %v: %v", limit, err)
@@ -103,10 +107,11 @@ func TestHostileServers(t *testing.T) {
 		behave   behaviour
 		requests int      // for the victim; -n: n to 2n, as net/http sends a request again on a reused connection that closed
 		want     []string // in the error
+		timeouts bool     // the case waits for the timeouts
 	}{
 		{"short body, sizes given", func(w http.ResponseWriter, r *http.Request, _ victimRequest, data []byte, _ <-chan struct{}) {
 			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data[:short]))
-		}, 1, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}},
+		}, 1, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}, false},
 		{"short body, then 416 giving the size", func(w http.ResponseWriter, r *http.Request, q victimRequest, data []byte, _ <-chan struct{}) {
 			if q.rng != "" {
 				w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", short))
@@ -114,22 +119,22 @@ func TestHostileServers(t *testing.T) {
 				return
 			}
 			chunked(w, data[:short])
-		}, 2, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}},
+		}, 2, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}, false},
 		{"short body, then 416, sizes hidden", func(w http.ResponseWriter, r *http.Request, q victimRequest, data []byte, _ <-chan struct{}) {
 			if q.rng != "" {
 				w.WriteHeader(416)
 				return
 			}
 			chunked(w, data[:short])
-		}, 3, []string{fmt.Sprintf("%s: gave up after 3 failed requests; its manifest says %d bytes, the server sent no more than %d", victim.File, victim.CompressedSize, short)}},
+		}, 3, []string{fmt.Sprintf("%s: gave up after 3 failed requests; its manifest says %d bytes, the server sent no more than %d", victim.File, victim.CompressedSize, short)}, false},
 		{"silent", func(w http.ResponseWriter, r *http.Request, _ victimRequest, _ []byte, done <-chan struct{}) {
 			<-done
-		}, 3, []string{"no answer within 300ms", victim.File + ": gave up after 3 failed requests"}},
+		}, 3, []string{"no answer within 300ms", victim.File + ": gave up after 3 failed requests"}, true},
 		{"connection reset", func(w http.ResponseWriter, r *http.Request, _ victimRequest, _ []byte, _ <-chan struct{}) {
 			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
 				conn.Close()
 			}
-		}, -3, []string{victim.File + ": gave up after 3 failed requests"}},
+		}, -3, []string{victim.File + ": gave up after 3 failed requests"}, false},
 		{"slow drip", func(w http.ResponseWriter, r *http.Request, q victimRequest, data []byte, done <-chan struct{}) {
 			from := rangeStart(q.rng)
 			w.Header().Set("Content-Length", strconv.Itoa(len(data)-from))
@@ -148,11 +153,15 @@ func TestHostileServers(t *testing.T) {
 				case <-time.After(10 * time.Millisecond):
 				}
 			}
-		}, 3, []string{"stalled", victim.File + ": gave up after 3 failed requests"}},
+		}, 3, []string{"stalled", victim.File + ": gave up after 3 failed requests"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url, seen := hostileServer(t, dir, victim.File, tc.behave)
-			err := fetchWithin(t, url, 10*time.Second)
+			tt := longTimeouts
+			if tc.timeouts {
+				tt = shortTimeouts
+			}
+			err := fetchWithin(t, url, tt, 20*time.Second)
 			if err == nil {
 				t.Fatal("the fetch succeeded")
 			}
@@ -200,7 +209,7 @@ func TestShardChangesBetweenCutAndResume(t *testing.T) {
 				w.Write(data[from:])
 			})
 			st := store.Mem()
-			o := fetch.Options{Store: st, Client: httpget.WithTimeouts(nethttp.New(nil), shortTimeouts), ChunkSize: testChunk, Backoff: time.Millisecond}
+			o := fetch.Options{Store: st, Client: httpget.WithTimeouts(nethttp.New(nil), longTimeouts), ChunkSize: testChunk, Backoff: time.Millisecond}
 			res, err := fetch.Fetch(context.Background(), url, o)
 			if err != nil {
 				t.Fatal(err)
@@ -231,7 +240,7 @@ func TestTimeoutIsKept(t *testing.T) {
 	dir, shards := tinyModel(t, 1)
 	url, _ := hostileServer(t, dir, shards[0].File, func(_ http.ResponseWriter, _ *http.Request, _ victimRequest, _ []byte, done <-chan struct{}) { <-done })
 	var te *httpget.TimeoutError
-	if err := fetchWithin(t, url, 10*time.Second); !errors.As(err, &te) {
+	if err := fetchWithin(t, url, shortTimeouts, 20*time.Second); !errors.As(err, &te) {
 		t.Errorf("%v, want a TimeoutError", err)
 	}
 }

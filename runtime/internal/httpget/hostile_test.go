@@ -97,7 +97,6 @@ func get(c httpget.Client, url string) error {
 // does not.
 func TestHostileServers(t *testing.T) {
 	base := hostile(t)
-	c := httpget.WithTimeouts(nethttp.New(nil), short)
 	for _, tc := range []struct {
 		path    string
 		timeout bool // the error is a TimeoutError
@@ -111,6 +110,10 @@ func TestHostileServers(t *testing.T) {
 		{"/slow", false, false}, // no error
 	} {
 		t.Run(tc.path[1:], func(t *testing.T) {
+			c := httpget.WithTimeouts(nethttp.New(nil), short)
+			if tc.path == "/slow" { // a margin for a busy machine
+				c = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 10 * time.Second, Stall: time.Second})
+			}
 			start := time.Now()
 			err := within(t, 5*time.Second, func() error { return get(c, base+tc.path) })
 			var te *httpget.TimeoutError
@@ -139,7 +142,7 @@ func TestSlowReaderIsNotStalled(t *testing.T) {
 		w.Write([]byte(strings.Repeat("y", 3000)))
 	}))
 	defer srv.Close()
-	c := httpget.WithTimeouts(nethttp.New(nil), short)
+	c := httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 10 * time.Second, Stall: short.Stall})
 	resp, err := c.Do(context.Background(), &httpget.Request{Method: "GET", URL: srv.URL})
 	if err != nil {
 		t.Fatal(err)
