@@ -1,6 +1,7 @@
 package load_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -78,5 +79,29 @@ func TestSilentServer(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the fill ended after %v", d)
+	}
+}
+
+// A GGUF file read in place is checked against its published sha256 too:
+// the reads go through it in order, across the padding between tensors
+// and after the last one (as llama.cpp's writer pads it).
+func TestPublishedSHA256GGUF(t *testing.T) {
+	root := models(t, 2048)
+	data, err := os.ReadFile(filepath.Join(root, "m.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, make([]byte, 16)...)
+	sum := sha256.Sum256(data)
+	for _, published := range []string{hex.EncodeToString(sum[:]), strings.Repeat("0", 64)} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Linked-Etag", published)
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+		}))
+		err := load.Open(context.Background(), srv.URL+"/m.gguf", load.Options{Client: viaNetHTTP}, eachTensor)
+		srv.Close()
+		if mismatch := err != nil && strings.Contains(err.Error(), "but the server published "+published); mismatch != (published != hex.EncodeToString(sum[:])) || (err != nil && !mismatch) {
+			t.Errorf("published %s…: %v", published[:8], err)
+		}
 	}
 }

@@ -183,13 +183,14 @@ func (f *httpFile) read(p []byte, off int64) (int, error) {
 	if err := f.digest.failed(); err != nil {
 		return 0, err
 	}
-	from := f.digest.from(off) // before off to cover a small gap
 	last := off + int64(len(p)) - 1
+	// Before off and after last to cover a small gap or tail for the hash.
+	from, to := f.digest.from(off), f.digest.to(last, f.size)
 	at := *f.at.Load()
-	part, err := httpget.GetRange(context.Background(), f.client, at, from, last, f.version)
+	part, err := httpget.GetRange(context.Background(), f.client, at, from, to, f.version)
 	var se *httpget.StatusError
 	if at != f.url && errors.As(err, &se) {
-		part, err = httpget.GetRange(context.Background(), f.client, f.url, from, last, f.version)
+		part, err = httpget.GetRange(context.Background(), f.client, f.url, from, to, f.version)
 		if err == nil {
 			at = part.URL
 			f.at.Store(&at)
@@ -202,8 +203,8 @@ func (f *httpFile) read(p []byte, off int64) (int, error) {
 	if part.Whole && f.version.Differs(part.Version) {
 		return 0, &httpget.ChangedError{URL: f.url, Was: f.version, Now: part.Version}
 	}
-	if part.Whole && (from != 0 || last+1 != f.size) {
-		return 0, fmt.Errorf("GET %s bytes=%d-%d: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, from, last)
+	if part.Whole && (from != 0 || to+1 != f.size) {
+		return 0, fmt.Errorf("GET %s bytes=%d-%d: the server ignored the Range header and sent the whole file; it must support Range requests", f.url, from, to)
 	}
 	if part.Total >= 0 && part.Total != f.size {
 		return 0, fmt.Errorf("GET %s: the file is now %d bytes, %d when it was opened: it changed on the server while it was read", f.url, part.Total, f.size)
@@ -212,15 +213,21 @@ func (f *httpFile) read(p []byte, off int64) (int, error) {
 	if _, err := f.body(part.Body, gap, from, false); err != nil {
 		return 0, err
 	}
-	n, err := f.body(part.Body, p, off, part.Whole)
+	n, err := f.body(part.Body, p, off, part.Whole && to == last)
 	if err != nil {
 		return n, err
 	}
-	if err := f.digest.add(gap, from, f.size, f.url); err != nil {
+	tail := make([]byte, to-last)
+	if _, err := f.body(part.Body, tail, last+1, part.Whole); err != nil {
 		return 0, err
 	}
-	if err := f.digest.add(p, off, f.size, f.url); err != nil {
-		return 0, err
+	for _, b := range []struct {
+		bytes []byte
+		at    int64
+	}{{gap, from}, {p, off}, {tail, last + 1}} {
+		if err := f.digest.add(b.bytes, b.at, f.size, f.url); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
 }

@@ -38,9 +38,10 @@ func sha256ETag(etag string) string {
 	return s
 }
 
-// maxGap is the most bytes a read skips that are fetched anyway, so that
-// the hash sees every byte of a file read in order with small gaps (the
-// alignment padding between a GGUF file's tensors).
+// maxGap is the most bytes a read skips, or leaves at the end of the
+// file, that are fetched anyway, so that the hash sees every byte of a file
+// read in order with small gaps (the alignment padding of a GGUF file's
+// tensors).
 const maxGap = 64 << 10
 
 // digest hashes a file's bytes as the reads bring them, front to back, and
@@ -66,6 +67,18 @@ func (d *digest) from(off int64) int64 {
 		return d.at
 	}
 	return off
+}
+
+// to is where a read ending at last (inclusive) ends so that the hash
+// misses nothing: last, or the file's last byte when a small tail (such as
+// the padding after a GGUF file's last tensor) would be left unread.
+func (d *digest) to(last, size int64) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.want != "" && !d.lost && last < size-1 && size-1-last <= maxGap {
+		return size - 1
+	}
+	return last
 }
 
 // add hashes b, read at off of a file of size bytes at url; once all of

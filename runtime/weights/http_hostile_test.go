@@ -251,3 +251,29 @@ func TestHTTPUncheckedOutOfOrder(t *testing.T) {
 		}
 	}
 }
+
+// A small tail the reads leave (the padding after a GGUF file's last
+// tensor) is fetched along, so the file is still checked.
+func TestHTTPPublishedSHA256Tail(t *testing.T) {
+	data := sample(2*readAhead + 16)
+	sum := sha256.Sum256(data)
+	corrupt := bytes.Clone(data)
+	corrupt[len(corrupt)-1] ^= 1
+	for name, body := range map[string][]byte{"good": data, "corrupt": corrupt} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Linked-Etag", hex.EncodeToString(sum[:]))
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+		}))
+		f, err := HTTP(srv.URL, viaNetHTTP).Open("f")
+		if err == nil {
+			_, err = f.ReadAt(make([]byte, readAhead), 0)
+		}
+		if err == nil {
+			_, err = f.ReadAt(make([]byte, readAhead), readAhead) // the last 16 bytes left
+		}
+		srv.Close()
+		if mismatch := err != nil && strings.Contains(err.Error(), "but the server published"); mismatch != (name == "corrupt") || (err != nil && !mismatch) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
