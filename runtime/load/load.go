@@ -71,7 +71,8 @@ type Options struct {
 	// model directory (modeldir.Options).
 	Codec *modeldir.Codec
 	// Client fetches http(s) URLs; nil means the platform's (net/http
-	// natively, fetch in a browser).
+	// natively, fetch in a browser), whose requests time out when a server
+	// stops answering (docs/loading.md).
 	Client httpget.Client
 }
 
