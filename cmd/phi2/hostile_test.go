@@ -113,9 +113,13 @@ func TestHostileServers(t *testing.T) {
 			t.Setenv("PHI2_CACHE", t.TempDir())
 			// Short timeouts where the case waits for them, long enough
 			// elsewhere that a busy machine does not reach them.
-			t.Setenv("PHI2_HTTP_TIMEOUT", "10s")
-			if strings.Contains(tc.want, "300ms") || tc.want == "stalled" {
-				t.Setenv("PHI2_HTTP_TIMEOUT", "300ms")
+			switch {
+			case strings.Contains(tc.want, "300ms"):
+				t.Setenv("PHI2_HTTP_TIMEOUT", "300ms,10s")
+			case tc.want == "stalled":
+				t.Setenv("PHI2_HTTP_TIMEOUT", "10s,300ms")
+			default:
+				t.Setenv("PHI2_HTTP_TIMEOUT", "10s")
 			}
 			done := make(chan struct{})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -21,8 +21,9 @@ import (
 // test waits for them, long enough elsewhere that a busy machine does not
 // reach them.
 var (
-	shortTimeouts = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond})
-	longTimeouts  = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 10 * time.Second})
+	shortFirstByte = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 10 * time.Second})
+	shortStall     = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 300 * time.Millisecond})
+	longTimeouts   = httpget.WithTimeouts(nethttp.New(nil), httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 10 * time.Second})
 )
 
 // readAll reads f front to back in reads of n bytes.
@@ -120,9 +121,9 @@ func TestHTTPHostileServers(t *testing.T) {
 		client httpget.Client
 		check  func(error) bool
 	}{
-		{"silent", shortTimeouts, func(err error) bool { return errors.As(err, &timeout) && !timeout.Stalled }},
-		{"stalled", shortTimeouts, func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
-		{"drip", shortTimeouts, func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
+		{"silent", shortFirstByte, func(err error) bool { return errors.As(err, &timeout) && !timeout.Stalled }},
+		{"stalled", shortStall, func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
+		{"drip", shortStall, func(err error) bool { return errors.As(err, &timeout) && timeout.Stalled }},
 		{"reset", longTimeouts, func(err error) bool { return err != nil && !errors.As(err, &timeout) }},
 		{"changes", longTimeouts, func(err error) bool { return errors.As(err, &changedErr) }},
 		{"ignores-if-range", longTimeouts, func(err error) bool { return errors.As(err, &changedErr) }},

@@ -25,8 +25,9 @@ import (
 // The timeouts of the hostile-server tests: short where a test waits for
 // them, long enough elsewhere that a busy machine does not reach them.
 var (
-	shortTimeouts = httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond}
-	longTimeouts  = httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 10 * time.Second}
+	shortFirstByte = httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 10 * time.Second}
+	shortStall     = httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 300 * time.Millisecond}
+	longTimeouts   = httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 10 * time.Second}
 )
 
 // victimRequest is what a hostile server saw of one request for its
@@ -107,11 +108,11 @@ func TestHostileServers(t *testing.T) {
 		behave   behaviour
 		requests int      // for the victim; -n: n to 2n, as net/http sends a request again on a reused connection that closed
 		want     []string // in the error
-		timeouts bool     // the case waits for the timeouts
+		timeouts httpget.Timeouts
 	}{
 		{"short body, sizes given", func(w http.ResponseWriter, r *http.Request, _ victimRequest, data []byte, _ <-chan struct{}) {
 			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data[:short]))
-		}, 1, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}, false},
+		}, 1, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}, longTimeouts},
 		{"short body, then 416 giving the size", func(w http.ResponseWriter, r *http.Request, q victimRequest, data []byte, _ <-chan struct{}) {
 			if q.rng != "" {
 				w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", short))
@@ -119,22 +120,22 @@ func TestHostileServers(t *testing.T) {
 				return
 			}
 			chunked(w, data[:short])
-		}, 2, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}, false},
+		}, 2, []string{fmt.Sprintf("the server has %d bytes of %s, but its manifest says %d", short, victim.File, victim.CompressedSize)}, longTimeouts},
 		{"short body, then 416, sizes hidden", func(w http.ResponseWriter, r *http.Request, q victimRequest, data []byte, _ <-chan struct{}) {
 			if q.rng != "" {
 				w.WriteHeader(416)
 				return
 			}
 			chunked(w, data[:short])
-		}, 3, []string{fmt.Sprintf("%s: gave up after 3 failed requests; its manifest says %d bytes, the server sent no more than %d", victim.File, victim.CompressedSize, short)}, false},
+		}, 3, []string{fmt.Sprintf("%s: gave up after 3 failed requests; its manifest says %d bytes, the server sent no more than %d", victim.File, victim.CompressedSize, short)}, longTimeouts},
 		{"silent", func(w http.ResponseWriter, r *http.Request, _ victimRequest, _ []byte, done <-chan struct{}) {
 			<-done
-		}, 3, []string{"no answer within 300ms", victim.File + ": gave up after 3 failed requests"}, true},
+		}, 3, []string{"no answer within 300ms", victim.File + ": gave up after 3 failed requests"}, shortFirstByte},
 		{"connection reset", func(w http.ResponseWriter, r *http.Request, _ victimRequest, _ []byte, _ <-chan struct{}) {
 			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
 				conn.Close()
 			}
-		}, -3, []string{victim.File + ": gave up after 3 failed requests"}, false},
+		}, -3, []string{victim.File + ": gave up after 3 failed requests"}, longTimeouts},
 		{"slow drip", func(w http.ResponseWriter, r *http.Request, q victimRequest, data []byte, done <-chan struct{}) {
 			from := rangeStart(q.rng)
 			w.Header().Set("Content-Length", strconv.Itoa(len(data)-from))
@@ -153,15 +154,11 @@ func TestHostileServers(t *testing.T) {
 				case <-time.After(10 * time.Millisecond):
 				}
 			}
-		}, 3, []string{"stalled", victim.File + ": gave up after 3 failed requests"}, true},
+		}, 3, []string{"stalled", victim.File + ": gave up after 3 failed requests"}, shortStall},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url, seen := hostileServer(t, dir, victim.File, tc.behave)
-			tt := longTimeouts
-			if tc.timeouts {
-				tt = shortTimeouts
-			}
-			err := fetchWithin(t, url, tt, 20*time.Second)
+			err := fetchWithin(t, url, tc.timeouts, 20*time.Second)
 			if err == nil {
 				t.Fatal("the fetch succeeded")
 			}
@@ -240,7 +237,7 @@ func TestTimeoutIsKept(t *testing.T) {
 	dir, shards := tinyModel(t, 1)
 	url, _ := hostileServer(t, dir, shards[0].File, func(_ http.ResponseWriter, _ *http.Request, _ victimRequest, _ []byte, done <-chan struct{}) { <-done })
 	var te *httpget.TimeoutError
-	if err := fetchWithin(t, url, shortTimeouts, 20*time.Second); !errors.As(err, &te) {
+	if err := fetchWithin(t, url, shortFirstByte, 20*time.Second); !errors.As(err, &te) {
 		t.Errorf("%v, want a TimeoutError", err)
 	}
 }

@@ -160,11 +160,17 @@ func TestFetchAbortsTheBody(t *testing.T) {
 // AbortController, for the answer and for a stalled body.
 func TestFetchTimeouts(t *testing.T) {
 	base := nodeServer(t)
-	c := httpget.WithTimeouts(httpget.Default(), httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 300 * time.Millisecond})
 	for _, tc := range []struct {
 		path    string
 		stalled bool
 	}{{"/silent", false}, {"/hang", true}, {"/drip", true}} {
+		// Only the timeout the case waits for is short, so that a busy
+		// machine reaches no other.
+		tt := httpget.Timeouts{FirstByte: 300 * time.Millisecond, Stall: 10 * time.Second}
+		if tc.stalled {
+			tt = httpget.Timeouts{FirstByte: 10 * time.Second, Stall: 300 * time.Millisecond}
+		}
+		c := httpget.WithTimeouts(httpget.Default(), tt)
 		start := time.Now()
 		done := make(chan error, 1)
 		go func() {

@@ -29,12 +29,19 @@ func TestDefault(t *testing.T) {
 // the bounds of nethttp.New as of Default.
 func TestDefaultTimeouts(t *testing.T) {
 	base := hostile(t)
-	t.Setenv(httpget.TimeoutEnv, "300ms")
-	for name, c := range map[string]httpget.Client{"nethttp": nethttp.New(nil), "default": httpget.Default()} {
-		err := within(t, 5*time.Second, func() error { return get(c, base+"/silent") })
-		var te *httpget.TimeoutError
-		if !errors.As(err, &te) || te.After != 300*time.Millisecond {
-			t.Errorf("%s: %v, want a timeout after 300ms", name, err)
+	for env, want := range map[string]time.Duration{"300ms": 300 * time.Millisecond, "200ms,1h": 200 * time.Millisecond} {
+		t.Setenv(httpget.TimeoutEnv, env)
+		for name, c := range map[string]httpget.Client{"nethttp": nethttp.New(nil), "default": httpget.Default()} {
+			err := within(t, 5*time.Second, func() error { return get(c, base+"/silent") })
+			var te *httpget.TimeoutError
+			if !errors.As(err, &te) || te.After != want {
+				t.Errorf("%s=%s, %s: %v, want a timeout after %v", httpget.TimeoutEnv, env, name, err, want)
+			}
 		}
+	}
+	t.Setenv(httpget.TimeoutEnv, "10s,300ms")
+	var te *httpget.TimeoutError
+	if err := within(t, 5*time.Second, func() error { return get(httpget.Default(), base+"/stalled") }); !errors.As(err, &te) || !te.Stalled || te.After != 300*time.Millisecond {
+		t.Errorf("%s=10s,300ms: %v, want a stall after 300ms", httpget.TimeoutEnv, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -29,16 +30,23 @@ const StallBytes = 64 << 10
 // server that never answers ends a request in 30 s.
 var DefaultTimeouts = Timeouts{FirstByte: 30 * time.Second, Stall: 30 * time.Second}
 
-// TimeoutEnv names the environment variable that, set to a duration
-// ("2s"), replaces both default timeouts, for tests of whole programs.
+// TimeoutEnv names the environment variable that replaces the default
+// timeouts, for tests of whole programs: a duration for both ("2s"), or
+// FirstByte and Stall apart ("300ms,10s").
 const TimeoutEnv = "PHI2_HTTP_TIMEOUT"
 
-// defaultTimeouts is DefaultTimeouts, or TimeoutEnv's duration.
+// defaultTimeouts is DefaultTimeouts, or TimeoutEnv's.
 func defaultTimeouts() Timeouts {
-	if d, err := time.ParseDuration(os.Getenv(TimeoutEnv)); err == nil && d > 0 {
-		return Timeouts{FirstByte: d, Stall: d}
+	first, stall, two := strings.Cut(os.Getenv(TimeoutEnv), ",")
+	if !two {
+		stall = first
 	}
-	return DefaultTimeouts
+	f, err1 := time.ParseDuration(first)
+	s, err2 := time.ParseDuration(stall)
+	if err1 != nil || err2 != nil || f <= 0 || s <= 0 {
+		return DefaultTimeouts
+	}
+	return Timeouts{FirstByte: f, Stall: s}
 }
 
 // TimeoutError is the failure of a request that a timeout ended.
