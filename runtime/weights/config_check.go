@@ -5,13 +5,6 @@ import (
 	"math"
 )
 
-// Limits that keep a hostile config.json from asking for absurd work
-// (Expected lists 14 tensors per layer).
-const (
-	maxDim    = 1 << 24
-	maxLayers = 1 << 16
-)
-
 // Validate checks that c describes a model this package can load: positive
 // sizes, plain multi-head attention, gelu_new, no qk_layernorm, untied
 // embeddings, and derived HeadDim and RotaryDim consistent with the rest.
@@ -26,21 +19,21 @@ func (c Config) validate() error {
 	for _, s := range []struct {
 		key   string
 		value int
-		limit int
+		limit Limit
 	}{
-		{"vocab_size", c.VocabSize, maxDim},
-		{"hidden_size", c.HiddenSize, maxDim},
-		{"intermediate_size", c.IntermediateSize, maxDim},
-		{"num_hidden_layers", c.NumLayers, maxLayers},
-		{"num_attention_heads", c.NumHeads, maxDim},
-		{"num_key_value_heads", c.NumKVHeads, maxDim},
-		{"max_position_embeddings", c.MaxPositions, math.MaxInt32},
+		{"vocab_size", c.VocabSize, MaxVocab},
+		{"hidden_size", c.HiddenSize, MaxHidden},
+		{"intermediate_size", c.IntermediateSize, MaxIntermediate},
+		{"num_hidden_layers", c.NumLayers, MaxLayers},
+		{"num_attention_heads", c.NumHeads, MaxHeads},
+		{"num_key_value_heads", c.NumKVHeads, MaxHeads},
+		{"max_position_embeddings", c.MaxPositions, MaxContext},
 	} {
 		if s.value <= 0 {
 			return fmt.Errorf("%s = %d: must be positive", s.key, s.value)
 		}
-		if s.value > s.limit {
-			return fmt.Errorf("%s = %d: more than %d is not supported", s.key, s.value, s.limit)
+		if err := s.limit.Check(int64(s.value)); err != nil {
+			return fmt.Errorf("%s: %v", s.key, err)
 		}
 	}
 	if c.HiddenSize%c.NumHeads != 0 {
@@ -51,6 +44,9 @@ func (c Config) validate() error {
 	}
 	if want := c.HiddenSize / c.NumHeads; c.HeadDim != want {
 		return fmt.Errorf("head_dim = %d: only hidden_size / num_attention_heads = %d is supported", c.HeadDim, want)
+	}
+	if err := MaxParameters.Check(c.Parameters()); err != nil {
+		return err
 	}
 	if c.HiddenAct != "gelu_new" {
 		return fmt.Errorf("hidden_act = %q: only \"gelu_new\" is supported", c.HiddenAct)
@@ -96,4 +92,13 @@ func (c Config) validateRope() error {
 		return fmt.Errorf("rope_theta = %v: must be positive and finite", c.RopeTheta)
 	}
 	return nil
+}
+
+// Parameters is the number of values in the tensors Expected lists, for a
+// configuration whose sizes are within their limits (so it fits an int64).
+func (c Config) Parameters() int64 {
+	d, ff, v, l := int64(c.HiddenSize), int64(c.IntermediateSize), int64(c.VocabSize), int64(c.NumLayers)
+	q := int64(c.NumHeads) * int64(c.HeadDim)
+	perLayer := 2*d + 3*(q*d+q) + d*q + d + ff*d + ff + d*ff + d
+	return v*d + l*perLayer + 2*d + v*d + v
 }

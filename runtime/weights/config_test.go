@@ -148,7 +148,16 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"hidden_size": 1e40}`, []string{"hidden_size = 1e40"}},
 		{`{"vocab_size": 0}`, []string{"vocab_size = 0", "positive"}},
 		{`{"num_hidden_layers": -2}`, []string{"num_hidden_layers = -2", "positive"}},
-		{`{"num_hidden_layers": 100000000}`, []string{"num_hidden_layers = 100000000"}},
+		{`{"num_hidden_layers": 100000000}`, []string{"num_hidden_layers: layer count 100000000 is larger than 1024, the most this engine supports"}},
+		{`{"max_position_embeddings": 2147483647}`, []string{"max_position_embeddings: context length 2147483647 is larger than 1048576, the most this engine supports"}},
+		{`{"max_position_embeddings": 1048577}`, []string{"context length 1048577 is larger than 1048576"}},
+		{`{"vocab_size": 100000000000}`, []string{"vocab_size = 100000000000", "below 2^31"}},
+		{`{"vocab_size": 2000000}`, []string{"vocab_size: vocabulary size 2000000 is larger than 1048576"}},
+		{`{"hidden_size": 131072, "num_attention_heads": 32}`, []string{"hidden_size: hidden size 131072 is larger than 65536"}},
+		{`{"intermediate_size": 1000000}`, []string{"intermediate_size: intermediate size 1000000 is larger than 262144"}},
+		{`{"num_attention_heads": 8192, "hidden_size": 65536}`, []string{"num_attention_heads: attention head count 8192 is larger than 4096"}},
+		{`{"hidden_size": 65536, "intermediate_size": 262144, "num_hidden_layers": 1024}`,
+			[]string{"parameter count 52", "is larger than 17179869184, the most this engine supports"}},
 		{`{"hidden_size": 100, "num_attention_heads": 3}`, []string{"hidden_size = 100", "num_attention_heads = 3"}},
 		{`{"num_key_value_heads": 8}`, []string{"num_key_value_heads = 8", "grouped-query attention"}},
 		{`{"head_dim": 96}`, []string{"head_dim = 96"}},
@@ -199,4 +208,26 @@ func TestValidateHandBuilt(t *testing.T) {
 	c = phi2Want
 	c.HeadDim = 64
 	wantErr(t, c.Validate(), "head_dim = 64")
+}
+
+// TestParametersCountsExpected checks the closed form against the tensors
+// Expected lists, for Phi-2 (2.78 billion) and the smallest model.
+func TestParametersCountsExpected(t *testing.T) {
+	small := Config{VocabSize: 3, HiddenSize: 4, IntermediateSize: 5, NumLayers: 2, NumHeads: 2, NumKVHeads: 2, HeadDim: 2}
+	for _, c := range []Config{phi2Want, small} {
+		var want int64
+		for _, s := range c.Expected() {
+			n := int64(1)
+			for _, d := range s.Shape {
+				n *= int64(d)
+			}
+			want += n
+		}
+		if got := c.Parameters(); got != want {
+			t.Errorf("%+v: Parameters() = %d, Expected holds %d", c, got, want)
+		}
+	}
+	if got := phi2Want.Parameters(); got != 2779683840 {
+		t.Errorf("Phi-2 has %d parameters, want 2779683840", got)
+	}
 }

@@ -176,6 +176,9 @@ func parseEntry(raw json.RawMessage, dataLen int64) (info TensorInfo, begin, end
 		return info, 0, 0, fmt.Errorf("shape %v has too many elements", info.Shape)
 	}
 	info.Size = count * item
+	if err := MaxTensorBytes.Check(info.Size); err != nil {
+		return info, 0, 0, fmt.Errorf("%s %v: %v", info.DType, info.Shape, err)
+	}
 	if end-begin != info.Size {
 		return info, 0, 0, fmt.Errorf("data_offsets [%d, %d] hold %d bytes, but %s %v needs %d",
 			begin, end, end-begin, info.DType, info.Shape, info.Size)

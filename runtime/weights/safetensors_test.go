@@ -3,6 +3,7 @@ package weights
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -168,5 +169,37 @@ func TestParseHeaderErrors(t *testing.T) {
 			}
 			wantErr(t, err, append(tc.want, "m.safetensors")...)
 		})
+	}
+}
+
+// sparseFile is data followed by zeros up to size, as a sparse file on
+// disk or a server's claimed length would be: nothing of it is allocated.
+type sparseFile struct {
+	data []byte
+	size int64
+}
+
+func (f sparseFile) Size() int64  { return f.size }
+func (f sparseFile) Close() error { return nil }
+func (f sparseFile) ReadAt(p []byte, off int64) (int, error) {
+	clear(p)
+	if off < int64(len(f.data)) {
+		copy(p, f.data[off:])
+	}
+	return len(p), nil
+}
+
+// TestParseHeaderTensorLimit: a tensor larger than MaxTensorBytes is
+// refused from the header, before anything would allocate its bytes.
+func TestParseHeaderTensorLimit(t *testing.T) {
+	embedding := func(rows int) sparseFile {
+		size := rows * 1024 * 4
+		header := fmt.Sprintf(`{"model.embed_tokens.weight":{"dtype":"F32","shape":[%d,1024],"data_offsets":[0,%d]}}`, rows, size)
+		return sparseFile{rawFile(header, 0), int64(8 + len(header) + size)}
+	}
+	_, err := ParseHeader("m.safetensors", embedding(1<<18+1)) // one row over
+	wantErr(t, err, "m.safetensors: header: tensor model.embed_tokens.weight: F32 [262145 1024]: tensor size 1073745920 bytes is larger than 1073741824 bytes, the most this engine supports")
+	if _, err := ParseHeader("m.safetensors", embedding(1<<18)); err != nil {
+		t.Errorf("a tensor at the limit: %v", err)
 	}
 }
