@@ -102,6 +102,8 @@ func TestParseMalformed(t *testing.T) {
 		{"n_dims 5", tensorFile(0, rawTensor{"w", []uint64{1, 1, 1, 1, 1}, f32, 0}), `tensor "w": n_dims 5, want 1 to 4`},
 		{"n_dims 0", tensorFile(0, rawTensor{"w", nil, f32, 0}), `tensor "w": n_dims 0`},
 		{"dims overflow", tensorFile(0, rawTensor{"w", []uint64{1 << 40, 1 << 40}, f32, 0}), `tensor "w": dims too large`},
+		{"tensor over the limit", tensorFile(0, rawTensor{"w", []uint64{1024, 1<<18 + 1}, f32, 0}),
+			`tensor "w": F32 [1024 262145]: tensor size 1073745920 bytes is larger than 1073741824 bytes, the most this engine supports`},
 		{"partial block", tensorFile(64, rawTensor{"w", []uint64{33}, uint32(TypeQ8_0), 0}), "Q8_0 rows of 33 elements are not whole blocks of 32"},
 		{"misaligned", tensorFile(64, rawTensor{"w", []uint64{4}, f32, 16}), `tensor "w": offset 16 is not a multiple of the alignment 32`},
 		{"past the end", tensorFile(16, rawTensor{"w", []uint64{8}, f32, 0}), `tensor "w": bytes [64, 96) run past the end of the file (80 bytes)`},

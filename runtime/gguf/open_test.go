@@ -1,6 +1,7 @@
 package gguf
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -53,6 +54,9 @@ func TestOpenMalformed(t *testing.T) {
 		{"missing key", setKV("phi2.block_count", nil), "missing metadata key phi2.block_count"},
 		{"missing eps", setKV("phi2.attention.layer_norm_epsilon", nil), "missing metadata key phi2.attention.layer_norm_epsilon"},
 		{"string count", setKV("phi2.block_count", "2"), "phi2.block_count has type string, want an integer"},
+		{"absurd context", setKV("phi2.context_length", uint32(math.MaxInt32)),
+			"phi2 metadata: config: max_position_embeddings: context length 2147483647 is larger than 1048576, the most this engine supports"},
+		{"absurd block count", setKV("phi2.block_count", uint32(100000000)), "layer count 100000000 is larger than 1024"},
 		{"zero count", setKV("phi2.block_count", uint32(0)), "phi2.block_count = 0: want a positive integer"},
 		{"integer eps", setKV("phi2.attention.layer_norm_epsilon", uint32(1)), "phi2.attention.layer_norm_epsilon has type uint32, want float32"},
 		{"heads not dividing", setKV("phi2.attention.head_count", uint32(3)), "phi2 metadata: config: hidden_size = 32 is not divisible by num_attention_heads = 3"},

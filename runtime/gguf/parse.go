@@ -163,6 +163,8 @@ func (g *File) readTensorInfos(c *cursor, n uint64) []int64 {
 			c.fail(at, "%s: %s rows of %d elements are not whole blocks of %d", what, t, dims[0], blockSize)
 		} else if size > math.MaxInt64/2 || offset > math.MaxInt64/2 {
 			c.fail(at, "%s: offset %d or size %d out of range", what, offset, size)
+		} else if err := weights.MaxTensorBytes.Check(size); err != nil {
+			c.fail(at, "%s: %s %v: %v", what, t, dims, err)
 		} else if _, dup := g.tensors[name]; dup {
 			c.fail(at, "duplicate tensor %s", clip(name))
 		}
