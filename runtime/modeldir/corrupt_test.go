@@ -115,6 +115,8 @@ func checkMessage(t *testing.T, err error, want string) {
 		t.Fatalf("no error, want %q", want)
 	case strings.ContainsAny(err.Error(), "\n\r"):
 		t.Fatalf("error spans lines: %q", err)
+	case strings.Contains(err.Error(), "Go "):
+		t.Fatalf("error names a Go type: %q", err)
 	case !strings.Contains(err.Error(), want):
 		t.Fatalf("error %q, want it to contain %q", err, want)
 	}

@@ -2,6 +2,7 @@ package modeldir
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -65,6 +66,13 @@ func TestBadManifests(t *testing.T) {
 		{"tokenizer hash", func(m *manifestJSON) { m.Tokenizer.SHA256 = "" }, "tokenizer sha256"},
 		{"config", func(m *manifestJSON) { m.Config = []byte(`{"model_type":"llama"}`) }, "config: model_type"},
 		{"no config", func(m *manifestJSON) { m.Config = nil }, "config is missing"},
+		{"context over the limit", func(m *manifestJSON) { m.Config = setConfig(t, m.Config, "max_position_embeddings", 2147483647) },
+			"config: max_position_embeddings: context length 2147483647 is larger than 1048576, the most this engine supports"},
+		{"tensor over the limit", func(m *manifestJSON) {
+			m.Config = setConfig(t, m.Config, "vocab_size", 524289)
+			m.Config = setConfig(t, m.Config, "hidden_size", 512)
+			m.Tensors[0].DType, m.Tensors[0].Shape, m.Tensors[0].Length = "F32", []int{524289, 512}, 524289*512*4
+		}, "tensor model.embed_tokens.weight: tensor size 1073743872 bytes is larger than 1073741824 bytes, the most this engine supports"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := readDir(t, dir)
@@ -86,7 +94,11 @@ func TestManifestText(t *testing.T) {
 		{"unknown field", strings.Replace(string(good), `"quant"`, `"extra": 1, "quant"`, 1), `manifest.json: unknown field "extra"`},
 		{"version not a number", strings.Replace(string(good), `"version": 1`, `"version": "1"`, 1), `version "1": want an integer`},
 		{"version missing", strings.Replace(string(good), `"version": 1,`, ``, 1), "version missing: want an integer"},
-		{"fractional offset", strings.Replace(string(good), `"offset":0`, `"offset":0.5`, 1), "manifest.json: cannot unmarshal number 0.5"},
+		{"fractional offset", strings.Replace(string(good), `"offset":0`, `"offset":0.5`, 1), "manifest.json: tensors.offset: want an integer, found number 0.5"},
+		{"array", "[]", "manifest.json: want a JSON object, found array"},
+		{"string", `"phi2web-model"`, "manifest.json: want a JSON object, found string"},
+		{"format a number", `{"format": 1}`, "manifest.json: format: want a string, found number"},
+		{"shards an object", strings.Replace(string(good), `"shards": [`, `"shards": {"a": [`, 1) + "}", "manifest.json: shards: want an array, found object"},
 		{"empty", "", "manifest.json: size 0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -103,4 +115,19 @@ func TestManifestText(t *testing.T) {
 	if !bytes.HasPrefix(good, []byte("{\n  \"format\": \"phi2web-model\",\n  \"version\": 1,\n")) {
 		t.Errorf("manifest starts %q", good[:60])
 	}
+}
+
+// setConfig sets one key of a config object.
+func setConfig(t *testing.T, cfg json.RawMessage, key string, value any) json.RawMessage {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(cfg, &m); err != nil {
+		t.Fatal(err)
+	}
+	m[key] = value
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -62,7 +63,34 @@ func jsonError(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return errors.New("invalid JSON: unexpected end of input")
 	}
-	return errors.New(strings.TrimPrefix(err.Error(), "json: ")) // a field of the wrong type or name
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) { // said without Go's names for the types
+		msg := fmt.Sprintf("want %s, found %s", jsonKind(typ.Type), typ.Value)
+		if typ.Field != "" {
+			msg = typ.Field + ": " + msg
+		}
+		return errors.New(msg)
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: ")) // an unknown field
+}
+
+// jsonKind names the JSON value that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.Struct, reflect.Map:
+		return "a JSON object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "an integer"
 }
 
 // showValue quotes a string from the manifest for a one-line message.

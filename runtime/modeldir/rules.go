@@ -172,6 +172,9 @@ func checkTensors(list []tensorJSON, expected []weights.Spec, shards []ShardInfo
 		if n := tensorBytes(dt, shape); t.Length != n {
 			return nil, fmt.Errorf("tensor %s: length %d: want %d for %v %s", t.Name, t.Length, n, dt, shapeString(shape))
 		}
+		if err := weights.MaxTensorBytes.Check(t.Length); err != nil {
+			return nil, fmt.Errorf("tensor %s: %v", t.Name, err)
+		}
 		if t.Shard < 0 || t.Shard >= len(shards) {
 			return nil, fmt.Errorf("tensor %s: shard %d: want 0..%d", t.Name, t.Shard, len(shards)-1)
 		}
