@@ -90,7 +90,7 @@ func LoadGoldens(path string) ([]Golden, error) {
 }
 
 func (g Golden) check() error {
-	if err := g.Options().validate(); err != nil {
+	if err := g.Options().Validate(); err != nil {
 		return err
 	}
 	if len(g.SafetensorsSHA256) != 64 {

@@ -9,7 +9,7 @@ import (
 // Memory returns the checkpoint Write would write, held in memory: for
 // tests where there is no file system (a browser page).
 func Memory(o Options) (weights.MemSource, error) {
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	cfg, err := configJSON(o)

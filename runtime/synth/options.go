@@ -15,6 +15,7 @@ import (
 	"fmt"
 
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // Options selects the shape, seed and storage type of a synthetic checkpoint.
@@ -53,19 +54,29 @@ func (o Options) RotaryDim() int {
 	return int(float64(o.Hidden/o.Heads) * o.PartialRotaryFactor)
 }
 
-// validate reports the first option a Phi model cannot have.
-func (o Options) validate() error {
+// Validate reports the first option a Phi model cannot have, or that is
+// beyond the engine's limits (weights.Limits): Write and FileSize would
+// otherwise be as large as the options ask.
+func (o Options) Validate() error {
 	for _, f := range []struct {
-		name string
-		v    int
-	}{{"Vocab", o.Vocab}, {"Hidden", o.Hidden}, {"Layers", o.Layers}, {"Heads", o.Heads},
-		{"Intermediate", o.Intermediate}, {"MaxPositions", o.MaxPositions}} {
+		name  string
+		v     int
+		limit weights.Limit
+	}{{"Vocab", o.Vocab, weights.MaxVocab}, {"Hidden", o.Hidden, weights.MaxHidden}, {"Layers", o.Layers, weights.MaxLayers},
+		{"Heads", o.Heads, weights.MaxHeads}, {"Intermediate", o.Intermediate, weights.MaxIntermediate},
+		{"MaxPositions", o.MaxPositions, weights.MaxContext}} {
 		if f.v <= 0 {
 			return fmt.Errorf("synth: %s = %d, want a positive size", f.name, f.v)
+		}
+		if err := f.limit.Check(int64(f.v)); err != nil {
+			return fmt.Errorf("synth: %s: %v", f.name, err)
 		}
 	}
 	if o.Hidden%o.Heads != 0 {
 		return fmt.Errorf("synth: Hidden %d is not a multiple of Heads %d", o.Hidden, o.Heads)
+	}
+	if err := weights.MaxParameters.Check(o.config().Parameters()); err != nil {
+		return fmt.Errorf("synth: %v", err)
 	}
 	if !(o.PartialRotaryFactor > 0 && o.PartialRotaryFactor <= 1) {
 		return fmt.Errorf("synth: PartialRotaryFactor %g is not in (0, 1]", o.PartialRotaryFactor)
@@ -82,5 +93,15 @@ func (o Options) validate() error {
 	default:
 		return fmt.Errorf("synth: DType %v, want F32, F16 or BF16", o.DType)
 	}
+	widest := int64(max(o.Vocab, o.Intermediate, o.Hidden)) * int64(o.Hidden) * int64(o.DType.Size())
+	if err := weights.MaxTensorBytes.Check(widest); err != nil {
+		return fmt.Errorf("synth: %v", err)
+	}
 	return nil
+}
+
+// config is the configuration o describes, as far as sizes go.
+func (o Options) config() weights.Config {
+	return weights.Config{VocabSize: o.Vocab, HiddenSize: o.Hidden, IntermediateSize: o.Intermediate,
+		NumLayers: o.Layers, NumHeads: o.Heads, NumKVHeads: o.Heads, HeadDim: o.Hidden / o.Heads}
 }

@@ -24,7 +24,7 @@ func Write(dir string, o Options) error { return WriteProgress(dir, o, nil) }
 // WriteProgress is Write that calls progress, when not nil, with the bytes
 // of model.safetensors written so far (out of FileSize(o)).
 func WriteProgress(dir string, o Options, progress func(done int64)) error {
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -64,7 +64,7 @@ func WriteProgress(dir string, o Options, progress func(done int64)) error {
 // EncodeSafetensors streams the model.safetensors bytes for o to w: the
 // header, then every tensor in name order, generated chunk by chunk.
 func EncodeSafetensors(w io.Writer, o Options) error {
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	ts := fileOrder(o.tensors())

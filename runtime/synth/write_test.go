@@ -77,6 +77,13 @@ func TestInvalidOptionsAreErrors(t *testing.T) {
 		{"factor", func(o *Options) { o.PartialRotaryFactor = 1.5 }, "PartialRotaryFactor"},
 		{"theta", func(o *Options) { o.RopeTheta = 0 }, "RopeTheta"},
 		{"dtype", func(o *Options) { o.DType = 0 }, "DType"},
+		{"layers over the limit", func(o *Options) { o.Layers = 100000000 },
+			"synth: Layers: layer count 100000000 is larger than 1024, the most this engine supports"},
+		{"vocabulary over the limit", func(o *Options) { o.Vocab = 100000000000 }, "synth: Vocab: vocabulary size 100000000000 is larger than 1048576"},
+		{"context over the limit", func(o *Options) { o.MaxPositions = 1<<31 - 1 }, "synth: MaxPositions: context length 2147483647 is larger"},
+		{"parameters over the limit", func(o *Options) { o.Hidden, o.Heads, o.Intermediate, o.Layers = 1<<16, 1<<12, 1<<18, 1<<10 },
+			"synth: parameter count 52"},
+		{"tensor over the limit", func(o *Options) { o.Vocab, o.Hidden = 1<<20, 320 }, "synth: tensor size 1342177280 bytes is larger than 1073741824 bytes"},
 	} {
 		o := Tiny()
 		c.change(&o)
