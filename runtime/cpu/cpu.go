@@ -8,7 +8,10 @@
 // Weight matrices keep the dtype they were uploaded in (F32, F16, BF16, or
 // the Q8 and Q4 block layout of docs/format.md) and are widened a tile or a
 // block at a time inside MatMul and Embed, so a model's weights take no
-// more memory here than in its checkpoint.
+// more memory here than in its checkpoint. Tensors are counted against a
+// memory limit (WithMemoryLimit; by default the machine's memory and swap
+// on Linux, 3 GiB on wasm), so a cache too large for the machine is an
+// error, not a crash of the runtime.
 //
 // # Notes
 //
@@ -42,6 +45,7 @@ func WithWorkers(n int) Option {
 type Backend struct {
 	pool   pool
 	live   map[*buffer]struct{}
+	mem    memory
 	closed bool
 
 	// Per-op state reused across calls, so steady-state ops do not allocate.
@@ -58,7 +62,7 @@ var (
 // New makes a Backend and starts its worker goroutines (none with one
 // worker); Close stops them.
 func New(opts ...Option) *Backend {
-	b := &Backend{live: map[*buffer]struct{}{}}
+	b := &Backend{live: map[*buffer]struct{}{}, mem: memory{limit: memoryLimit(), what: limitSource}}
 	b.pool.n = runtime.GOMAXPROCS(0)
 	for _, o := range opts {
 		o(b)
@@ -94,6 +98,7 @@ func (b *Backend) Close() error {
 		buf.release()
 	}
 	clear(b.live)
+	b.mem.used = 0
 	b.mm = matmulJob{}
 	b.qmm = qmatmulJob{}
 	b.att = attentionJob{}

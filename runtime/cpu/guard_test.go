@@ -3,6 +3,7 @@ package cpu
 import (
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -122,4 +123,44 @@ func TestNoAllocations(t *testing.T) {
 		t.Errorf("a step allocates %v times", allocs)
 	}
 	var _ backend.Backend = b
+}
+
+// TestMemoryLimit: tensors past the limit are refused with the sizes, and
+// freeing one makes room again.
+func TestMemoryLimit(t *testing.T) {
+	b := New(WithWorkers(1), WithMemoryLimit(1<<20))
+	defer b.Close()
+	w, err := b.Upload("w", tensor.F16, 256, 1024, make([]byte, 512<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Alloc("a", tensor.F32, 128, 1024); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Alloc("kcache.0", tensor.F32, 1024, 64)
+	if err == nil || err.Error() != `cpu: alloc "kcache.0" [1024 64]: 0.2 MiB more would make 1.2 MiB of tensors, more than the 1.0 MiB limit` {
+		t.Fatalf("past the limit: %v", err)
+	}
+	if _, err := b.Upload("q", tensor.Q8, 4, 32, make([]byte, tensor.ByteSize(tensor.Q8, 4, 32))); err == nil {
+		t.Fatal("an upload past the limit passed")
+	}
+	b.Free(w)
+	if _, err := b.Alloc("kcache.0", tensor.F32, 1024, 64); err != nil {
+		t.Fatalf("after Free: %v", err)
+	}
+}
+
+// TestMemoryLimitDefault: the default bound refuses what no machine holds.
+func TestMemoryLimitDefault(t *testing.T) {
+	b := New(WithWorkers(1))
+	defer b.Close()
+	if bounded := runtime.GOOS == "linux" || runtime.GOARCH == "wasm"; bounded != (b.mem.limit > 0) {
+		t.Fatalf("limit %d on %s/%s", b.mem.limit, runtime.GOOS, runtime.GOARCH)
+	} else if !bounded {
+		return
+	}
+	_, err := b.Alloc("kcache", tensor.F32, 1<<30, 1<<12) // 16 TiB
+	if err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Fatalf("a 16 TiB tensor: %v", err)
+	}
 }

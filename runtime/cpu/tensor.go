@@ -115,6 +115,9 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 	if int64(len(data)) != want {
 		return nil, fmt.Errorf("cpu: upload %q: %d bytes, want %d for [%d %d] %s", label, len(data), want, rows, cols, dt)
 	}
+	if err := b.mem.reserve("upload", label, rows, cols, want); err != nil { // kept as given
+		return nil, err
+	}
 	buf := &buffer{}
 	if dt.Quantized() {
 		buf.q, buf.layout = append([]byte(nil), data...), tensor.Layout(dt, rows, cols)
@@ -139,13 +142,16 @@ func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.
 	if err != nil {
 		return nil, err
 	}
-	switch dt {
-	case tensor.F32:
-		return b.track(&buffer{f32: make([]float32, n)}, label, dt, rows, cols), nil
-	case tensor.F16:
-		return b.track(&buffer{u16: make([]uint16, n)}, label, dt, rows, cols), nil
+	if dt != tensor.F32 && dt != tensor.F16 {
+		return nil, fmt.Errorf("cpu: alloc %q: unsupported dtype %s (want F32 or F16)", label, dt)
 	}
-	return nil, fmt.Errorf("cpu: alloc %q: unsupported dtype %s (want F32 or F16)", label, dt)
+	if err := b.mem.reserve("alloc", label, rows, cols, int64(n)*int64(dt.Size())); err != nil {
+		return nil, err
+	}
+	if dt == tensor.F32 {
+		return b.track(&buffer{f32: make([]float32, n)}, label, dt, rows, cols), nil
+	}
+	return b.track(&buffer{u16: make([]uint16, n)}, label, dt, rows, cols), nil
 }
 
 func (b *Backend) track(buf *buffer, label string, dt tensor.DType, rows, cols int) *handle {
@@ -176,6 +182,7 @@ func (b *Backend) Free(t backend.Tensor) {
 		fail("Free", "tensor %q is a view", h.label)
 	}
 	delete(b.live, h.buf)
+	b.mem.release(h.buf.bytes())
 	h.buf.release()
 }
 
