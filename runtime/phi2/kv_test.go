@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/phi2"
+	"github.com/phi2web/phi2web/runtime/phi2/phi2test"
 	"github.com/phi2web/phi2web/runtime/synth"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 func sequence(n, vocab int) []int32 {
@@ -89,4 +92,25 @@ func TestBadIDs(t *testing.T) {
 	if _, err := s.Argmax(); err == nil {
 		t.Error("Argmax before any feed succeeded")
 	}
+}
+
+// TestSizedByContextUsed: the rotary table and the KV cache take the
+// context asked for, not the largest the config allows; a cache that does
+// not fit the backend's memory is an error that says so.
+func TestSizedByContextUsed(t *testing.T) {
+	o := synth.Tiny()
+	o.Vocab, o.MaxPositions = 300, int(weights.MaxContext.Max)
+	m := phi2test.Load(t, o, cpu.New(cpu.WithMemoryLimit(64<<20)), phi2.Options{MaxContext: 16})
+	if m.MaxContext() != 16 {
+		t.Fatalf("context %d, want 16", m.MaxContext())
+	}
+	newSession(t, m)
+
+	full := phi2test.Load(t, o, cpu.New(cpu.WithMemoryLimit(64<<20)), phi2.Options{})
+	_, err := full.NewSession()
+	if err == nil || !strings.Contains(err.Error(), "F32 KV cache for 1048576 positions (1024 MiB)") ||
+		!strings.Contains(err.Error(), "more than the 64.0 MiB limit") {
+		t.Fatalf("a cache past the memory limit: %v", err)
+	}
+	t.Log(err)
 }
