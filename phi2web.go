@@ -112,6 +112,9 @@ func Open(ctx context.Context, ref string, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSizes(o); err != nil {
+		return nil, err
+	}
 	be, err := newBackend(o.Backend, o)
 	if err != nil {
 		return nil, err
@@ -147,7 +150,7 @@ func (m *Model) load(ctx context.Context, be chosen) error {
 		}
 		m.info = *l
 		m.info.Loader = nil
-		po := phi2.Options{MaxContext: m.o.Context, KVCache: kvCache(m.kv, be.Name(), l.Config(), l.Bytes)}
+		po := phi2.Options{MaxContext: m.o.Context, KVCache: kvCache(m.kv, be.Name(), l.Config(), m.o.Context, l.Bytes)}
 		var err error
 		m.m, err = phi2.Load(l, be.Backend, po) // the backend itself: callers ask it for more (bench)
 		return err
@@ -258,15 +261,35 @@ func cacheType(s string) (tensor.DType, error) {
 const simdBudget = 3 << 30
 
 // kvCache is the KV cache dtype: the one asked for, else F32 except on
-// SIMD when the weights and an F32 cache of the full context would not fit
-// its memory (Phi-2 above 4 bits), where F16 halves the cache.
-func kvCache(asked tensor.DType, backend string, cfg weights.Config, weightBytes int64) tensor.DType {
+// SIMD when the weights and an F32 cache of the context used (the model's
+// unless context caps it) would not fit its memory (Phi-2 above 4 bits),
+// where F16 halves the cache.
+func kvCache(asked tensor.DType, backend string, cfg weights.Config, context int, weightBytes int64) tensor.DType {
 	if asked != 0 {
 		return asked
 	}
-	cache := int64(2*4) * int64(cfg.NumLayers) * int64(cfg.MaxPositions) * int64(cfg.HiddenSize)
+	positions := cfg.MaxPositions
+	if context > 0 {
+		positions = min(positions, context)
+	}
+	cache := int64(2*4) * int64(cfg.NumLayers) * int64(positions) * int64(cfg.HiddenSize)
 	if backend == "simd" && weightBytes+cache > simdBudget {
 		return tensor.F16
 	}
 	return tensor.F32
+}
+
+// checkSizes refuses thread counts and contexts outside the engine's
+// limits before anything is sized by them.
+func checkSizes(o Options) error {
+	if o.Threads < 0 {
+		return fmt.Errorf("threads %d: want 0 (all CPUs) or more", o.Threads)
+	}
+	if err := weights.MaxThreads.Check(int64(o.Threads)); err != nil {
+		return err
+	}
+	if o.Context < 0 {
+		return fmt.Errorf("context %d: want 0 (the model's) or more", o.Context)
+	}
+	return weights.MaxContext.Check(int64(o.Context))
 }
