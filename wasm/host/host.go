@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"sort"
 
+	"github.com/phi2web/phi2web/runtime/weights"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
@@ -80,6 +81,9 @@ type Host struct {
 func New(ctx context.Context, o Options) (*Host, error) {
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
+	}
+	if err := weights.MaxThreads.Check(int64(o.Workers)); err != nil {
+		return nil, fmt.Errorf("host: %v", err) // each worker is a kernel instance
 	}
 	km := o.Kernels
 	if km == nil {

@@ -216,3 +216,16 @@ func TestBadKernelModules(t *testing.T) {
 		}
 	}
 }
+
+// TestTooManyWorkers: a worker count past the thread limit is refused
+// before any kernel instance is made.
+func TestTooManyWorkers(t *testing.T) {
+	h, err := New(context.Background(), Options{Workers: 100000, Kernels: testKernels(t)})
+	if err == nil {
+		h.Close(context.Background())
+		t.Fatal("New made 100000 workers")
+	}
+	if want := "host: thread count 100000 is larger than 1024, the most this engine supports"; err.Error() != want {
+		t.Fatalf("%v, want %q", err, want)
+	}
+}
