@@ -3,6 +3,7 @@ package modeldir
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
@@ -26,6 +27,19 @@ const (
 
 // ShardName is the file name of shard i as the Writer names it.
 func ShardName(i int) string { return fmt.Sprintf("shard-%05d.bin.br", i) }
+
+// IsModelFile reports whether a file of that name in a model directory is
+// one the Writer makes (manifest, shards, or their temporary files), so
+// that a directory holding only such files is an earlier conversion.
+func IsModelFile(name string) bool {
+	name = strings.TrimSuffix(name, ".tmp")
+	if name == ManifestFile {
+		return true
+	}
+	digits, ok := strings.CutPrefix(name, "shard-")
+	digits, ok2 := strings.CutSuffix(digits, ".bin.br")
+	return ok && ok2 && len(digits) >= 5 && strings.Trim(digits, "0123456789") == ""
+}
 
 // Tokenizer identifies the vocabulary a model was converted with.
 type Tokenizer struct {

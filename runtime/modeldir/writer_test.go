@@ -208,3 +208,15 @@ func TestNewWriterRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestIsModelFile(t *testing.T) {
+	for name, want := range map[string]bool{
+		ManifestFile: true, ManifestFile + ".tmp": true, ShardName(0): true, ShardName(123456) + ".tmp": true,
+		"config.json": false, "model.safetensors": false, "shard-1.bin.br": false, "shard-0000x.bin.br": false,
+		"shard-00000.bin": false, "x" + ShardName(0): false, "": false,
+	} {
+		if got := IsModelFile(name); got != want {
+			t.Errorf("IsModelFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
