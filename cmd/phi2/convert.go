@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/phi2web/phi2web/runtime/convert"
 	"github.com/phi2web/phi2web/runtime/load"
+	"github.com/phi2web/phi2web/runtime/modeldir"
 )
 
 // runConvert writes a model directory (manifest and brotli shards) from a
@@ -40,6 +43,9 @@ func runConvert(args []string, stdout io.Writer) error {
 	if o.ShardSize, err = parseSize(*shardSize); err != nil {
 		return usageErr("--shard-size: %v", err)
 	}
+	if err := checkOut(*in, *out); err != nil {
+		return err
+	}
 	var format string
 	var runErr error
 	err = load.Open(context.Background(), *in, load.Options{}, func(src *load.Model) error {
@@ -59,6 +65,37 @@ func runConvert(args []string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "{\"out\":%q,\"from\":%q}\n", *out, format)
 	return err
+}
+
+// checkOut refuses an --out whose files would mix with the conversion's:
+// the source itself, or a directory holding anything but an earlier
+// conversion (whose stale shards the new one removes).
+func checkOut(in, out string) error {
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a, err := os.Stat(in); err == nil {
+		if b, err := os.Stat(out); err == nil && os.SameFile(a, b) {
+			return usageErr("--out %s is the --in directory: write the conversion elsewhere", out)
+		}
+	}
+	var strays []string
+	for _, e := range entries {
+		if !modeldir.IsModelFile(e.Name()) {
+			strays = append(strays, strconv.Quote(e.Name()))
+		}
+	}
+	switch {
+	case len(strays) == 1:
+		return fmt.Errorf("--out %s holds %s, which is not part of a converted model: give a new or empty directory", out, strays[0])
+	case len(strays) > 1:
+		return fmt.Errorf("--out %s holds %s and %d more files that are not part of a converted model: give a new or empty directory", out, strays[0], len(strays)-1)
+	}
+	return nil
 }
 
 // parseSize reads a byte count such as 33554432, 32MiB or 512KiB.

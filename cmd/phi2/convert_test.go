@@ -2,9 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // Converted models load everywhere a Hugging Face directory does, and an F32
@@ -46,4 +51,58 @@ func TestConvertThenLogits(t *testing.T) {
 			t.Errorf("phi2 %s: exit %d, %q; want an error with %q", strings.Join(c.args, " "), code, errOut, c.want)
 		}
 	}
+}
+
+// TestConvertOut: a conversion goes into a new or empty directory, or over
+// an earlier conversion, whose stale shards it removes; a directory holding
+// other files, or the source itself, is refused before anything is written.
+func TestConvertOut(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "model")
+	if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", out, "--quant", "f32", "--shard-size", "64KiB"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", out, "--quant", "q4"); code != 0 {
+		t.Fatalf("over an earlier conversion: %s", errOut)
+	}
+	md, err := modeldir.Open(weights.Dir(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{modeldir.ManifestFile}
+	for _, s := range md.Shards() {
+		want = append(want, s.File)
+	}
+	if got := dirNames(t, out); !slices.Equal(got, want) {
+		t.Errorf("after converting again: %v, want %v", got, want)
+	}
+
+	_, errOut, code := runCLI("convert", "--in", out, "--out", out)
+	if code != 2 || !strings.Contains(errOut, "is the --in directory") {
+		t.Errorf("--out the same as --in: exit %d, %q", code, errOut)
+	}
+
+	mixed := t.TempDir()
+	os.WriteFile(filepath.Join(mixed, "notes.txt"), []byte("mine"), 0o644)
+	_, errOut, code = runCLI("convert", "--in", tinyDir, "--out", mixed)
+	if code != 1 || !strings.Contains(errOut, `holds "notes.txt", which is not part of a converted model: give a new or empty directory`) ||
+		strings.Count(errOut, "\n") != 1 {
+		t.Errorf("--out holding another file: exit %d, %q", code, errOut)
+	}
+	if got := dirNames(t, mixed); !slices.Equal(got, []string{"notes.txt"}) {
+		t.Errorf("a refused conversion wrote %v", got)
+	}
+}
+
+// dirNames lists a directory's file names, sorted.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
