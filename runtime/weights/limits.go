@@ -38,9 +38,19 @@ func (l Limit) Check(v int64) error {
 	if v <= l.Max {
 		return nil
 	}
-	unit := ""
-	if l.Unit != "" {
-		unit = " " + l.Unit
-	}
+	unit := l.unit()
 	return fmt.Errorf("%s %d%s is larger than %d%s, the most this engine supports", l.What, v, unit, l.Max, unit)
+}
+
+// Passed is the error of an input found larger than the limit before its
+// end, such as a stream that has gone past it.
+func (l Limit) Passed() error {
+	return fmt.Errorf("%s is larger than %d%s, the most this engine supports", l.What, l.Max, l.unit())
+}
+
+func (l Limit) unit() string {
+	if l.Unit == "" {
+		return ""
+	}
+	return " " + l.Unit
 }

@@ -19,6 +19,9 @@ func TestLimitCheck(t *testing.T) {
 	if err := MaxTensorBytes.Check(1 << 31); err == nil || err.Error() != "tensor size 2147483648 bytes is larger than 1073741824 bytes, the most this engine supports" {
 		t.Errorf("tensor bytes: %v", err)
 	}
+	if err := MaxTextBytes.Passed(); err.Error() != "size of a text to score is larger than 33554432 bytes, the most this engine supports" {
+		t.Errorf("a stream past the limit: %v", err)
+	}
 }
 
 // TestLimitsHoldPhi2: the limits leave room for the model the engine is for.
