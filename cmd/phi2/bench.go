@@ -17,6 +17,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/synth"
+	"github.com/phi2web/phi2web/runtime/weights"
 	"github.com/phi2web/phi2web/webgpu"
 )
 
@@ -83,6 +84,12 @@ func runBench(args []string, stdout io.Writer) error {
 	steps := fs.Int("decode-tokens", 16, "decode steps timed at each context")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := ef.checkSizes(fs); err != nil {
+		return err
+	}
+	if *promptLen < 1 || int64(*promptLen) > weights.MaxContext.Max {
+		return usageErr("--prompt-tokens %d: want 1 to %d", *promptLen, weights.MaxContext.Max)
 	}
 	if ef.model == "" {
 		path, err := benchModel(*cache, *shape, *layers, *quant, *conv)

@@ -14,6 +14,7 @@ import (
 	"github.com/phi2web/phi2web"
 	"github.com/phi2web/phi2web/runtime/load"
 	"github.com/phi2web/phi2web/runtime/store"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // engineFlags are the flags that choose where the model runs.
@@ -32,7 +33,7 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.model, "model", "", "model: a converted model directory, a Hugging Face directory or a .gguf file, as a path or an http(s) URL")
 	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: "+engineList())
 	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
-	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens (0: the model's max_position_embeddings)")
+	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens, at most the model's max_position_embeddings (0: that)")
 	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, or f16 for half the memory")
 }
 
@@ -46,6 +47,28 @@ func (e *engineFlags) registerQuant(fs *flag.FlagSet) {
 // their own.
 func (e *engineFlags) registerThreads(fs *flag.FlagSet) {
 	fs.IntVar(&e.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
+}
+
+// checkSizes refuses a --context or --threads (the engine flag, or a
+// command's own) outside the engine's limits, before anything is sized by
+// them on any engine.
+func (e *engineFlags) checkSizes(fs *flag.FlagSet) error {
+	if e.context < 0 {
+		return usageErr("--context %d: want a number of tokens, or 0 for the model's", e.context)
+	}
+	if err := weights.MaxContext.Check(int64(e.context)); err != nil {
+		return usageErr("--context: %v", err)
+	}
+	if f := fs.Lookup("threads"); f != nil {
+		n, err := strconv.Atoi(f.Value.String())
+		if err == nil && n < 0 {
+			return usageErr("--threads %d: want a number of threads, or 0 for one per CPU", n)
+		}
+		if err := weights.MaxThreads.Check(int64(n)); err != nil {
+			return usageErr("--threads: %v", err)
+		}
+	}
+	return nil
 }
 
 // open loads the model on the chosen backend, in this process (the other

@@ -41,7 +41,7 @@ func runGenerate(args []string, stdout io.Writer) error {
 	prompt := fs.String("prompt", "", "prompt text")
 	list := fs.String("ids", "", "prompt as comma-separated token ids (instead of --prompt)")
 	var o generate.Options
-	fs.IntVar(&o.MaxTokens, "max-tokens", 64, "generate at most this many tokens")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 64, "generate at most this many tokens (0: until the context is full)")
 	temp := fs.Float64("temperature", 0, "sampling temperature (0: greedy)")
 	fs.IntVar(&o.Sample.TopK, "top-k", 0, "keep the K most likely tokens (0: off)")
 	topP := fs.Float64("top-p", 1, "keep the smallest set with probability ≥ P (1: off)")
@@ -54,6 +54,9 @@ func runGenerate(args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.IgnoreEOS, "ignore-eos", false, "do not stop at <|endoftext|>")
 	asJSON := fs.Bool("json", false, "print one JSON object at the end instead of streaming text")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := ef.checkSizes(fs); err != nil {
 		return err
 	}
 	args, err := ef.useDefaultModel(args)

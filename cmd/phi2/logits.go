@@ -16,6 +16,9 @@ func runLogits(args []string, stdout io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := ef.checkSizes(fs); err != nil {
+		return err
+	}
 	args, err := ef.useDefaultModel(args)
 	if err != nil {
 		return err

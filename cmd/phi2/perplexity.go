@@ -10,6 +10,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/phi2"
 	"github.com/phi2web/phi2web/runtime/tokenizer"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // perplexityOutput is the JSON result of `phi2 perplexity`.
@@ -32,8 +33,14 @@ func runPerplexity(args []string, stdout io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := ef.checkSizes(fs); err != nil {
+		return err
+	}
 	if *file == "" {
 		return usageErr("--file is required: the text to score")
+	}
+	if *stride < 0 {
+		return usageErr("--stride %d: want a number of tokens, or 0 for half the context", *stride)
 	}
 	if abs, err := filepath.Abs(*file); err == nil && abs != *file {
 		// The other engines run this command elsewhere, where only an
@@ -47,7 +54,7 @@ func runPerplexity(args []string, stdout io.Writer) error {
 	if ran, err := ef.delegate(fs, "perplexity", args, stdout); ran {
 		return err
 	}
-	text, err := os.ReadFile(*file)
+	text, err := readText(*file)
 	if err != nil {
 		return err
 	}
@@ -79,6 +86,30 @@ func runPerplexity(args []string, stdout io.Writer) error {
 	nll := sum / float64(n)
 	return json.NewEncoder(stdout).Encode(perplexityOutput{Tokens: n, NLL: nll, Perplexity: math.Exp(nll),
 		Engine: reportedEngine(ef.engine), Backend: ef.backend})
+}
+
+// readText reads the file to score, refusing one larger than the limit
+// before reading it, or, where the size is not known beforehand (a pipe, a
+// device), once the limit is passed.
+func readText(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if err := weights.MaxTextBytes.Check(st.Size()); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+	}
+	text, err := io.ReadAll(io.LimitReader(f, weights.MaxTextBytes.Max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(text)) > weights.MaxTextBytes.Max {
+		return nil, fmt.Errorf("%s: %v", path, weights.MaxTextBytes.Passed())
+	}
+	return text, nil
 }
 
 // span is one window of a sliding-window evaluation: ids[begin:end] are

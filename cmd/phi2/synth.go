@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/phi2web/phi2web/runtime/synth"
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -54,6 +55,9 @@ func runSynth(args []string, stdout io.Writer) error {
 			return usageErr("--dtype: %v", err)
 		}
 		base.DType = dt
+	}
+	if err := base.Validate(); err != nil { // every option is a flag's
+		return usageErr("%s", strings.TrimPrefix(err.Error(), "synth: "))
 	}
 	bar := newProgressBar(os.Stderr, "synth", synth.FileSize(base))
 	if err := synth.WriteProgress(*out, base, bar.update); err != nil {
