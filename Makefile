@@ -110,6 +110,20 @@ bench: build
 	@for run in $(BENCH_RUNS); do echo "phi2 bench $$run" >&2; $(PHI2) bench $$run | tee -a $(BUILD)/bench.jsonl; done
 	$(GO) run ./bench/table < $(BUILD)/bench.jsonl
 
+# fuzz runs each fuzz target for FUZZTIME, shrinking a failing input for at
+# most FUZZMINIMIZETIME so that short runs still report it; a failing input
+# is written to the package's testdata/fuzz, where the seeds are.
+FUZZTIME ?= 30s
+FUZZMINIMIZETIME ?= 10s
+FUZZ_TARGETS := ./runtime/gguf:FuzzParse ./runtime/weights:FuzzParseHeader ./runtime/modeldir:FuzzManifest \
+	./runtime/tokenizer:FuzzRoundTrip ./runtime/tensor:FuzzQuantRoundTrip
+.PHONY: fuzz
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "$${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $${t%%:*} || exit 1; \
+	done
+
 # Regenerate the committed independent goldens (needs Debian's python3-numpy).
 goldens:
 	/usr/bin/python3 testdata/goldens/reference.py --out testdata/goldens/goldens.json
