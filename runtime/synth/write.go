@@ -114,8 +114,13 @@ func header(ts []tensorSpec, o Options) []byte {
 	return append(out, sb.String()...)
 }
 
-// FileSize is the size in bytes of model.safetensors for o.
+// FileSize is the size in bytes of model.safetensors for o, or 0 for
+// options Validate refuses (which Write refuses too), whose tensor list
+// alone could be as large as they ask.
 func FileSize(o Options) int64 {
+	if o.Validate() != nil {
+		return 0
+	}
 	n := int64(len(header(fileOrder(o.tensors()), o)))
 	for _, t := range o.tensors() {
 		n += int64(t.numElements()) * int64(o.DType.Size())

@@ -95,6 +95,9 @@ func TestInvalidOptionsAreErrors(t *testing.T) {
 		if _, statErr := os.Stat(filepath.Join(dir, "model.safetensors")); statErr == nil {
 			t.Errorf("%s: a checkpoint was written for invalid options", c.name)
 		}
+		if n := FileSize(o); n != 0 {
+			t.Errorf("%s: FileSize %d for invalid options", c.name, n)
+		}
 	}
 }
 
