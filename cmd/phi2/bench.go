@@ -241,6 +241,9 @@ func benchModel(cache, shape string, layers int, quant string, conv bool) (strin
 	if layers > 0 {
 		o.Layers = layers
 	}
+	if err := o.Validate(); err != nil {
+		return "", usageErr("%s", strings.TrimPrefix(err.Error(), "synth: "))
+	}
 	name := fmt.Sprintf("%s-L%d", shape, o.Layers)
 	out := filepath.Join(cache, name+"-"+quant)
 	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err == nil {

@@ -32,6 +32,8 @@ func TestHostileFlags(t *testing.T) {
 		{"token outside the vocabulary", cmd("logits", "--model", tinyDir, "--ids", "99999"), 1, "token id 99999 at index 0 is outside the vocabulary"},
 		{"max tokens -1", cmd("generate", "--model", tinyDir, "--ids", "1", "--max-tokens", "-1"), 2, "--max-tokens must be ≥ 0, got -1"},
 		{"bench threads", cmd("bench", "--model", tinyDir, "--threads", "100000"), 2, "thread count 100000 is larger than 1024"},
+		{"bench layers", cmd("bench", "--shape", "tiny", "--layers", "100000000", "--cache", filepath.Join(os.TempDir(), "unused")), 2,
+			"Layers: layer count 100000000 is larger than 1024"},
 		{"bench prompt", cmd("bench", "--model", tinyDir, "--prompt-tokens", "2000000000"), 2, "--prompt-tokens 2000000000: want 1 to 1048576"},
 		{"perplexity of /dev/zero", cmd("perplexity", "--model", tinyDir, "--file", "/dev/zero"), 1,
 			"/dev/zero: size of a text to score is larger than 33554432 bytes, the most this engine supports"},
