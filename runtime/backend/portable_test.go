@@ -53,8 +53,9 @@ func TestRuntimeIsPortable(t *testing.T) {
 
 func platformFile(name string) bool {
 	base := strings.TrimSuffix(strings.TrimSuffix(name, ".go"), "_test")
-	// "_other" is the native side of a "_js" file (built with !js).
-	for _, suffix := range []string{"_js", "_wasm", "_wasip1", "_js_wasm", "_wasip1_wasm", "_other"} {
+	// "_other" is the native side of a "_js" file (built with !js); "_linux"
+	// files build for Linux only by their name.
+	for _, suffix := range []string{"_js", "_wasm", "_wasip1", "_js_wasm", "_wasip1_wasm", "_linux", "_other"} {
 		if strings.HasSuffix(base, suffix) {
 			return true
 		}

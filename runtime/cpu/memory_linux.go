@@ -1,5 +1,3 @@
-//go:build linux && !wasm
-
 package cpu
 
 import (
