@@ -53,7 +53,7 @@ func TestHostileFlags(t *testing.T) {
 		{"synth wide", synthOut("--shape", "phi2", "--vocab", "1000000"), 2, "tensor size 5120000000 bytes is larger than 1073741824 bytes"},
 		{"convert into a full directory", func(t *testing.T) []string {
 			return []string{"convert", "--in", tinyDir, "--out", filepath.Dir(tinyDir)}
-		}, 1, "which is not part of a converted model: give a new or empty directory"},
+		}, 1, "not part of a converted model: give a new or empty directory"},
 		{"kv cache type", on("--kv-cache", "f8"), 2, `--kv-cache "f8": want f32 or f16`},
 		{"unknown flag", on("--bogus"), 2, "flag provided but not defined: -bogus"},
 	})
