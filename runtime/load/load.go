@@ -121,12 +121,21 @@ func Open(ctx context.Context, ref string, o Options, use func(*Model) error) er
 		return err
 	}
 	defer closeModel()
+	if o.Progress != nil {
+		m.Loader = countingLoader{m.Loader, o.Progress, m.Bytes}
+	}
 	if o.Quant != "" {
 		if m, err = quantized(m, o.Quant); err != nil {
 			return err
 		}
 	}
-	return use(m)
+	if err := use(m); err != nil {
+		return err
+	}
+	if o.Progress != nil {
+		o.Progress(Progress{Phase: PhaseReady, Done: 1, Total: 1})
+	}
+	return nil
 }
 
 // quantized wraps m to quantize its unquantized weights while they load.

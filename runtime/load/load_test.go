@@ -152,3 +152,29 @@ func convertTo(t *testing.T, ref string, quant tensor.DType) string {
 	}
 	return out
 }
+
+// TestOpenInPlaceReportsLoad: a model read in place, converted or not,
+// reports its tensor bytes as they load, then ready.
+func TestOpenInPlaceReportsLoad(t *testing.T) {
+	hf := filepath.Join(t.TempDir(), "hf")
+	if err := synth.Write(hf, synth.Tiny()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, ref, quant string }{
+		{"hf", hf, ""}, {"hf quantized while loading", hf, "q8"}, {"model dir", convertTo(t, hf, tensor.Q4), ""},
+	} {
+		var rec recorder
+		var total int64
+		err := load.Open(context.Background(), c.ref, load.Options{Quant: c.quant, Progress: rec.add}, func(m *load.Model) error {
+			total = m.Bytes
+			return m.Each(func(string, tensor.DType, []int, []byte) error { return nil })
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := strings.Join(rec.phases(), ","); got != "load,ready" {
+			t.Errorf("%s: phases %s, want load,ready", c.name, got)
+		}
+		rec.checkPhase(t, load.PhaseLoad, total)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
@@ -124,4 +125,29 @@ func (f countingFile) ReadAt(p []byte, off int64) (int, error) {
 	n, err := f.File.ReadAt(p, off)
 	f.c.add(n)
 	return n, err
+}
+
+// countingLoader reports PhaseLoad as the tensors of a model read in place
+// are walked: Done and Total count their bytes as stored.
+type countingLoader struct {
+	weights.Loader
+	report func(Progress)
+	total  int64
+}
+
+func (c countingLoader) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
+	start, done := time.Now(), int64(0)
+	c.report(Progress{Phase: PhaseLoad, Total: c.total})
+	err := c.Loader.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
+		if err := f(name, dt, shape, data); err != nil {
+			return err
+		}
+		done = min(done+int64(len(data)), c.total)
+		c.report(rated(PhaseLoad, done, c.total, start))
+		return nil
+	})
+	if err == nil && done < c.total { // a GGUF file's total counts its header
+		c.report(rated(PhaseLoad, c.total, c.total, start))
+	}
+	return err
 }
