@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 
@@ -89,6 +90,11 @@ func (j *job) fill() (string, error) {
 	key, hfKey := Keys(j.url, j.o.Quant)
 	_, err := weights.HTTP(key, j.client).Open(modeldir.ManifestFile)
 	hf := errors.Is(err, fs.ErrNotExist) || (err != nil && complete(j.o.Store, hfKey))
+	if err != nil && !hf && !listed(j.o.Store, key) {
+		// No answer says which kind of model the URL holds, and neither
+		// kind is stored: the failure is the URL's, not manifest.json's.
+		return "", fmt.Errorf("%s cannot be reached, and no copy of it is stored: %s", j.url, cause(err, key+modeldir.ManifestFile))
+	}
 	if hf {
 		key = hfKey
 	}
@@ -128,6 +134,26 @@ func (j *job) convert(key string) error {
 	}
 	defer closeSrc()
 	return convert.RunTo(src, store.Sink(j.st, key), convert.Options{Quant: q, Progress: j.converted(src.Bytes)})
+}
+
+// listed reports whether st holds anything of a model under key.
+func listed(st store.Store, key string) bool {
+	models, _ := st.Models()
+	for _, m := range models {
+		if m.URL == key {
+			return true
+		}
+	}
+	return false
+}
+
+// cause is the message of a failed request for url without the request.
+func cause(err error, url string) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, url+": "); ok {
+		return rest
+	}
+	return msg
 }
 
 // complete reports whether st holds a usable model under key.

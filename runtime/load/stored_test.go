@@ -103,8 +103,9 @@ func TestNetwork(t *testing.T) {
 	srv := serve(t, t.TempDir())
 	srv.Close()
 	_, err := load.Fill(context.Background(), srv.URL, load.Options{Client: viaNetHTTP, Store: store.Mem()})
-	if !errors.Is(err, load.ErrNetwork) {
-		t.Errorf("server gone, nothing stored: %v, want ErrNetwork", err)
+	if !errors.Is(err, load.ErrNetwork) || !strings.HasPrefix(err.Error(), srv.URL+" cannot be reached") ||
+		strings.Contains(err.Error(), "manifest.json") {
+		t.Errorf("server gone, nothing stored: %v, want ErrNetwork naming the URL given, not manifest.json", err)
 	}
 	failing := serve(t, t.TempDir())
 	failing.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
