@@ -124,9 +124,11 @@ func runBench(args []string, stdout io.Writer) error {
 	if gpu, isGPU := s.Model().Backend().(gpuBackend); isGPU {
 		res.Device = gpu.Device()
 	}
-	if err := timeGeneration(s, &res, *promptLen, *steps); err != nil {
+	bar := newTokenBar("bench", int64(*promptLen+2**steps))
+	if err := timeGeneration(s, &res, *promptLen, *steps, bar.add); err != nil {
 		return err
 	}
+	bar.finish()
 	res.PeakRSSMB = float64(peakRSS()) / (1 << 20)
 	return json.NewEncoder(stdout).Encode(res)
 }
@@ -154,8 +156,8 @@ func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int
 }
 
 // timeGeneration times the prompt, then decode steps after it and at the
-// end of a 2048-token context.
-func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) error {
+// end of a 2048-token context, telling fed the tokens it feeds.
+func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int, fed func(int64)) error {
 	m := s.Model()
 	vocab := m.Config.VocabSize
 	prompt := make([]int32, promptLen)
@@ -172,6 +174,7 @@ func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) err
 	}
 	res.TTFTMS = ms(time.Since(t))
 	res.PromptTPS = float64(promptLen) / time.Since(t).Seconds()
+	fed(int64(promptLen))
 	gpu, isGPU := m.Backend().(gpuBackend)
 	var before int
 	if isGPU {
@@ -181,7 +184,7 @@ func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) err
 	if profiled {
 		prof.ResetProfile()
 	}
-	if res.Decode128, err = decodeRate(s, id, steps); err != nil {
+	if res.Decode128, err = decodeRate(s, id, steps, fed); err != nil {
 		return err
 	}
 	if profiled && steps > 0 {
@@ -199,7 +202,7 @@ func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) err
 		if err := s.Advance(long); err != nil {
 			return err
 		}
-		if res.Decode2048, err = decodeRate(s, id, steps); err != nil {
+		if res.Decode2048, err = decodeRate(s, id, steps, fed); err != nil {
 			return err
 		}
 	}
@@ -207,7 +210,7 @@ func timeGeneration(s *phi2.Session, res *benchResult, promptLen, steps int) err
 }
 
 // decodeRate feeds steps tokens one at a time, each the previous argmax.
-func decodeRate(s *phi2.Session, id int32, steps int) (float64, error) {
+func decodeRate(s *phi2.Session, id int32, steps int, fed func(int64)) (float64, error) {
 	t := time.Now()
 	for i := 0; i < steps; i++ {
 		if err := s.Feed([]int32{id}); err != nil {
@@ -217,6 +220,7 @@ func decodeRate(s *phi2.Session, id int32, steps int) (float64, error) {
 		if id, err = s.Argmax(); err != nil {
 			return 0, err
 		}
+		fed(1)
 	}
 	return float64(steps) / time.Since(t).Seconds(), nil
 }
@@ -251,7 +255,7 @@ func benchModel(cache, shape string, layers int, quant string, conv bool) (strin
 	}
 	hf := filepath.Join(cache, name+"-hf")
 	if _, err := os.Stat(filepath.Join(hf, "model.safetensors")); err != nil {
-		bar := newProgressBar(os.Stderr, "synth "+name, synth.FileSize(o))
+		bar := newProgressBar("synth "+name, synth.FileSize(o))
 		if err := synth.WriteProgress(hf, o, bar.update); err != nil {
 			return "", err
 		}
@@ -261,7 +265,7 @@ func benchModel(cache, shape string, layers int, quant string, conv bool) (strin
 		return hf, nil
 	}
 	err = load.Open(context.Background(), hf, load.Options{}, func(src *load.Model) error {
-		bar := newProgressBar(os.Stderr, "convert "+quant, src.Bytes)
+		bar := newProgressBar("convert "+quant, src.Bytes)
 		defer bar.finish()
 		return convert.Run(src, out, convert.Options{Quant: q, Progress: bar.update})
 	})

@@ -39,7 +39,7 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 		files["/model/"] = h
 		guestArgs = append(guestArgs, "--model="+url)
 	}
-	env := map[string]string{"PHI2_ENGINE": e.engine}
+	env := map[string]string{"PHI2_ENGINE": e.engine, "PHI2_PROGRESS": guestProgress()}
 	if !isURL(e.model) {
 		// A local model is served fresh to the page: no copy in IndexedDB
 		// (PHI2_STORE=on keeps one, to measure cached loads).

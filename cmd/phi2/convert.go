@@ -24,6 +24,7 @@ func runConvert(args []string, stdout io.Writer) error {
 	quant := fs.String("quant", "q4", "linear weights: q4, q8, f16 or f32")
 	embedQuant := fs.String("embed-quant", "", "embedding and LM head: q4, q8, f16 or f32 (default q8 for q4, else as --quant)")
 	shardSize := fs.String("shard-size", "32MiB", "raw bytes per shard (a number, or with KiB, MiB, GiB)")
+	registerQuiet(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func runConvert(args []string, stdout io.Writer) error {
 	var runErr error
 	err = load.Open(context.Background(), *in, load.Options{}, func(src *load.Model) error {
 		format = src.Format
-		bar := newProgressBar(os.Stderr, "convert", src.Bytes)
+		bar := newProgressBar("convert", src.Bytes)
 		o.Progress = bar.update
 		if runErr = convert.Run(src, *out, o); runErr == nil {
 			bar.finish()

@@ -35,6 +35,7 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens, at most the model's max_position_embeddings (0: that)")
 	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, or f16 for half the memory")
+	registerQuiet(fs)
 }
 
 // registerQuant adds --quant, for commands whose other flags do not use

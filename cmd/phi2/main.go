@@ -53,7 +53,7 @@ func main() {
 var guestStderr io.Writer = os.Stderr
 
 func run(args []string, stdout, stderr io.Writer) int {
-	guestStderr = stderr
+	guestStderr, progressOut, quiet = stderr, stderr, false
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, usage)
 		if len(args) == 0 {
@@ -67,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := cmd(args[1:], stdout)
+	if err != nil {
+		endProgressLine()
+	}
 	var elsewhere exitStatus
 	switch {
 	case err == nil:

@@ -79,10 +79,12 @@ func runPerplexity(args []string, stdout io.Writer) error {
 	if step <= 0 {
 		step = max(1, window/2)
 	}
-	sum, n, err := scoreText(m.Session(), ids, window, step)
+	bar := newTokenBar("perplexity", int64(len(ids)-1))
+	sum, n, err := scoreText(m.Session(), ids, window, step, bar.update)
 	if err != nil {
 		return err
 	}
+	bar.finish()
 	nll := sum / float64(n)
 	return json.NewEncoder(stdout).Encode(perplexityOutput{Tokens: n, NLL: nll, Perplexity: math.Exp(nll),
 		Engine: reportedEngine(ef.engine), Backend: ef.backend})
@@ -139,8 +141,8 @@ func windows(n, window, stride int) []span {
 const chunk = 32
 
 // scoreText returns the summed negative log-likelihood of ids[1:] and the
-// number of tokens scored.
-func scoreText(s *phi2.Session, ids []int32, window, stride int) (float64, int, error) {
+// number of tokens scored, telling scored that number as it grows.
+func scoreText(s *phi2.Session, ids []int32, window, stride int, scored func(int64)) (float64, int, error) {
 	vocab := s.Model().Config.VocabSize
 	logits := make([]float32, chunk*vocab)
 	var sum float64
@@ -156,6 +158,7 @@ func scoreText(s *phi2.Session, ids []int32, window, stride int) (float64, int, 
 				sum += nllOf(logits[(p-at)*vocab:(p-at+1)*vocab], ids[p+1])
 				n++
 			}
+			scored(int64(n))
 		}
 	}
 	return sum, n, nil

@@ -64,9 +64,9 @@ func TestBrowserStore(t *testing.T) {
 			t.Errorf("first load: the server sent %d shard bytes, want %d", got, total)
 		}
 		srv.Close()
-		res, errOut, code = storedRun(t, srv, profile)
+		res, errOut, code = storedRun(t, srv, profile, "PHI2_PROGRESS", "all")
 		check(t, "second load, server stopped", res, errOut, code)
-		if !strings.Contains(errOut, "stored") {
+		if !strings.Contains(errOut, "\rstored [") {
 			t.Errorf("second load does not say it read stored shards: %s", errOut)
 		}
 	})

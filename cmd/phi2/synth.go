@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/phi2web/phi2web/runtime/synth"
@@ -25,6 +24,7 @@ func runSynth(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.Heads, "heads", 0, "number of attention heads (0: the shape's)")
 	fs.IntVar(&o.Intermediate, "intermediate", 0, "MLP size (0: the shape's)")
 	fs.Float64Var(&o.PartialRotaryFactor, "partial-rotary-factor", 0, "share of each head that is rotated (0: the shape's)")
+	registerQuiet(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func runSynth(args []string, stdout io.Writer) error {
 	if err := base.Validate(); err != nil { // every option is a flag's
 		return usageErr("%s", strings.TrimPrefix(err.Error(), "synth: "))
 	}
-	bar := newProgressBar(os.Stderr, "synth", synth.FileSize(base))
+	bar := newProgressBar("synth", synth.FileSize(base))
 	if err := synth.WriteProgress(*out, base, bar.update); err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (e *engineFlags) delegate(flags *flag.FlagSet, cmd string, args []string, s
 // runWazero runs the command in phi2.wasm under wasm/host; threads sets
 // the host's kernel threads.
 func (e *engineFlags) runWazero(flags *flag.FlagSet, cmd string, args []string, threads int, stdout io.Writer) error {
-	env := map[string]string{"PHI2_ENGINE": e.engine}
+	env := map[string]string{"PHI2_ENGINE": e.engine, "PHI2_PROGRESS": guestProgress()}
 	if isURL(e.model) && os.Getenv("PHI2_STORE") != "off" {
 		// The guest has no network: the model is fetched (or converted)
 		// into the cache here, and the guest finds it stored, offline.
