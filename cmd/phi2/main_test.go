@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -45,8 +46,31 @@ func TestTokenize(t *testing.T) {
 		t.Fatalf("tokenize: %q (exit %d)", out, code)
 	}
 	out, _, code = runCLI("detokenize", "--ids", "15496, 995")
-	if code != 0 || out != "Hello world" {
+	if code != 0 || out != "Hello world\n" {
 		t.Fatalf("detokenize: %q (exit %d)", out, code)
+	}
+}
+
+// TestTokenizeStdin: without --text the text is read from stdin, unless
+// stdin is a terminal (a character device, as /dev/null is), where
+// nothing would come: a usage error. An empty --text is no tokens.
+func TestTokenizeStdin(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = strings.NewReader("Hello world")
+	if out, errOut, code := runCLI("tokenize"); code != 0 || out != "[15496,995]\n" {
+		t.Errorf("from stdin: %q (exit %d) %s", out, code, errOut)
+	}
+	tty, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	stdin = tty
+	if out, errOut, code := runCLI("tokenize"); code != 2 || !strings.Contains(errOut, "--text") {
+		t.Errorf("stdin a terminal: exit %d, stdout %q, stderr %q; want a usage error", code, out, errOut)
+	}
+	if out, _, code := runCLI("tokenize", "--text", ""); code != 0 || out != "[]\n" {
+		t.Errorf("--text \"\": %q (exit %d)", out, code)
 	}
 }
 
