@@ -41,8 +41,12 @@ func table(in io.Reader, out io.Writer) error {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			continue // progress or other lines between results
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %d | %s | %.1f | %.1f | %.0f | %.2f | %.2f | %.0f | %.0f |\n",
-			r.Engine, r.Backend, r.Model, r.Threads, r.KVCache, r.LoadMS/1000, r.PromptTPS, r.TTFTMS, r.Decode128, r.Decode2048, r.WeightsMB, r.PeakRSSMB)
+		peak := "–" // not measured (chromium: the engine runs in the browser's processes)
+		if r.PeakRSSMB > 0 {
+			peak = fmt.Sprintf("%.0f", r.PeakRSSMB)
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %d | %s | %.1f | %.1f | %.0f | %.2f | %.2f | %.0f | %s |\n",
+			r.Engine, r.Backend, r.Model, r.Threads, r.KVCache, r.LoadMS/1000, r.PromptTPS, r.TTFTMS, r.Decode128, r.Decode2048, r.WeightsMB, peak)
 	}
 	return sc.Err()
 }

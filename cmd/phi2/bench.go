@@ -35,7 +35,7 @@ type benchResult struct {
 	Decode128   float64 `json:"decode_tokens_per_second_ctx128"`
 	Decode2048  float64 `json:"decode_tokens_per_second_ctx2048"`
 	WeightsMB   float64 `json:"weights_mb"`
-	PeakRSSMB   float64 `json:"peak_rss_mb"`
+	PeakRSSMB   float64 `json:"peak_rss_mb,omitempty"` // this process's, the engine's included: none on chromium
 	DecodeSteps int     `json:"decode_steps"`
 	// GPU backends only: the adapter, and the dispatches a decode step records.
 	Device             string  `json:"device,omitempty"`
@@ -135,8 +135,8 @@ func runBench(args []string, stdout io.Writer) error {
 
 // delegateBench runs the bench on another engine (the model is prepared
 // here, natively) and completes its result with what only this process
-// knows: the threads it gave the engine and the peak memory of the whole
-// process, engine included.
+// knows: the threads it gave the engine and, for wazero, the peak memory
+// of the whole process, engine included.
 func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int, stdout io.Writer) error {
 	var out bytes.Buffer
 	ran, err := ef.delegate(fs, "bench", append(args, "--model="+ef.model), &out)
@@ -150,7 +150,10 @@ func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		return fmt.Errorf("engine %s printed no bench result: %q", ef.engine, out.String())
 	}
-	res.Threads, res.PeakRSSMB = threads, float64(peakRSS())/(1<<20)
+	res.Threads, res.PeakRSSMB = threads, 0
+	if ef.engine == "wazero" {
+		res.PeakRSSMB = float64(peakRSS()) / (1 << 20)
+	}
 	res.Model = filepath.Base(ef.model) // the engine may have opened it by URL
 	return json.NewEncoder(stdout).Encode(res)
 }

@@ -237,3 +237,21 @@ func storedRun(t *testing.T, srv *modelServer, profile string, env ...string) (g
 	}
 	return res, errOut, code
 }
+
+// TestChromiumBench: the bench runs in the page and reports no peak
+// memory, since this process's is not the browser's.
+func TestChromiumBench(t *testing.T) {
+	useJSGuest(t)
+	out, errOut, code := runCLI("bench", "--engine", "chromium", "--backend", "simd", "--shape", "tiny", "--layers", "1",
+		"--quant", "q4", "--cache", t.TempDir(), "--prompt-tokens", "8", "--decode-tokens", "2", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := r["peak_rss_mb"]; has || r["engine"] != "chromium" || r["backend"] != "simd" || r["decode_tokens_per_second_ctx128"].(float64) <= 0 {
+		t.Errorf("unexpected result %s", out)
+	}
+}
