@@ -15,16 +15,20 @@ import (
 const usage = `usage: phi2 <command> [flags]
 
 commands:
-  tokenize    --text STRING                        print token ids as JSON
+  tokenize    [--text STRING]                      print token ids as JSON (the text of stdin without --text)
   detokenize  --ids 1,2,3                          print the text of ids
-  logits      --model PATH --ids LIST              print last-position logits as JSON
-  generate    --model PATH (--prompt TEXT | --ids LIST) [sampling flags]
+  logits      [--model PATH] --ids LIST            print last-position logits as JSON
+  generate    [--model PATH] (--prompt TEXT | --ids LIST) [sampling flags]
   convert     --in PATH --out DIR [--quant q4|q8|f16|f32] [--embed-quant Q] [--shard-size N]
-  bench       [--shape phi2|tiny] [--quant Q] [--layers N] [--threads N]  measure speed (JSON line)
+  bench       [--engine E] [--backend B] [--shape phi2|tiny] [--quant Q] [--layers N] [--threads N] [--model PATH]
+                                                   measure speed (one JSON line)
   synth       --out DIR [--shape tiny|phi2] [--layers N] [--seed S] [--dtype F32|F16|BF16]
-  perplexity  --model PATH --file F [--stride N]   score a text file (JSON: tokens, nll, perplexity)
+  perplexity  [--model PATH] --file F [--stride N] score a text file (JSON: tokens, nll, perplexity)
   serve       [--addr 127.0.0.1:8080] [--model PATH]  serve the demo page, the JS module and models
 
+Without --model, logits, generate and perplexity use the default model (phi-nano).
+logits, generate, perplexity and bench take --engine native|wazero|chromium and --backend.
+Long work draws progress on stderr when it is a terminal; --quiet leaves it out.
 Run 'phi2 <command> -h' for a command's flags.
 `
 
