@@ -25,6 +25,7 @@ commands:
   synth       --out DIR [--shape tiny|phi2] [--layers N] [--seed S] [--dtype F32|F16|BF16]
   perplexity  [--model PATH] --file F [--stride N] score a text file (JSON: tokens, nll, perplexity)
   serve       [--addr 127.0.0.1:8080] [--model PATH]  serve the demo page, the JS module and models
+  dist        --out DIR [--model PATH]             write what serve serves into DIR, for any static host
 
 Without --model, logits, generate and perplexity use the default model (phi-nano).
 logits, generate, perplexity and bench take --engine native|wazero|chromium and --backend.
@@ -47,6 +48,7 @@ var commands = map[string]command{
 	"bench":      runBench,
 	"serve":      runServe,
 	"perplexity": runPerplexity,
+	"dist":       runDist,
 }
 
 func main() {
@@ -67,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert, bench, synth, perplexity or serve)\n", args[0])
+		fmt.Fprintf(stderr, "phi2: unknown command %q (want tokenize, detokenize, logits, generate, convert, bench, synth, perplexity, serve or dist)\n", args[0])
 		return 2
 	}
 	err := cmd(args[1:], stdout)

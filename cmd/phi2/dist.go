@@ -1,0 +1,57 @@
+//go:build !wasm
+
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/phi2web/phi2web/web"
+)
+
+// runDist writes the site `phi2 serve` serves into a folder, for a static
+// file server to host: the demo page, the JS module and <phi2-chat>, the
+// engine, the kernels and the default model at models/default/ (where
+// Phi2.defaultModel points), and --model at models/local/.
+func runDist(args []string, stdout io.Writer) error {
+	fs := newFlags("dist")
+	out := fs.String("out", "", "folder to write the site into (it must not exist or be empty)")
+	model := fs.String("model", "", "a converted model directory or a Hugging Face directory, written to models/local/")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageErr("--out is required")
+	}
+	if *model != "" {
+		if err := checkModelDir(*model); err != nil {
+			return err
+		}
+	}
+	wasm, err := webModule()
+	if err != nil {
+		return err
+	}
+	wasmExec, err := wasmExecBeside(wasm)
+	if err != nil {
+		return err
+	}
+	def, err := defaultModelDir()
+	if err != nil {
+		return err
+	}
+	models := []web.Model{{Name: "default", Title: web.DefaultModelName + " (default)", Path: def, Description: defaultModelDescription}}
+	if *model != "" {
+		models = append(models, web.Model{Name: "local", Path: *model, Description: "--model " + *model})
+	}
+	site, err := web.NewSite(web.SiteOptions{Wasm: wasm, WasmExec: wasmExec, Models: models})
+	if err != nil {
+		return err
+	}
+	defer site.Close()
+	if err := site.WriteDir(*out); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "{\"out\":%q}\n", *out)
+	return err
+}
