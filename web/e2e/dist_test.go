@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// embedPage is a page of the static site that embeds the chat box as the
+// README shows it: the default model, loaded at once.
+const embedPage = `<!doctype html>
+<meta charset="utf-8">
+<title>Embedded</title>
+<script type="module" src="phi2-chat.js"></script>
+<phi2-chat autoload max-tokens="8" temperature="0"></phi2-chat>
+`
+
+// TestDist serves the folder `phi2 dist` writes (what `make dist` makes)
+// with a plain static file server: no COOP/COEP, CSP or CORS headers, so
+// the page is not cross-origin isolated and the SIMD kernels run on one
+// thread. The demo loads the default model and generates, and a page of
+// the same site embedding <phi2-chat autoload> loads it and replies.
+func TestDist(t *testing.T) {
+	ctx := timeout(t)
+	dist := filepath.Join(t.TempDir(), "dist")
+	cmd := exec.Command(filepath.Join(bin, "phi2"), "dist", "--out", dist)
+	cmd.Env = append(os.Environ(), "PHI2_CACHE="+cacheDir(t))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("phi2 dist: %v\n%s", err, out)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir(dist)))
+	mux.HandleFunc("/embed.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, embedPage)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	b := browser(t, ctx, false, t.TempDir())
+	pg := open(t, ctx, b, srv.URL+"/")
+	pg.state("idle")
+	var isolated bool
+	pg.eval(`self.crossOriginIsolated`, &isolated)
+	if isolated {
+		t.Fatal("the page is cross-origin isolated under a plain file server: the test does not test what it says")
+	}
+	pg.click("#load")
+	pg.state("ready")
+	if got := pg.text("#badge"); got != "wasm SIMD · 1 thread" {
+		t.Errorf("badge %q, want wasm SIMD on one thread", got)
+	}
+	if !visible(pg, "#isolation-note") {
+		t.Error("the page does not say why SIMD runs on one thread")
+	}
+	generateText(pg, "16")
+	pg.shot("dist-demo")
+
+	embed := open(t, ctx, b, srv.URL+"/embed.html")
+	const host = `document.querySelector("phi2-chat")`
+	const part = host + `.shadowRoot.querySelector('[part~="%s"]')`
+	embed.wait("the component ready", host+`.dataset.state === "ready" || (`+host+`.dataset.state === "error" && (() => { throw new Error(`+host+`.shadowRoot.textContent) })())`)
+	embed.eval(fmt.Sprintf(`(() => { const i = %s; i.value = "hello"; i.dispatchEvent(new Event("input", {bubbles: true}));
+		%s.click(); return true })()`, fmt.Sprintf(part, "input"), fmt.Sprintf(part, "send")), nil)
+	embed.wait("the reply", host+`.dataset.state === "ready" && `+fmt.Sprintf(part, "log")+`.querySelectorAll(".msg").length === 2`)
+	var reply string
+	embed.eval(fmt.Sprintf(`%s.querySelectorAll(".msg")[1].textContent`, fmt.Sprintf(part, "log")), &reply)
+	if strings.TrimSpace(reply) == "" {
+		t.Error("the embedded chat box gave an empty reply")
+	}
+	embed.shot("dist-embed")
+}
