@@ -8,7 +8,7 @@ WASMEXEC := $(BUILD)/wasmexec
 CHROMIUMEXEC := $(BUILD)/chromiumexec
 PACKAGES := ./...
 
-.PHONY: all demo test check bench build deps tidy-check goldens tokenizer-data phi-nano clean
+.PHONY: all demo dist test check bench build deps tidy-check goldens tokenizer-data phi-nano clean
 
 all: build
 
@@ -32,6 +32,14 @@ build:
 DEMO_ADDR ?= 127.0.0.1:8080
 demo: build
 	$(PHI2) serve --addr $(DEMO_ADDR)
+
+# dist writes the site `phi2 serve` serves into build/dist, ready to copy to
+# any static host: the demo page, the JS module and <phi2-chat>, the engine
+# (phi2.wasm), the kernels and the default model at models/default/.
+DIST := $(BUILD)/dist
+dist: build
+	rm -rf $(DIST)
+	$(PHI2) dist --out $(DIST)
 
 # phi-nano retrains the default model (tools/train/README.md: about an hour
 # on two cores, Debian's python3-torch) and converts it into web/models.
