@@ -183,6 +183,5 @@ func TestOneSubmissionPerToken(t *testing.T) {
 // TestGoldens runs every case of the independent reference
 // (testdata/goldens) on the GPU: logits within 1e-3, greedy tokens exact.
 func TestGoldens(t *testing.T) {
-	phi2test.Goldens(t, "../testdata/goldens/goldens.json",
-		func(t *testing.T) backend.Backend { return newOrFail(t, Options{}) }, 1e-3)
+	phi2test.Goldens(t, "../testdata/goldens/goldens.json", perCheck(t, Options{}), 1e-3)
 }

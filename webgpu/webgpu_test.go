@@ -4,6 +4,7 @@ package webgpu
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -21,10 +22,34 @@ func newOrFail(t *testing.T, o Options) *Backend {
 	return b
 }
 
+// reused is a backend that the checks of a suite share: its Close leaves
+// it open, for the suite's end.
+type reused struct{ *Backend }
+
+func (reused) Close() error { return nil }
+
+// perCheck makes the backend of each check of a suite: natively a new one
+// every time; in a browser one for the whole suite, since opening one
+// there compiles every kernel, seconds on a software adapter and most of
+// the suite's time otherwise.
+func perCheck(t *testing.T, o Options) func(*testing.T) backend.Backend {
+	if runtime.GOOS != "js" {
+		return func(t *testing.T) backend.Backend { return newOrFail(t, o) }
+	}
+	var b *Backend
+	return func(check *testing.T) backend.Backend {
+		if b == nil {
+			b = newOrFail(check, o)
+			t.Cleanup(func() { b.Close() })
+		}
+		return reused{b}
+	}
+}
+
 // TestConformance runs the shared backend suite (its stated tolerances
 // against float64 references) on the WGSL kernels.
 func TestConformance(t *testing.T) {
-	backendtest.Run(t, func(t *testing.T) backend.Backend { return newOrFail(t, Options{SkipSelfTest: true}) })
+	backendtest.Run(t, perCheck(t, Options{SkipSelfTest: true}))
 }
 
 // TestConformanceSplit runs the suite with every weight cut into pieces of
@@ -33,9 +58,7 @@ func TestConformance(t *testing.T) {
 // adapter does not otherwise use), and with every decode attention split
 // over the keys.
 func TestConformanceSplit(t *testing.T) {
-	backendtest.Run(t, func(t *testing.T) backend.Backend {
-		return newOrFail(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024, splitK: true, attnSplitMin: 1})
-	})
+	backendtest.Run(t, perCheck(t, Options{SkipSelfTest: true, MaxPieceBytes: 1024, splitK: true, attnSplitMin: 1}))
 }
 
 func TestSelfTestPasses(t *testing.T) {
