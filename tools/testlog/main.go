@@ -46,6 +46,9 @@ func run(args []string, stage string, every time.Duration, out io.Writer) int {
 		return 1
 	}
 	r := newReport(out, start)
+	if stage != "" {
+		r.tag = fmt.Sprintf("%-8s ", stage)
+	}
 	r.read(pipe, every)
 	code := 0
 	if err := cmd.Wait(); err != nil {

@@ -35,6 +35,7 @@ type outputLine struct{ test, text string }
 // report prints the events of one go test run.
 type report struct {
 	out     io.Writer
+	tag     string // begins each line: the stage's name, as runs may go on together
 	start   time.Time
 	now     func() time.Time
 	running map[string]*pkg
@@ -130,7 +131,7 @@ func (r *report) finish(e event, p *pkg) {
 	if len(p.skipped) > 0 {
 		note = fmt.Sprintf("  (skipped: %s)", strings.Join(p.skipped, ", "))
 	}
-	fmt.Fprintf(r.out, "%s %-52s %7.1fs  [%s]%s\n", status, e.Package, e.Elapsed, r.clock(), note)
+	fmt.Fprintf(r.out, "%s%s %-52s %7.1fs  [%s]%s\n", r.tag, status, e.Package, e.Elapsed, r.clock(), note)
 	if e.Action != "fail" {
 		return
 	}
@@ -149,7 +150,7 @@ func (r *report) finish(e event, p *pkg) {
 func (r *report) heartbeat() {
 	r.last = r.now()
 	if len(r.running) == 0 {
-		fmt.Fprintf(r.out, "     … building  [%s]\n", r.clock())
+		fmt.Fprintf(r.out, "%s     … building  [%s]\n", r.tag, r.clock())
 		return
 	}
 	names := make([]string, 0, len(r.running))
@@ -157,7 +158,7 @@ func (r *report) heartbeat() {
 		names = append(names, fmt.Sprintf("%s (%s)", name, r.now().Sub(p.started).Round(time.Second)))
 	}
 	slices.Sort(names)
-	fmt.Fprintf(r.out, "     … running: %s  [%s]\n", strings.Join(names, ", "), r.clock())
+	fmt.Fprintf(r.out, "%s     … running: %s  [%s]\n", r.tag, strings.Join(names, ", "), r.clock())
 }
 
 // clock is the time since the run started.
@@ -165,6 +166,12 @@ func (r *report) clock() string { return r.now().Sub(r.start).Round(time.Second)
 
 // summary counts the packages by result.
 func (r *report) summary(code int) string {
+	if r.passed+r.failed+r.noTests == 0 { // not go test
+		if code != 0 {
+			return fmt.Sprintf("FAILED (exit status %d)", code)
+		}
+		return "passed"
+	}
 	s := fmt.Sprintf("%d packages passed, %d failed", r.passed, r.failed)
 	if r.noTests > 0 {
 		s += fmt.Sprintf(", %d without tests", r.noTests)

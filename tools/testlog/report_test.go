@@ -98,3 +98,21 @@ func TestRunExitStatus(t *testing.T) {
 		t.Errorf("exit 3 came back as %d", code)
 	}
 }
+
+// TestOtherCommands: a command that prints no events has its lines
+// passed on and its status summed up.
+func TestOtherCommands(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"sh", "-c", "echo ...F; exit 1"}, "node", time.Hour, &out); code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	got := out.String()
+	if !strings.Contains(got, "\n...F\n") || !strings.Contains(got, "== node: FAILED (exit status 1)") {
+		t.Errorf("printed %q", got)
+	}
+	out.Reset()
+	run([]string{"true"}, "builds", time.Hour, &out)
+	if !strings.Contains(out.String(), "== builds: passed in") {
+		t.Errorf("printed %q", out.String())
+	}
+}
