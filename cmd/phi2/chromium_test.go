@@ -139,19 +139,27 @@ func TestChromiumQuantized(t *testing.T) {
 }
 
 // TestChromiumGoldens runs the short cases of the independent reference
-// (testdata/goldens) end to end through both Chromium backends: the last
-// position's logits within 1e-3, the 16 greedy tokens exact.
+// (testdata/goldens) end to end in Chromium, each through one backend and
+// the next through the other, so that both see F32, F16 and BF16 models:
+// the last position's logits within 1e-3, the 16 greedy tokens exact.
+// (Each case runs on both backends, in Chromium too, in the webgpu and
+// wasm/simd packages; what this adds is the command and the model served
+// to the page.)
 func TestChromiumGoldens(t *testing.T) {
 	useJSGuest(t)
 	cases, err := synth.LoadGoldens("../../testdata/goldens/goldens.json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	backends := []string{"webgpu", "simd"}
+	n := 0
 	for _, g := range cases {
 		if len(g.Positions) > 0 {
 			continue // the long cases run in the webgpu and simd packages
 		}
-		t.Run(g.Name, func(t *testing.T) {
+		be := backends[n%2]
+		n++
+		t.Run(g.Name+"/"+be, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "model")
 			if err := synth.Write(dir, g.Options()); err != nil {
 				t.Fatal(err)
@@ -161,23 +169,24 @@ func TestChromiumGoldens(t *testing.T) {
 				ids[i] = strconv.Itoa(id)
 			}
 			prompt := strings.Join(ids, ",")
-			for _, be := range []string{"webgpu", "simd"} {
-				got := logitsOf(t, "logits", "--model", dir, "--ids", prompt, "--engine=chromium", "--backend="+be)
-				for i, want := range g.LastLogitsHead {
-					if d := math.Abs(float64(got.Logits[i] - want)); d > 1e-3 {
-						t.Errorf("%s: logit %d = %v, want %v", be, i, got.Logits[i], want)
-					}
+			got := logitsOf(t, "logits", "--model", dir, "--ids", prompt, "--engine=chromium", "--backend="+be)
+			for i, want := range g.LastLogitsHead {
+				if d := math.Abs(float64(got.Logits[i] - want)); d > 1e-3 {
+					t.Errorf("logit %d = %v, want %v", i, got.Logits[i], want)
 				}
-				out, errOut, code := runCLI("generate", "--model", dir, "--ids", prompt, "--max-tokens", "16",
-					"--ignore-eos", "--json", "--engine=chromium", "--backend="+be)
-				var res generateOutput
-				if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
-					t.Fatalf("%s: generate: exit %d: %s %s", be, code, out, errOut)
-				}
-				for i, want := range g.Greedy {
-					if i >= len(res.IDs) || int(res.IDs[i]) != want {
-						t.Fatalf("%s: greedy %v, want %v", be, res.IDs, g.Greedy)
-					}
+			}
+			out, errOut, code := runCLI("generate", "--model", dir, "--ids", prompt, "--max-tokens", "16",
+				"--ignore-eos", "--json", "--engine=chromium", "--backend="+be)
+			var res generateOutput
+			if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+				t.Fatalf("generate: exit %d: %s %s", code, out, errOut)
+			}
+			if res.Backend != be {
+				t.Errorf("computed on %s, asked for %s (%s)", res.Backend, be, res.Fallback)
+			}
+			for i, want := range g.Greedy {
+				if i >= len(res.IDs) || int(res.IDs[i]) != want {
+					t.Fatalf("greedy %v, want %v", res.IDs, g.Greedy)
 				}
 			}
 		})
