@@ -66,27 +66,47 @@ deps:
 	@command -v node >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null && \
 		command -v chromium >/dev/null && ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 && \
 		ldconfig -p | grep -q libvulkan.so.1 || \
-		{ $(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3 chromium mesa-vulkan-drivers libvulkan1; }
+		{ echo "Installing what the suites need with apt-get: nodejs wabt python3 chromium mesa-vulkan-drivers libvulkan1"; \
+		$(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3 chromium mesa-vulkan-drivers libvulkan1; }
 
-# test runs every suite natively (the CLI's include the chromium engine),
-# then the portable engine's suites as js/wasm under Node.js, the browser
-# ones (WebGPU, the SIMD kernels in V8) in headless Chromium, and the
-# portable ones again as wasip1/wasm under wasm/host (the wazero host with
-# the real kernels, which wasm/simd needs).
+# test runs every suite: natively (the CLI's include the chromium engine),
+# the portable engine's as js/wasm under Node.js, the browser ones (WebGPU,
+# the SIMD kernels in V8) in headless Chromium, the portable ones again as
+# wasip1/wasm under wasm/host (the wazero host with the real kernels, which
+# wasm/simd needs), the page module's under Node.js, and the wasm builds.
+# The runs go TEST_JOBS at a time (much of their time is spent waiting on
+# browsers), each printing a line per package as it finishes, the output of
+# what failed in full, and every minute what is still running.
 PORTABLE = ./runtime/...
 BROWSER = ./webgpu ./wasm/simd ./browser/idb
+TEST_JOBS ?= 2
+TESTLOG := $(BUILD)/testlog
+TEST_RUNS := test-native test-js test-browser test-wasip1 test-node test-builds
+.PHONY: $(TEST_RUNS)
 test: deps
+	@mkdir -p $(BUILD) && date +%s > $(BUILD)/test-start
 	$(GO) vet $(PACKAGES)
-	$(GO) test -count=1 $(PACKAGES)
-	node --test web/
-	PATH="$(WASM_PATH)" GOOS=js GOARCH=wasm $(GO) test -count=1 $(PORTABLE)
-	@mkdir -p $(BUILD)
+	$(GO) build -o $(TESTLOG) ./tools/testlog
 	$(GO) build -o $(CHROMIUMEXEC) ./cmd/chromiumexec
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(CHROMIUMEXEC)" $(BROWSER)
 	$(GO) build -o $(WASMEXEC) ./cmd/wasmexec
-	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/$(WASMEXEC)" ./runtime/... ./wasm/simd ./wasm/guest
-	GOOS=js GOARCH=wasm $(GO) build -o /dev/null $(JS_PACKAGES)
-	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null $(WASIP1_PACKAGES)
+	@took() { echo $$(( $$(date +%s) - $$(cat $(BUILD)/test-start) )) s; }; \
+	if $(MAKE) --no-print-directory -k -j$(TEST_JOBS) $(TEST_RUNS); then echo "make test: every suite passed in $$(took)"; \
+	else echo "make test: FAILED after $$(took): see the runs marked FAIL above"; exit 1; fi
+
+# The runs of make test, TEST_JOBS at a time.
+test-native:
+	@$(TESTLOG) -stage native -- $(GO) test -json -count=1 $(PACKAGES)
+test-js:
+	@PATH="$(WASM_PATH)" GOOS=js GOARCH=wasm $(TESTLOG) -stage js -- $(GO) test -json -count=1 $(PORTABLE)
+test-browser:
+	@GOOS=js GOARCH=wasm $(TESTLOG) -stage chromium -- $(GO) test -json -count=1 -exec "$(CURDIR)/$(CHROMIUMEXEC)" $(BROWSER)
+test-wasip1:
+	@GOOS=wasip1 GOARCH=wasm $(TESTLOG) -stage wasip1 -- $(GO) test -json -count=1 -exec "$(CURDIR)/$(WASMEXEC)" ./runtime/... ./wasm/simd ./wasm/guest
+test-node:
+	@$(TESTLOG) -stage node -- node --test --test-reporter=dot web/
+test-builds:
+	@GOOS=js GOARCH=wasm $(TESTLOG) -stage js-build -- $(GO) build -o /dev/null $(JS_PACKAGES)
+	@GOOS=wasip1 GOARCH=wasm $(TESTLOG) -stage wasip1-build -- $(GO) build -o /dev/null $(WASIP1_PACKAGES)
 
 # The packages each wasm build compiles: the facade, the engine and its
 # programs, with the backends and adapters of that target.
