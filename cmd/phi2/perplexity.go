@@ -87,7 +87,7 @@ func runPerplexity(args []string, stdout io.Writer) error {
 	bar.finish()
 	nll := sum / float64(n)
 	return json.NewEncoder(stdout).Encode(perplexityOutput{Tokens: n, NLL: nll, Perplexity: math.Exp(nll),
-		Engine: reportedEngine(ef.engine), Backend: ef.backend})
+		Engine: reportedEngine(ef.engine), Backend: m.Backend()})
 }
 
 // readText reads the file to score, refusing one larger than the limit

@@ -48,6 +48,9 @@ func TestPerplexity(t *testing.T) {
 	}
 	got := perplexityOf(t, "perplexity", "--model", tinyDir, "--file", file)
 	want, n := directNLL(t)
+	if got.Backend != "cpu" && got.Backend != "webgpu" {
+		t.Errorf("perplexity reports backend %q, not the one that computed", got.Backend)
+	}
 	if got.Tokens != n || math.Abs(got.NLL-want) > 1e-4 || math.Abs(got.Perplexity-math.Exp(want)) > 1e-3*math.Exp(want) {
 		t.Errorf("perplexity: %+v; by definition %d tokens, nll %.6f", got, n, want)
 	}
