@@ -93,7 +93,7 @@ func (j *job) fill() (string, error) {
 	if err != nil && !hf && !listed(j.o.Store, key) {
 		// No answer says which kind of model the URL holds, and neither
 		// kind is stored: the failure is the URL's, not manifest.json's.
-		return "", fmt.Errorf("%s cannot be reached, and no copy of it is stored: %s", j.url, cause(err, key+modeldir.ManifestFile))
+		return "", rewordedErr{fmt.Sprintf("%s cannot be reached, and no copy of it is stored: %s", j.url, cause(err, key+modeldir.ManifestFile)), err}
 	}
 	if hf {
 		key = hfKey
@@ -166,3 +166,13 @@ func complete(st store.Store, key string) bool {
 	}
 	return false
 }
+
+// rewordedErr says err in other words, and still is err to errors.Is and
+// errors.As (a timeout stays a timeout).
+type rewordedErr struct {
+	msg string
+	err error
+}
+
+func (e rewordedErr) Error() string { return e.msg }
+func (e rewordedErr) Unwrap() error { return e.err }
