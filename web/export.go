@@ -28,39 +28,54 @@ func (s *Site) WriteDir(dir string) error {
 		}
 	}
 	for name, m := range s.models {
-		if err := copyModel(m.root.FS(), filepath.Join(dir, "models", name)); err != nil {
+		if err := copyModel(m, filepath.Join(dir, "models", name)); err != nil {
 			return fmt.Errorf("web: model %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-// copyModel copies the regular files of a model directory, streaming
-// them: a model's files may be larger than memory.
-func copyModel(src fs.FS, dst string) error {
-	return fs.WalkDir(src, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
+// copyModel copies the files the site serves of a model (m.files, what
+// its model names), streaming them: a model's files may be larger than
+// memory.
+func copyModel(m *modelFiles, dst string) error {
+	names := make([]string, 0, len(m.files))
+	for name := range m.files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	src := m.root.FS()
+	for _, name := range names {
+		if err := copyFile(src, name, filepath.Join(dst, filepath.FromSlash(name))); err != nil {
 			return err
 		}
-		in, err := src.Open(name)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		path := filepath.Join(dst, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		out, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
+	}
+	return nil
+}
+
+// copyFile copies the regular file name of src to path; what is not a
+// regular file is left out, as the site does not serve it.
+func copyFile(src fs.FS, name, path string) error {
+	in, err := src.Open(name)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func writeFile(path string, data []byte) error {
