@@ -5,7 +5,8 @@ const chatKeys = ["messages", "stream", "max_tokens", "max_completion_tokens", "
 	"repetition_penalty", "seed", "stop", "truncation",
 	"signal", "model", "n", "stream_options", "user"];
 const truncations = ["auto", "disabled"];
-const chatStops = ["\nInstruct:", "<|endoftext|>"];
+// chatStops end every reply; the Go server's are checked against the same web/openai/testdata/chat.json.
+export const chatStops = ["\nInstruct:", "<|endoftext|>"];
 
 function messageText(m, i) {
 	if (typeof m.content === "string") return m.content;
