@@ -25,22 +25,30 @@ import (
 )
 
 // runServe serves the demo page, the embeddable module, the engine and the
-// models on a local address until interrupted.
+// models, and the OpenAI-compatible API on the model, on a local address
+// until interrupted.
 func runServe(args []string, stdout io.Writer) error {
 	fs := newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
-	model := fs.String("model", "", "a converted model directory or a Hugging Face directory, served at models/local/")
+	model := fs.String("model", "", "a converted model directory or a Hugging Face directory, served at models/local/ and by the API (default: phi-nano)")
+	var o serveOptions
+	o.api.registerServe(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := o.api.check(fs); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serve(ctx, serveOptions{addr: *addr, model: *model}, stdout)
+	o.addr, o.model = *addr, *model
+	return serve(ctx, o, stdout)
 }
 
 type serveOptions struct {
 	addr, model string
 	limits      serverLimits // the zero value means defaultLimits
+	api         apiOptions
 }
 
 // serverLimits bound what one client can hold of the server.
@@ -104,10 +112,23 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", o.addr, err)
 	}
-	srv := newServer(site, o.limits)
+	api, apiModel, err := newAPI(o, def, stdout)
+	if err != nil {
+		return err
+	}
+	defer api.Close()
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1" || strings.HasPrefix(r.URL.Path, "/v1/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	}), o.limits)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "phi2: serving the demo at http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "phi2: OpenAI-compatible API at http://%s/v1 (model %q)\n", ln.Addr(), apiModel)
+	warnOpen(ln.Addr(), o.api.key)
 	go printWasmSize(ctx, site, stdout)
 	select {
 	case err := <-served:

@@ -52,8 +52,11 @@ func TestServe(t *testing.T) {
 	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasSuffix(url, ":0/") {
 		t.Fatalf("first line %q: want the URL with the port picked", lines.Text())
 	}
+	if !lines.Scan() || lines.Text() != "phi2: OpenAI-compatible API at "+url+`v1 (model "tiny")` {
+		t.Errorf("second line %q: want the API's URL and the --model directory's name", lines.Text())
+	}
 	if !lines.Scan() || !strings.Contains(lines.Text(), "phi2.wasm is 0.1 MB") {
-		t.Errorf("second line %q: want the engine's size", lines.Text())
+		t.Errorf("third line %q: want the engine's size", lines.Text())
 	}
 	go io.Copy(io.Discard, pr)
 
@@ -154,6 +157,11 @@ func TestServeErrors(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:99999"}, "", "--addr 127.0.0.1:99999"},
 		{nil, filepath.Join(empty, "phi2-web.wasm"), "make build"},
 		{[]string{"stray"}, "", "unexpected argument"},
+		{[]string{"--queue", "-1"}, "", "--queue -1"},
+		{[]string{"--backend", "simd"}, "", `--backend "simd": want one of auto, cpu, webgpu`},
+		{[]string{"--kv-cache", "f8"}, "", `--kv-cache "f8"`},
+		{[]string{"--quant", "q3"}, "", `--quant "q3"`},
+		{[]string{"--context", "-5"}, "", "--context -5"},
 	} {
 		if c.env != "" {
 			t.Setenv("PHI2_WEB_WASM", c.env)
