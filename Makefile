@@ -51,11 +51,12 @@ phi-nano: build
 	$(PHI2) convert --in $(PHI_NANO)/hf --out web/models/phi-nano --quant f16
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
-# the portable js/wasm tests, headless Chromium the browser ones (WebGPU on
-# its software adapter), Mesa's software Vulkan (lavapipe) the native
-# WebGPU ones (wgpu-native, linked by cgo), wabt's wat2wasm (and python3,
-# which generates the unrolled Q4/Q8 kernels) rebuild the SIMD kernels to
-# check the committed module.
+# the portable js/wasm tests (and npm installs the openai client, pinned,
+# into build/npm once for cmd/phi2's test of the API), headless Chromium
+# the browser ones (WebGPU on its software adapter), Mesa's software Vulkan
+# (lavapipe) the native WebGPU ones (wgpu-native, linked by cgo), wabt's
+# wat2wasm (and python3, which generates the unrolled Q4/Q8 kernels)
+# rebuild the SIMD kernels to check the committed module.
 WASM_EXEC := $(shell $(GO) env GOROOT 2>/dev/null)/lib/wasm
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
@@ -63,11 +64,11 @@ WASM_PATH := $(PATH):$(WASM_EXEC)
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/dl/" >&2; exit 1; }
-	@command -v node >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null && \
+	@command -v node >/dev/null && command -v npm >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null && \
 		command -v chromium >/dev/null && ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 && \
 		ldconfig -p | grep -q libvulkan.so.1 || \
-		{ echo "Installing what the suites need with apt-get: nodejs wabt python3 chromium mesa-vulkan-drivers libvulkan1"; \
-		$(SUDO) apt-get update -q && $(APT_INSTALL) nodejs wabt python3 chromium mesa-vulkan-drivers libvulkan1; }
+		{ echo "Installing what the suites need with apt-get: nodejs npm wabt python3 chromium mesa-vulkan-drivers libvulkan1"; \
+		$(SUDO) apt-get update -q && $(APT_INSTALL) nodejs npm wabt python3 chromium mesa-vulkan-drivers libvulkan1; }
 
 # test runs every suite: natively (the CLI's include the chromium engine),
 # the portable engine's as js/wasm under Node.js, the browser ones (WebGPU,
