@@ -128,7 +128,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "phi2: serving the demo at http://%s/\n", ln.Addr())
 	fmt.Fprintf(stdout, "phi2: OpenAI-compatible API at http://%s/v1 (model %q)\n", ln.Addr(), apiModel)
-	warnOpen(ln.Addr(), o.api.key)
+	warnOpen(os.Stderr, ln.Addr(), o.api.key)
 	go printWasmSize(ctx, site, stdout)
 	select {
 	case err := <-served:

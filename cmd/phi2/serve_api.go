@@ -102,8 +102,8 @@ func newAPI(o serveOptions, def string, stdout io.Writer) (*openai.Handler, stri
 
 // warnOpen says when the API is reachable beyond this machine without a
 // key.
-func warnOpen(addr net.Addr, key string) {
+func warnOpen(w io.Writer, addr net.Addr, key string) {
 	if tcp, ok := addr.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && key == "" {
-		fmt.Fprintf(os.Stderr, "phi2: the API at %s is open to the network without a key: give --api-key to require one\n", addr)
+		fmt.Fprintf(w, "phi2: the API at %s is open to the network without a key: give --api-key to require one\n", addr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -215,4 +216,18 @@ func loadRequest(client *http.Client, url string, stream bool) string {
 		return fmt.Sprintf("not JSON: %q", data)
 	}
 	return "200"
+}
+
+// The API open beyond loopback without a key is warned about.
+func TestWarnOpen(t *testing.T) {
+	for _, c := range []struct {
+		ip, key string
+		warn    bool
+	}{{"127.0.0.1", "", false}, {"::1", "", false}, {"0.0.0.0", "", true}, {"192.168.1.2", "", true}, {"0.0.0.0", "k", false}} {
+		var out strings.Builder
+		warnOpen(&out, &net.TCPAddr{IP: net.ParseIP(c.ip), Port: 8080}, c.key)
+		if got := strings.Contains(out.String(), "open to the network without a key"); got != c.warn {
+			t.Errorf("%s with key %q: warned %q", c.ip, c.key, out.String())
+		}
+	}
 }
