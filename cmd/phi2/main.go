@@ -24,7 +24,8 @@ commands:
                                                    measure speed (one JSON line)
   synth       --out DIR [--shape tiny|phi2] [--layers N] [--seed S] [--dtype F32|F16|BF16]
   perplexity  [--model PATH] --file F [--stride N] score a text file (JSON: tokens, nll, perplexity)
-  serve       [--addr 127.0.0.1:8080] [--model PATH]  serve the demo page, the JS module and models
+  serve       [--addr 127.0.0.1:8080] [--model PATH] [--backend B] [--api-key K]
+                                                   serve the demo page, the JS module, models and an OpenAI-compatible API on /v1
   dist        --out DIR [--model PATH]             write what serve serves into DIR, for any static host
 
 Without --model, logits, generate and perplexity use the default model (phi-nano).
