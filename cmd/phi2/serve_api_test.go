@@ -50,7 +50,7 @@ func (s *apiServer) generations() []openai.Finished {
 }
 
 // generated is `phi2 generate --json` on the default model with args.
-func generated(t *testing.T, args ...string) string {
+func generated(t *testing.T, args ...string) generateOutput {
 	t.Helper()
 	out, errOut, code := runCLI(append([]string{"generate", "--backend", "cpu", "--json"}, args...)...)
 	if code != 0 {
@@ -60,7 +60,7 @@ func generated(t *testing.T, args ...string) string {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
-	return res.Text
+	return res
 }
 
 // openaiPackage is the official OpenAI client for Node.js, installed once
@@ -120,21 +120,29 @@ func TestOpenAIClient(t *testing.T) {
 		t.Fatalf("the client: %v\n%s", err, stderr.String())
 	}
 	var got struct {
-		Chat, ChatStream, Completion, CompletionStream string
-		AbortedAfter                                   int
+		Chat, ChatStream, Completion, CompletionStream, Defaults string
+		ChatTokens, CompletionTokens, AbortedAfter               int
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("the client printed %q: %v", out, err)
 	}
-	chat := strings.TrimSpace(generated(t, "--prompt", "Instruct: "+question+"\nOutput:", "--max-tokens", "24", "--temperature", "0.8",
+	chatGen := generated(t, "--prompt", "Instruct: "+question+"\nOutput:", "--max-tokens", "24", "--temperature", "0.8",
 		"--top-p", "0.9", "--top-k", "20", "--min-p", "0.02", "--repeat-penalty", "1.2", "--repeat-window", "0", "--seed", "11",
-		"--stop", "\nInstruct:", "--stop", "<|endoftext|>"))
-	if got.Chat != chat || got.ChatStream != chat {
-		t.Errorf("chat %q, streamed %q; phi2 generate gives %q", got.Chat, got.ChatStream, chat)
+		"--stop", "\nInstruct:", "--stop", "<|endoftext|>")
+	chat := strings.TrimSpace(chatGen.Text)
+	if got.Chat != chat || got.ChatStream != chat || got.ChatTokens != chatGen.GeneratedTokens {
+		t.Errorf("chat %q in %d tokens, streamed %q; phi2 generate gives %q in %d", got.Chat, got.ChatTokens, got.ChatStream, chat, chatGen.GeneratedTokens)
 	}
-	text := generated(t, "--prompt", prompt, "--max-tokens", "24", "--temperature", "0", "--stop", "\n\n\n")
-	if got.Completion != text || got.CompletionStream != text {
-		t.Errorf("completion %q, streamed %q; phi2 generate gives %q", got.Completion, got.CompletionStream, text)
+	textGen := generated(t, "--prompt", prompt, "--max-tokens", "24", "--temperature", "0", "--stop", "\n\n\n")
+	text := textGen.Text
+	if got.Completion != text || got.CompletionStream != text || got.CompletionTokens != textGen.GeneratedTokens {
+		t.Errorf("completion %q in %d tokens, streamed %q; phi2 generate gives %q in %d", got.Completion, got.CompletionTokens, got.CompletionStream, text, textGen.GeneratedTokens)
+	}
+	// The defaults are the JS API's, with the penalty over the whole history.
+	defaults := generated(t, "--prompt", prompt, "--max-tokens", "24", "--seed", "5", "--temperature", "0.7", "--top-k", "40",
+		"--top-p", "0.95", "--min-p", "0.05", "--repeat-penalty", "1.1", "--repeat-window", "0").Text
+	if got.Defaults != defaults {
+		t.Errorf("completion with the defaults %q; phi2 generate gives %q", got.Defaults, defaults)
 	}
 	if chat == "" || text == "" {
 		t.Errorf("empty texts: chat %q, completion %q", chat, text)

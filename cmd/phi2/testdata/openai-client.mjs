@@ -23,6 +23,7 @@ assert.equal(reply.object, "chat.completion");
 assert.equal(reply.choices[0].message.role, "assistant");
 assert.ok(reply.usage.prompt_tokens > 0 && reply.usage.completion_tokens > 0);
 out.chat = reply.choices[0].message.content;
+out.chatTokens = reply.usage.completion_tokens;
 let streamed = "";
 let last;
 for await (const chunk of await client.chat.completions.create({ model, messages, ...chat, stream: true })) {
@@ -37,10 +38,14 @@ out.chatStream = streamed;
 const text = await client.completions.create({ model, prompt, ...completion });
 assert.equal(text.object, "text_completion");
 out.completion = text.choices[0].text;
+out.completionTokens = text.usage.completion_tokens;
 out.completionStream = "";
 for await (const chunk of await client.completions.create({ model, prompt, ...completion, stream: true })) {
 	out.completionStream += chunk.choices[0]?.text ?? "";
 }
+
+// Sampled with the defaults, but for the seed.
+out.defaults = (await client.completions.create({ model, prompt, max_tokens: 24, seed: 5 })).choices[0].text;
 
 // Abort: the client stops reading after two chunks of a long generation
 // (the client's stream ends quietly on abort).
