@@ -239,3 +239,19 @@ func TestWarnOpen(t *testing.T) {
 		}
 	}
 }
+
+// The key comes from --api-key, else from PHI2_API_KEY.
+func TestAPIKeyFromEnvironment(t *testing.T) {
+	t.Setenv("PHI2_API_KEY", "from-env")
+	for args, want := range map[string]string{"": "from-env", "--api-key=given": "given"} {
+		fs := newFlags("serve")
+		var a apiOptions
+		a.registerServe(fs)
+		if err := parse(fs, strings.Fields(args)); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.check(fs); err != nil || a.key != want {
+			t.Errorf("%q: key %q, %v; want %q", args, a.key, err, want)
+		}
+	}
+}
