@@ -19,9 +19,9 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, chat bool) *a
 	if aerr != nil {
 		return aerr
 	}
-	req, err := parseRequest(body, chat, h.tok.VocabSize())
-	if err != nil {
-		return err.(*apiError)
+	req, aerr := parseRequest(body, chat, h.tok.VocabSize())
+	if aerr != nil {
+		return aerr
 	}
 	if req.model != "" && req.model != h.o.Model {
 		return h.unknownModel(req.model)

@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -48,7 +49,19 @@ func (f fields) has(key string) bool {
 
 // parseRequest checks a chat (chat true) or text completion body and fills
 // the defaults of the JS API (protocol.DefaultOptions, a random seed).
-func parseRequest(body []byte, chat bool, vocab int) (*request, error) {
+func parseRequest(body []byte, chat bool, vocab int) (*request, *apiError) {
+	r, err := readRequest(body, chat, vocab)
+	var aerr *apiError
+	switch {
+	case err == nil:
+		return r, nil
+	case errors.As(err, &aerr):
+		return nil, aerr
+	}
+	return nil, badParam("", "invalid_value", "%v", err)
+}
+
+func readRequest(body []byte, chat bool, vocab int) (*request, error) {
 	var f fields
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&f); err != nil || dec.More() || f == nil {
