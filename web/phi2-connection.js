@@ -4,10 +4,24 @@ import { Phi2Error, fromWire } from "./phi2-options.js";
 
 const workerHint = "serve phi2-worker.js, kernels.js, phi2.wasm, kernels.wasm and wasm_exec.js beside phi2.js (or at baseURL)";
 
+// startWorker starts phi2-worker.js at url. Beside this module (base is
+// null) the call is spelled out as bundlers look for it, so that they build
+// and copy the worker with the files it loads.
+function startWorker(base, url, origin) {
+	if (origin && origin !== "null" && url.origin !== origin) {
+		// A worker must be same-origin: this one only imports the real
+		// script, whose relative imports then resolve against its own URL.
+		const blobURL = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: "text/javascript" }));
+		return { worker: new Worker(blobURL, { type: "module", name: "phi2" }), blobURL };
+	}
+	if (base === null) return { worker: new Worker(new URL("./phi2-worker.js", import.meta.url), { type: "module", name: "phi2" }) };
+	return { worker: new Worker(url, { type: "module", name: "phi2" }) };
+}
+
 // Connection is one worker and its requests: id → { resolve, reject, on }.
 export class Connection {
 	constructor(base) {
-		const url = new URL("phi2-worker.js", base);
+		const url = new URL("phi2-worker.js", base ?? import.meta.url);
 		const origin = globalThis.location?.origin;
 		this.pending = new Map();
 		this.nextId = 1;
@@ -20,14 +34,7 @@ export class Connection {
 		this.ready.catch(() => {});
 		let blobURL = null;
 		try {
-			if (!origin || origin === "null" || url.origin === origin) {
-				this.worker = new Worker(url, { type: "module", name: "phi2" });
-			} else {
-				// A worker must be same-origin: this one only imports the real
-				// script, whose relative imports then resolve against its own URL.
-				blobURL = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: "text/javascript" }));
-				this.worker = new Worker(blobURL, { type: "module", name: "phi2" });
-			}
+			({ worker: this.worker, blobURL } = startWorker(base, url, origin));
 		} catch (e) {
 			this.die(new Phi2Error("worker", `phi2: the worker ${url} could not start: ${e?.message ?? e}`, workerHint));
 			return;

@@ -4,30 +4,45 @@
 // calls phi2Ready(handler) once it can take messages; messages that arrive
 // earlier are queued. Every URL is relative to this script, so the files may
 // be served under any path, or from another origin through a blob: worker
-// that imports this one.
+// that imports this one. Each file is named by a static import or by
+// new URL(…, import.meta.url), as bundlers look for them.
 import { phi2Imports } from "./kernels.js";
+import "./wasm_exec.js";
+import { addAliases } from "./phi2-aliases.js";
 
 const here = import.meta.url;
 const queued = [];
 let handler = null;
 let ended = false;
 
+// A bundler may put kernels.js into this script, which kernels.js then
+// starts as its helper threads (marked by this parameter): those only run
+// kernels.
+const kernelThread = new URL(here).searchParams.has("phi2-kernel-thread");
+
 // The listener is set before anything is awaited, so no message is missed.
-self.onmessage = (e) => {
-	if (handler) deliver(e.data);
-	else queued.push(e.data);
-};
+// The page's aliases (where a bundler put the default model's files) are
+// this script's business, not the engine's.
+if (!kernelThread) {
+	self.onmessage = (e) => {
+		if (e.data?.type === "aliases") addAliases(e.data.files);
+		else if (handler) deliver(e.data);
+		else queued.push(e.data);
+	};
+}
 
 // An exception nobody caught would reach the page as the worker's error
 // event, which the page takes for the worker's end: before the engine is
 // up it is reported as a start failure, after it only logged (an engine
 // that really stops says so through go.exit).
-self.addEventListener("error", (e) => {
-	e.preventDefault();
-	const text = errorText(e.error ?? e.message);
-	if (handler) console.error(`phi2: ${text}`);
-	else fail(`phi2: the worker failed while starting: ${text}`, serveHint);
-});
+if (!kernelThread) {
+	self.addEventListener("error", (e) => {
+		e.preventDefault();
+		const text = errorText(e.error ?? e.message);
+		if (handler) console.error(`phi2: ${text}`);
+		else fail(`phi2: the worker failed while starting: ${text}`, serveHint);
+	});
+}
 
 function deliver(message) {
 	try {
@@ -68,8 +83,7 @@ function errorText(e) {
 
 // compile compiles the module at url, streaming when the server labels it
 // application/wasm (compileStreaming refuses any other type).
-async function compile(name) {
-	const url = new URL(name, here);
+async function compile(url) {
 	let response;
 	try {
 		response = await fetch(url);
@@ -128,12 +142,9 @@ async function deviceImports(goMemory, kernels) {
 }
 
 async function start() {
-	const [, program, kernels] = await Promise.all([
-		import("./wasm_exec.js").catch((e) => {
-			throw new Error(`phi2: loading ${new URL("wasm_exec.js", here)}: ${errorText(e)}`);
-		}),
-		compile("phi2.wasm"),
-		compile("kernels.wasm"),
+	const [program, kernels] = await Promise.all([
+		compile(new URL("./phi2.wasm", import.meta.url)),
+		compile(new URL("./kernels.wasm", import.meta.url)),
 	]);
 	if (typeof globalThis.Go !== "function") throw new Error("phi2: wasm_exec.js did not define Go");
 	keepTail(globalThis.fs);
@@ -157,4 +168,4 @@ async function start() {
 	go.run(instance).catch((e) => fail(`phi2: the engine stopped: ${errorText(e)}`, "reload the page"));
 }
 
-start().catch((e) => fail(errorText(e), serveHint));
+if (!kernelThread) start().catch((e) => fail(errorText(e), serveHint));

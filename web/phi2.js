@@ -11,6 +11,7 @@
 import { Phi2Error, badRequest, checkKeys, generateOptions, isSet, number, resolveURL } from "./phi2-options.js";
 import { Connection, abortedStats, connect, newGeneration } from "./phi2-connection.js";
 import { chatRequest, chatStream, completionId, finishReason, fitChat, usage } from "./phi2-openai.js";
+import { defaultModelFiles } from "./phi2-model.js";
 
 export { Phi2Error } from "./phi2-options.js";
 export { chatPrompt } from "./phi2-openai.js";
@@ -43,9 +44,25 @@ function loadOptions(options) {
 		message.maxStorageBytes = number("maxStorageBytes", o.maxStorageBytes, (v) => v > 0, "a number > 0",
 			"the most bytes the stored model may take");
 	}
-	let base = resolveURL("baseURL", o.baseURL ?? new URL(".", here));
-	if (!new URL(base).pathname.endsWith("/")) base += "/";
-	return { message, base, onProgress: o.onProgress, onFallback: o.onFallback };
+	let base = null; // the worker beside this module, where a bundler put it
+	if (isSet(o.baseURL)) {
+		base = resolveURL("baseURL", o.baseURL);
+		if (!new URL(base).pathname.endsWith("/")) base += "/";
+	}
+	return { message, base, aliases: modelAliases(message.model, base), onProgress: o.onProgress, onFallback: o.onFallback };
+}
+
+// modelAliases maps the URLs of the default model's files under
+// defaultModel to where they are served, when that is elsewhere: where a
+// bundler put them, or models/default/ under baseURL.
+function modelAliases(model, base) {
+	if (model !== defaultModel) return null;
+	const aliases = {};
+	for (const [name, url] of Object.entries(defaultModelFiles)) {
+		const served = base ? new URL(`models/default/${name}`, base).href : url;
+		if (served !== model + name) aliases[model + name] = served;
+	}
+	return Object.keys(aliases).length > 0 ? aliases : null;
 }
 
 // ---- the engine ----
@@ -220,7 +237,7 @@ async function cacheConnection() {
 	for (const conn of [...live.values()].reverse()) {
 		if (!conn.dead) return conn;
 	}
-	if (!cacheConn || cacheConn.dead) cacheConn = new Connection(new URL(".", here));
+	if (!cacheConn || cacheConn.dead) cacheConn = new Connection(null);
 	const conn = cacheConn;
 	endWhenIdle(conn);
 	await conn.ready;
@@ -242,6 +259,7 @@ export const Phi2 = Object.freeze({
 			}
 		};
 		const conn = await connect(o.base, report);
+		if (o.aliases) conn.post({ type: "aliases", files: o.aliases });
 		const onFallback = (f) => {
 			try {
 				o.onFallback?.(f);

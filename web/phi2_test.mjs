@@ -213,6 +213,24 @@ test("load passes backend, quant and maxStorageBytes; defaultModel is beside phi
 	await engine.unload();
 });
 
+test("the default model's files are aliased to where the assets are; other models are not", async () => {
+	let { engine, worker } = await load({}, { model: undefined });
+	assert.deepEqual(worker.sentOf("aliases").map((m) => m.files), [{
+		[defaultModel + "manifest.json"]: base + "models/default/manifest.json",
+		[defaultModel + "shard-00000.bin.br"]: base + "models/default/shard-00000.bin.br",
+	}]);
+	assert.ok(worker.sent.indexOf(worker.sentOf("aliases")[0]) < worker.sent.indexOf(worker.sentOf("load")[0]), "aliases go before the load");
+	await engine.unload();
+	({ engine, worker } = await load());
+	assert.deepEqual(worker.sentOf("aliases"), []);
+	await engine.unload();
+	// Beside phi2.js the files are where the model says: nothing to alias.
+	({ engine, worker } = await load({}, { model: undefined, baseURL: undefined }));
+	assert.deepEqual(worker.sentOf("aliases"), []);
+	assert.equal(await worker.source, `import ${JSON.stringify(new URL("phi2-worker.js", moduleDir).href)};\n`);
+	await engine.unload();
+});
+
 test("load checks its options before starting a worker", async () => {
 	const before = FakeWorker.all.length;
 	await rejectsWith(Phi2.load({ backend: "cuda" }), "bad-request", /backend must be one of auto, webgpu, simd/);
@@ -656,7 +674,7 @@ test("phi2-worker.js parses", () => {
 // scenario; the globals a worker has are set for each run.
 const dir = mkdtempSync(join(tmpdir(), "phi2-worker-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-copyFileSync(fileURLToPath(new URL("phi2-worker.js", import.meta.url)), join(dir, "phi2-worker.js"));
+for (const name of ["phi2-worker.js", "phi2-aliases.js"]) copyFileSync(fileURLToPath(new URL(name, import.meta.url)), join(dir, name));
 writeFileSync(join(dir, "kernels.js"), `export function phi2Imports(goMemory, module, options) {
 	globalThis.workerRun.imports.push(options);
 	return { ready: Promise.resolve(), close() { globalThis.workerRun.closed = true; } };
@@ -702,6 +720,25 @@ async function startWorker(program, { until = "ready", missing = "", isolated = 
 	}
 	return run;
 }
+
+test("the worker's aliases send the engine's requests for a file where it is served", async () => {
+	const asked = [];
+	const saved = globalThis.fetch;
+	globalThis.fetch = async (input) => {
+		asked.push(typeof input === "string" ? input : input.url);
+		return new Response("x");
+	};
+	try {
+		const { addAliases } = await import("./phi2-aliases.js");
+		addAliases({ "https://app.example/assets/models/default/manifest.json": "https://app.example/assets/manifest-1a2b.json" });
+		await fetch("https://app.example/assets/models/default/manifest.json", { headers: { Range: "bytes=0-1" } });
+		await fetch(new Request("https://app.example/assets/models/default/manifest.json"));
+		await fetch("https://app.example/other.json");
+	} finally {
+		globalThis.fetch = saved;
+	}
+	assert.deepEqual(asked, ["https://app.example/assets/manifest-1a2b.json", "https://app.example/assets/manifest-1a2b.json", "https://app.example/other.json"]);
+});
 
 test("the worker queues messages until phi2Ready, then hands them over and posts ready", async () => {
 	const handled = [];
