@@ -12,16 +12,21 @@ import (
 // runDist writes the site `phi2 serve` serves into a folder, for a static
 // file server to host: the demo page, the JS module and <phi2-chat>, the
 // engine, the kernels and the default model at models/default/ (where
-// Phi2.defaultModel points), and --model at models/local/.
+// Phi2.defaultModel points), and --model at models/local/. With --npm it
+// writes the folder of the npm package phi2web instead, for `npm pack`.
 func runDist(args []string, stdout io.Writer) error {
 	fs := newFlags("dist")
 	out := fs.String("out", "", "folder to write the site into (it must not exist or be empty)")
 	model := fs.String("model", "", "a converted model directory or a Hugging Face directory, written to models/local/")
+	npm := fs.Bool("npm", false, "write the npm package phi2web (the modules, the engine, the default model) instead of the site")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return usageErr("--out is required")
+	}
+	if *npm && *model != "" {
+		return usageErr("--model has no place in the npm package: give a model's URL to Phi2.load")
 	}
 	if *model != "" {
 		if err := checkModelDir(*model); err != nil {
@@ -49,7 +54,11 @@ func runDist(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer site.Close()
-	if err := site.WriteDir(*out); err != nil {
+	write := site.WriteDir
+	if *npm {
+		write = site.WritePackage
+	}
+	if err := write(*out); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "{\"out\":%q}\n", *out)

@@ -26,7 +26,7 @@ commands:
   perplexity  [--model PATH] --file F [--stride N] score a text file (JSON: tokens, nll, perplexity)
   serve       [--addr 127.0.0.1:8080] [--model PATH] [--backend B] [--api-key K]
                                                    serve the demo page, the JS module, models and an OpenAI-compatible API on /v1
-  dist        --out DIR [--model PATH]             write what serve serves into DIR, for any static host
+  dist        --out DIR [--model PATH] [--npm]     write what serve serves into DIR, for any static host (--npm: the npm package's folder)
 
 Without --model, logits, generate and perplexity use the default model (phi-nano).
 logits, generate, perplexity and bench take --engine native|wazero|chromium and --backend.
