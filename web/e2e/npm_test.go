@@ -1,0 +1,228 @@
+package e2e
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phi2web/phi2web/web"
+)
+
+// The bundlers the package is tested with, pinned: esbuild, and Vite 6 (the
+// last to run on Node 18, Debian 12's).
+const (
+	esbuildVersion = "0.28.2"
+	viteVersion    = "6.4.6"
+)
+
+// maxPackageBytes is the most the packed package may weigh (README.md
+// states its size).
+const maxPackageBytes = 20 << 20
+
+// appScript is the app a user writes: it imports the package by name, loads
+// the default model and generates greedily; the test reads phi2Result.
+const appScript = `import { Phi2 } from "phi2web";
+import "phi2web/chat";
+
+const prompt = new URLSearchParams(location.search).get("prompt");
+globalThis.phi2Result = (async () => {
+	const engine = await Phi2.load({ backend: "simd" });
+	const gen = engine.generate(prompt, { maxTokens: 12, temperature: 0, repeatPenalty: 1 });
+	const ids = [];
+	for await (const c of gen) if (c.token >= 0) ids.push(c.token);
+	const { text } = await gen.result;
+	const info = await engine.info();
+	return { ids, text, backend: info.backend, model: info.model.url, chat: customElements.get("phi2-chat") !== undefined };
+})();
+`
+
+// appPage is the app's page; head goes into its <head>.
+func appPage(head, script string) string {
+	return "<!doctype html>\n<meta charset=\"utf-8\">\n<title>phi2web app</title>\n" + head +
+		"<script type=\"module\" src=\"" + script + "\"></script>\n<phi2-chat></phi2-chat>\n"
+}
+
+// plainImportMap lets a page without a bundler import the package by name
+// from the installed package folder.
+const plainImportMap = `<script type="importmap">{"imports": {"phi2web": "./node_modules/phi2web/phi2.js",
+	"phi2web/chat": "./node_modules/phi2web/phi2-chat.js"}}</script>
+`
+
+// TestNPMPackage installs the packed npm package into a fresh project as a
+// user would, builds the app with esbuild and with Vite (production
+// builds), and also uses it without a bundler (an import map onto the
+// installed folder). Each is served by a plain static file server and
+// opened in headless Chromium, where it loads the default model shipped
+// in the package and generates greedily: the same tokens as the CLI.
+func TestNPMPackage(t *testing.T) {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Fatal("npm is missing: `make test` installs it (make deps installs Debian's nodejs and npm)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	tmp := t.TempDir()
+	tgz := packPackage(t, ctx, npm, tmp)
+	checkTarball(t, tgz)
+
+	proj := filepath.Join(tmp, "app")
+	files := map[string]string{
+		"package.json": fmt.Sprintf(`{"name": "phi2web-app", "private": true, "type": "module",
+  "dependencies": {"phi2web": %q},
+  "devDependencies": {"esbuild": %q, "vite": %q}}
+`, "file:"+tgz, esbuildVersion, viteVersion),
+		"src/main.js":        appScript,
+		"index.html":         appPage("", "./src/main.js"),
+		"plain.html":         appPage(plainImportMap, "./src/main.js"),
+		"esbuild/index.html": appPage("", "./app.js"),
+		"vite.config.js":     "export default { base: \"./\", build: { outDir: \"vite\" } };\n",
+		".npmrc":             "fund=false\naudit=false\nupdate-notifier=false\n",
+	}
+	for name, text := range files {
+		writeText(t, filepath.Join(proj, name), text)
+	}
+	run(t, ctx, proj, npm, "install", "--prefer-offline", "--no-audit", "--no-fund")
+	run(t, ctx, proj, filepath.Join(proj, "node_modules", ".bin", "vite"), "build")
+	run(t, ctx, proj, filepath.Join(proj, "node_modules", ".bin", "esbuild"), "src/main.js", "--bundle", "--format=esm",
+		"--minify", "--outfile=esbuild/app.js")
+	// esbuild leaves new URL(…, import.meta.url) as it is: the package's
+	// files go beside the bundle, as its README says.
+	run(t, ctx, proj, "cp", "-R", "node_modules/phi2web/.", "esbuild/")
+
+	srv := httptest.NewServer(http.FileServer(http.Dir(proj)))
+	defer srv.Close()
+	b := browser(t, ctx, false, t.TempDir())
+	const prompt = "func (b *Buffer) Len() int {"
+	model := filepath.Join(proj, "node_modules", "phi2web", "models", "default")
+	for _, app := range []struct{ name, path string }{
+		{"vite", "vite/index.html"},
+		{"esbuild", "esbuild/index.html"},
+		{"plain", "plain.html"},
+	} {
+		t.Run(app.name, func(t *testing.T) {
+			pg := open(t, ctx, b, srv.URL+"/"+app.path+"?prompt="+url.QueryEscape(prompt))
+			var r struct {
+				IDs     []int32
+				Text    string
+				Backend string
+				Model   string
+				Chat    bool
+			}
+			pg.eval(`globalThis.phi2Result`, &r)
+			if len(r.IDs) == 0 || r.Text == "" {
+				t.Fatalf("the %s app generated nothing: %+v", app.name, r)
+			}
+			if !r.Chat {
+				t.Error("importing phi2web/chat did not define <phi2-chat>")
+			}
+			sameAsNative(t, model, prompt, r.IDs)
+			t.Logf("%s: %q on %s, model %s", app.name, r.Text, r.Backend, r.Model)
+		})
+	}
+}
+
+// packPackage writes the package folder with `phi2 dist --npm` (what
+// `make npm` does) and packs it; it returns the tarball's path.
+func packPackage(t *testing.T, ctx context.Context, npm, dir string) string {
+	t.Helper()
+	folder := filepath.Join(dir, "package")
+	cmd := exec.Command(filepath.Join(bin, "phi2"), "dist", "--npm", "--out", folder)
+	cmd.Env = append(os.Environ(), "PHI2_CACHE="+cacheDir(t))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("phi2 dist --npm: %v\n%s", err, out)
+	}
+	out := run(t, ctx, dir, npm, "pack", "--json", "--pack-destination", dir, folder)
+	var packed []struct{ Filename string }
+	if err := json.Unmarshal([]byte(out), &packed); err != nil || len(packed) != 1 {
+		t.Fatalf("npm pack --json printed %q (%v)", out, err)
+	}
+	return filepath.Join(dir, packed[0].Filename)
+}
+
+// checkTarball checks the packed package's size and that it holds what
+// the package needs, and nothing of the demo site.
+func checkTarball(t *testing.T, tgz string) {
+	t.Helper()
+	st, err := os.Stat(tgz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > maxPackageBytes {
+		t.Errorf("the package packs to %d bytes, more than %d", st.Size(), maxPackageBytes)
+	}
+	t.Logf("%s: %.1f MB", filepath.Base(tgz), float64(st.Size())/1e6)
+	names := tarNames(t, tgz)
+	want := append([]string{"package.json", "README.md", "models/default/manifest.json"}, web.PackageFiles...)
+	for _, name := range want {
+		if !slices.Contains(names, name) {
+			t.Errorf("the package lacks %s", name)
+		}
+	}
+	for _, name := range names {
+		if name == "index.html" || name == "demo.js" || name == "sw.js" {
+			t.Errorf("the package holds the demo's %s", name)
+		}
+	}
+}
+
+func tarNames(t *testing.T, tgz string) []string {
+	f, err := os.Open(tgz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, strings.TrimPrefix(h.Name, "package/"))
+	}
+}
+
+// run runs a command in dir and returns its stdout; it fails the test with
+// the command's output.
+func run(t *testing.T, ctx context.Context, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s%s", filepath.Base(name), strings.Join(args, " "), err, out, stderr.String())
+	}
+	return string(out)
+}
+
+func writeText(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
