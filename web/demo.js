@@ -698,10 +698,32 @@ function describeEnvironment() {
 }
 
 function registerServiceWorker() {
-	if (!("serviceWorker" in navigator) || params.has("nosw") || !isSecureContext) return;
-	const register = () => navigator.serviceWorker.register("sw.js").catch(() => { /* offline use only */ });
-	if (document.readyState === "complete") register();
-	else addEventListener("load", register, { once: true });
+	if (!("serviceWorker" in navigator) || params.has("nosw") || !isSecureContext) return null;
+	return navigator.serviceWorker.register("sw.js").catch(() => null); // offline use and isolation only
+}
+
+// isolateThroughServiceWorker reloads the page once when the service
+// worker can make it cross-origin isolated (a host without COOP/COEP
+// headers) and nothing has been loaded yet. It resolves false when the
+// page stays as it is: its kernels then run on one thread and the
+// isolation note says why.
+const isolationReload = "phi2-isolation-reload";
+const isolationWaitMs = 10000;
+
+async function isolateThroughServiceWorker(registration) {
+	const reg = await registration;
+	if (self.crossOriginIsolated || !reg) return false;
+	if (sessionStorage.getItem(isolationReload)) return false; // tried in this tab: the browser keeps it so
+	if (!navigator.serviceWorker.controller || reg.installing || reg.waiting) {
+		const control = new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+		const late = new Promise((resolve) => setTimeout(resolve, isolationWaitMs));
+		await Promise.race([control, late]);
+		if (!navigator.serviceWorker.controller) return false;
+	}
+	if (phase !== "idle" || engine) return false;
+	sessionStorage.setItem(isolationReload, "1");
+	location.reload();
+	return true;
 }
 
 wire();
@@ -719,7 +741,8 @@ await fillModels();
 restoreChoices();
 started = true;
 render();
-registerServiceWorker();
+const registration = registerServiceWorker();
+if (await isolateThroughServiceWorker(registration)) await new Promise(() => {}); // the page reloads
 if (lib && params.has("autoload")) {
 	// Once: a later reload of the page does not start a download by itself.
 	const url = new URL(location.href);

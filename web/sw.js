@@ -7,6 +7,12 @@
 // cache makes that a revalidation), cached when not, so the page never runs
 // scripts of two versions together. Cached responses keep the headers
 // they came with (CSP, COOP/COEP), so the page stays cross-origin isolated.
+//
+// It also isolates the site where the host cannot: static hosts such as
+// GitHub Pages send no COOP/COEP headers, and without them the SIMD
+// kernels run on one thread. Pages and worker scripts of the site are
+// re-served with those headers when they lack them (the page reloads once
+// to be served so).
 
 const VERSION = "v1";
 const CACHE = `phi2web-shell-${VERSION}`;
@@ -76,9 +82,38 @@ self.addEventListener("fetch", (event) => {
 	const request = event.request;
 	if (request.method !== "GET" || request.headers.has("range")) return;
 	const name = shellName(new URL(request.url));
-	if (name === null) return;
-	event.respondWith(networkFirst(event, name));
+	const isolate = needsIsolation(request);
+	if (name !== null) event.respondWith(networkFirst(event, name).then((r) => isolate ? isolated(r) : r));
+	else if (isolate) event.respondWith(fetch(request).then(isolated));
 });
+
+// The headers that make a page cross-origin isolated, and its worker
+// scripts loadable there.
+const isolationHeaders = [
+	["Cross-Origin-Opener-Policy", "same-origin"],
+	["Cross-Origin-Embedder-Policy", "require-corp"],
+	["Cross-Origin-Resource-Policy", "cross-origin"],
+];
+
+// needsIsolation: a page or worker script of this site, under this scope.
+function needsIsolation(request) {
+	const url = new URL(request.url);
+	const kind = request.mode === "navigate" || request.destination === "worker" || request.destination === "sharedworker";
+	return kind && url.origin === scope.origin && url.pathname.startsWith(scope.pathname);
+}
+
+// isolated returns response with the isolation headers it lacks. Opaque
+// and redirect responses cannot be rewritten; a response that states an
+// embedder policy of its own keeps it.
+function isolated(response) {
+	if (response.type !== "basic" && response.type !== "default") return response;
+	if (response.headers.has("Cross-Origin-Embedder-Policy")) return response;
+	const headers = new Headers(response.headers);
+	for (const [name, value] of isolationHeaders) {
+		if (!headers.has(name)) headers.set(name, value);
+	}
+	return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 async function networkFirst(event, name) {
 	try {

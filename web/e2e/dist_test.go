@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,10 +22,13 @@ const embedPage = `<!doctype html>
 `
 
 // TestDist serves the folder `phi2 dist` writes (what `make dist` makes)
-// with a plain static file server: no COOP/COEP, CSP or CORS headers, so
-// the page is not cross-origin isolated and the SIMD kernels run on one
-// thread. The demo loads the default model and generates, and a page of
-// the same site embedding <phi2-chat autoload> loads it and replies.
+// with a plain static file server: no COOP/COEP, CSP or CORS headers.
+// Without its service worker (?nosw) the page is not cross-origin
+// isolated: the SIMD kernels run on one thread and the page says why. With
+// it, the page reloads once, re-served with the isolation headers, and the
+// kernels run on several threads. In both the demo loads the default model
+// and generates, and a page of the same site embedding <phi2-chat
+// autoload> loads it and replies.
 func TestDist(t *testing.T) {
 	ctx := timeout(t)
 	dist := filepath.Join(t.TempDir(), "dist")
@@ -42,36 +46,61 @@ func TestDist(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	b := browser(t, ctx, false, t.TempDir())
-	pg := open(t, ctx, b, srv.URL+"/")
-	pg.state("idle")
-	var isolated bool
-	pg.eval(`self.crossOriginIsolated`, &isolated)
-	if isolated {
-		t.Fatal("the page is cross-origin isolated under a plain file server: the test does not test what it says")
-	}
-	pg.click("#load")
-	pg.state("ready")
-	if got := pg.text("#badge"); got != "wasm SIMD · 1 thread" {
-		t.Errorf("badge %q, want wasm SIMD on one thread", got)
-	}
-	if !visible(pg, "#isolation-note") {
-		t.Error("the page does not say why SIMD runs on one thread")
-	}
-	generateText(pg, "16")
-	pg.shot("dist-demo")
+	t.Run("one thread", func(t *testing.T) {
+		b := browser(t, ctx, false, t.TempDir())
+		pg := open(t, ctx, b, srv.URL+"/?nosw")
+		pg.state("idle")
+		if isolated(pg) {
+			t.Fatal("the page is cross-origin isolated under a plain file server without its service worker: the test does not test what it says")
+		}
+		pg.click("#load")
+		pg.state("ready")
+		if got := pg.text("#badge"); got != "wasm SIMD · 1 thread" {
+			t.Errorf("badge %q, want wasm SIMD on one thread", got)
+		}
+		if !visible(pg, "#isolation-note") {
+			t.Error("the page does not say why SIMD runs on one thread")
+		}
+		generateText(pg, "16")
+		pg.shot("dist-demo")
+	})
 
-	embed := open(t, ctx, b, srv.URL+"/embed.html")
-	const host = `document.querySelector("phi2-chat")`
-	const part = host + `.shadowRoot.querySelector('[part~="%s"]')`
-	embed.wait("the component ready", host+`.dataset.state === "ready" || (`+host+`.dataset.state === "error" && (() => { throw new Error(`+host+`.shadowRoot.textContent) })())`)
-	embed.eval(fmt.Sprintf(`(() => { const i = %s; i.value = "hello"; i.dispatchEvent(new Event("input", {bubbles: true}));
-		%s.click(); return true })()`, fmt.Sprintf(part, "input"), fmt.Sprintf(part, "send")), nil)
-	embed.wait("the reply", host+`.dataset.state === "ready" && `+fmt.Sprintf(part, "log")+`.querySelectorAll(".msg").length === 2`)
-	var reply string
-	embed.eval(fmt.Sprintf(`%s.querySelectorAll(".msg")[1].textContent`, fmt.Sprintf(part, "log")), &reply)
-	if strings.TrimSpace(reply) == "" {
-		t.Error("the embedded chat box gave an empty reply")
-	}
-	embed.shot("dist-embed")
+	t.Run("isolated by the service worker", func(t *testing.T) {
+		b := browser(t, ctx, false, t.TempDir())
+		pg := open(t, ctx, b, srv.URL+"/")
+		pg.wait("the page isolated by its service worker", `self.crossOriginIsolated && document.body.dataset.state === "idle"`)
+		pg.click("#load")
+		pg.state("ready")
+		if got := pg.text("#badge"); !regexp.MustCompile(`^wasm SIMD · [2-4] threads$`).MatchString(got) {
+			t.Errorf("badge %q, want wasm SIMD on 2 to 4 threads", got)
+		}
+		if visible(pg, "#isolation-note") {
+			t.Error("the isolated page says it is not isolated")
+		}
+		generateText(pg, "16")
+		pg.shot("dist-demo-isolated")
+
+		embed := open(t, ctx, b, srv.URL+"/embed.html")
+		const host = `document.querySelector("phi2-chat")`
+		const part = host + `.shadowRoot.querySelector('[part~="%s"]')`
+		embed.wait("the component ready", host+`.dataset.state === "ready" || (`+host+`.dataset.state === "error" && (() => { throw new Error(`+host+`.shadowRoot.textContent) })())`)
+		if !isolated(embed) {
+			t.Error("a page of the site embedding <phi2-chat> is not isolated by the service worker")
+		}
+		embed.eval(fmt.Sprintf(`(() => { const i = %s; i.value = "hello"; i.dispatchEvent(new Event("input", {bubbles: true}));
+			%s.click(); return true })()`, fmt.Sprintf(part, "input"), fmt.Sprintf(part, "send")), nil)
+		embed.wait("the reply", host+`.dataset.state === "ready" && `+fmt.Sprintf(part, "log")+`.querySelectorAll(".msg").length === 2`)
+		var reply string
+		embed.eval(fmt.Sprintf(`%s.querySelectorAll(".msg")[1].textContent`, fmt.Sprintf(part, "log")), &reply)
+		if strings.TrimSpace(reply) == "" {
+			t.Error("the embedded chat box gave an empty reply")
+		}
+		embed.shot("dist-embed")
+	})
+}
+
+func isolated(pg *page) bool {
+	var v bool
+	pg.eval(`self.crossOriginIsolated`, &v)
+	return v
 }
