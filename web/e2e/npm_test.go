@@ -45,7 +45,7 @@ globalThis.phi2Result = (async () => {
 	for await (const c of gen) if (c.token >= 0) ids.push(c.token);
 	const { text } = await gen.result;
 	const info = await engine.info();
-	return { ids, text, backend: info.backend, model: info.model.url, chat: customElements.get("phi2-chat") !== undefined };
+	return { ids, text, backend: info.backend, threads: info.threads, model: info.model.url, chat: customElements.get("phi2-chat") !== undefined };
 })();
 `
 
@@ -66,7 +66,9 @@ const plainImportMap = `<script type="importmap">{"imports": {"phi2web": "./node
 // builds), and also uses it without a bundler (an import map onto the
 // installed folder). Each is served by a plain static file server and
 // opened in headless Chromium, where it loads the default model shipped
-// in the package and generates greedily: the same tokens as the CLI.
+// in the package and generates greedily: the same tokens as the CLI. The
+// Vite build runs again from a server that isolates the page (COOP/COEP),
+// where the worker Vite built starts itself again as the kernel threads.
 func TestNPMPackage(t *testing.T) {
 	npm, err := exec.LookPath("npm")
 	if err != nil {
@@ -102,22 +104,34 @@ func TestNPMPackage(t *testing.T) {
 	// files go beside the bundle, as its README says.
 	run(t, ctx, proj, "cp", "-R", "node_modules/phi2web/.", "esbuild/")
 
-	srv := httptest.NewServer(http.FileServer(http.Dir(proj)))
+	static := http.FileServer(http.Dir(proj))
+	srv := httptest.NewServer(static)
 	defer srv.Close()
+	isolating := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
+		w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
+		static.ServeHTTP(w, r)
+	}))
+	defer isolating.Close()
 	b := browser(t, ctx, false, t.TempDir())
 	const prompt = "func (b *Buffer) Len() int {"
 	model := filepath.Join(proj, "node_modules", "phi2web", "models", "default")
-	for _, app := range []struct{ name, path string }{
-		{"vite", "vite/index.html"},
-		{"esbuild", "esbuild/index.html"},
-		{"plain", "plain.html"},
+	for _, app := range []struct {
+		name, server, path string
+		threads            int // 1, or more
+	}{
+		{"vite", srv.URL, "vite/index.html", 1},
+		{"esbuild", srv.URL, "esbuild/index.html", 1},
+		{"plain", srv.URL, "plain.html", 1},
+		{"vite isolated", isolating.URL, "vite/index.html", 2},
 	} {
 		t.Run(app.name, func(t *testing.T) {
-			pg := open(t, ctx, b, srv.URL+"/"+app.path+"?prompt="+url.QueryEscape(prompt))
+			pg := open(t, ctx, b, app.server+"/"+app.path+"?prompt="+url.QueryEscape(prompt))
 			var r struct {
 				IDs     []int32
 				Text    string
 				Backend string
+				Threads int
 				Model   string
 				Chat    bool
 			}
@@ -125,11 +139,14 @@ func TestNPMPackage(t *testing.T) {
 			if len(r.IDs) == 0 || r.Text == "" {
 				t.Fatalf("the %s app generated nothing: %+v", app.name, r)
 			}
+			if app.threads == 1 && r.Threads != 1 || app.threads > 1 && r.Threads < 2 {
+				t.Errorf("the kernels ran on %d threads, want %s", r.Threads, map[bool]string{true: "1", false: "2 or more"}[app.threads == 1])
+			}
 			if !r.Chat {
 				t.Error("importing phi2web/chat did not define <phi2-chat>")
 			}
 			sameAsNative(t, model, prompt, r.IDs)
-			t.Logf("%s: %q on %s, model %s", app.name, r.Text, r.Backend, r.Model)
+			t.Logf("%s: %q on %s, %d thread(s), model %s", app.name, r.Text, r.Backend, r.Threads, r.Model)
 		})
 	}
 }
