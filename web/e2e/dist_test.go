@@ -1,15 +1,15 @@
 package e2e
 
 import (
+	"bufio"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // embedPage is a page of the static site that embeds the chat box as the
@@ -22,7 +22,8 @@ const embedPage = `<!doctype html>
 `
 
 // TestDist serves the folder `phi2 dist` writes (what `make dist` makes)
-// with a plain static file server: no COOP/COEP, CSP or CORS headers.
+// with a plain static file server, Python's http.server: no COOP/COEP, CSP
+// or CORS headers, no compression, no Range requests.
 // Without its service worker (?nosw) the page is not cross-origin
 // isolated: the SIMD kernels run on one thread and the page says why. With
 // it, the page reloads once, re-served with the isolation headers, and the
@@ -37,18 +38,12 @@ func TestDist(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("phi2 dist: %v\n%s", err, out)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", http.FileServer(http.Dir(dist)))
-	mux.HandleFunc("/embed.html", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, embedPage)
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	writeText(t, filepath.Join(dist, "embed.html"), embedPage)
+	srv := staticServer(t, dist)
 
 	t.Run("one thread", func(t *testing.T) {
 		b := browser(t, ctx, false, t.TempDir())
-		pg := open(t, ctx, b, srv.URL+"/?nosw")
+		pg := open(t, ctx, b, srv+"/?nosw")
 		pg.state("idle")
 		if isolated(pg) {
 			t.Fatal("the page is cross-origin isolated under a plain file server without its service worker: the test does not test what it says")
@@ -67,7 +62,7 @@ func TestDist(t *testing.T) {
 
 	t.Run("isolated by the service worker", func(t *testing.T) {
 		b := browser(t, ctx, false, t.TempDir())
-		pg := open(t, ctx, b, srv.URL+"/")
+		pg := open(t, ctx, b, srv+"/")
 		pg.wait("the page isolated by its service worker", `self.crossOriginIsolated && document.body.dataset.state === "idle"`)
 		pg.click("#load")
 		pg.state("ready")
@@ -80,7 +75,7 @@ func TestDist(t *testing.T) {
 		generateText(pg, "16")
 		pg.shot("dist-demo-isolated")
 
-		embed := open(t, ctx, b, srv.URL+"/embed.html")
+		embed := open(t, ctx, b, srv+"/embed.html")
 		const host = `document.querySelector("phi2-chat")`
 		const part = host + `.shadowRoot.querySelector('[part~="%s"]')`
 		embed.wait("the component ready", host+`.dataset.state === "ready" || (`+host+`.dataset.state === "error" && (() => { throw new Error(`+host+`.shadowRoot.textContent) })())`)
@@ -103,4 +98,42 @@ func isolated(pg *page) bool {
 	var v bool
 	pg.eval(`self.crossOriginIsolated`, &v)
 	return v
+}
+
+// staticServer serves dir with Python's http.server on a free loopback
+// port, as a site owner may try a static site; it returns the base URL.
+func staticServer(t *testing.T, dir string) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is missing: `make test` installs it (make deps)")
+	}
+	cmd := exec.Command(python, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := regexp.MustCompile(`port (\d+)`).FindStringSubmatch(sc.Text()); m != nil {
+				found <- "http://127.0.0.1:" + m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		return u
+	case <-time.After(30 * time.Second):
+		t.Fatal("python3 -m http.server printed no port")
+		return ""
+	}
 }
