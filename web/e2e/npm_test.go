@@ -37,9 +37,11 @@ const maxPackageBytes = 20 << 20
 const appScript = `import { Phi2 } from "phi2web";
 import "phi2web/chat";
 
-const prompt = new URLSearchParams(location.search).get("prompt");
+const params = new URLSearchParams(location.search);
+const prompt = params.get("prompt");
+const baseURL = params.get("base") ?? undefined; // where the package's files are hosted, if not beside the app
 globalThis.phi2Result = (async () => {
-	const engine = await Phi2.load({ backend: "simd" });
+	const engine = await Phi2.load({ backend: "simd", baseURL });
 	const gen = engine.generate(prompt, { maxTokens: 12, temperature: 0, repeatPenalty: 1 });
 	const ids = [];
 	for await (const c of gen) if (c.token >= 0) ids.push(c.token);
@@ -64,7 +66,8 @@ const plainImportMap = `<script type="importmap">{"imports": {"phi2web": "./node
 // TestNPMPackage installs the packed npm package into a fresh project as a
 // user would, builds the app with esbuild and with Vite (production
 // builds), and also uses it without a bundler (an import map onto the
-// installed folder). Each is served by a plain static file server and
+// installed folder) and from an esbuild bundle whose package files are
+// hosted elsewhere (baseURL). Each is served by a plain static file server and
 // opened in headless Chromium, where it loads the default model shipped
 // in the package and generates greedily: the same tokens as the CLI. The
 // Vite build runs again from a server that isolates the page (COOP/COEP),
@@ -90,6 +93,7 @@ func TestNPMPackage(t *testing.T) {
 		"index.html":         appPage("", "./src/main.js"),
 		"plain.html":         appPage(plainImportMap, "./src/main.js"),
 		"esbuild/index.html": appPage("", "./app.js"),
+		"hosted/index.html":  appPage("", "./app.js"),
 		"vite.config.js":     "export default { base: \"./\", build: { outDir: \"vite\" } };\n",
 		".npmrc":             "fund=false\naudit=false\nupdate-notifier=false\n",
 	}
@@ -103,6 +107,8 @@ func TestNPMPackage(t *testing.T) {
 	// esbuild leaves new URL(…, import.meta.url) as it is: the package's
 	// files go beside the bundle, as its README says.
 	run(t, ctx, proj, "cp", "-R", "node_modules/phi2web/.", "esbuild/")
+	// Or the package's files stay where they are hosted (baseURL).
+	run(t, ctx, proj, "cp", "esbuild/app.js", "hosted/")
 
 	static := http.FileServer(http.Dir(proj))
 	srv := httptest.NewServer(static)
@@ -123,10 +129,12 @@ func TestNPMPackage(t *testing.T) {
 		{"vite", srv.URL, "vite/index.html", 1},
 		{"esbuild", srv.URL, "esbuild/index.html", 1},
 		{"plain", srv.URL, "plain.html", 1},
+		{"esbuild, files hosted apart", srv.URL, "hosted/index.html?base=/node_modules/phi2web/", 1},
 		{"vite isolated", isolating.URL, "vite/index.html", 2},
 	} {
 		t.Run(app.name, func(t *testing.T) {
-			pg := open(t, ctx, b, app.server+"/"+app.path+"?prompt="+url.QueryEscape(prompt))
+			sep := map[bool]string{true: "&", false: "?"}[strings.Contains(app.path, "?")]
+			pg := open(t, ctx, b, app.server+"/"+app.path+sep+"prompt="+url.QueryEscape(prompt))
 			var r struct {
 				IDs     []int32
 				Text    string
