@@ -22,11 +22,28 @@ import (
 )
 
 // The bundlers the package is tested with, pinned: esbuild, and Vite 6 (the
-// last to run on Node 18, Debian 12's).
+// last to run on Node 18, Debian 12's); and TypeScript, which checks that
+// its types resolve through the package's exports.
 const (
-	esbuildVersion = "0.28.2"
-	viteVersion    = "6.4.6"
+	esbuildVersion    = "0.28.2"
+	viteVersion       = "6.4.6"
+	typescriptVersion = "5.9.3"
 )
+
+// typesCheck is TypeScript that uses the package's types as an app would;
+// a wrong type or a type the exports do not lead to fails tsc.
+const typesCheck = `import { Phi2, Phi2Error, type Engine } from "phi2web";
+import "phi2web/chat";
+import type { Phi2Chat } from "phi2web/chat";
+
+export async function start(chat: Phi2Chat): Promise<Engine> {
+	chat.addEventListener("phi2-error", (e) => console.log(e.detail.code, e.detail.hint));
+	const engine = await Phi2.load({ model: Phi2.defaultModel, baseURL: "/phi2web/", onProgress: (p) => console.log(p.phase) });
+	const stats = await engine.generate("func", { maxTokens: 4 }).result;
+	if (stats.text === "") throw new Phi2Error("internal", "empty");
+	return chat.engine ?? engine;
+}
+`
 
 // maxPackageBytes is the most the packed package may weigh (README.md
 // states its size).
@@ -87,8 +104,9 @@ func TestNPMPackage(t *testing.T) {
 	files := map[string]string{
 		"package.json": fmt.Sprintf(`{"name": "phi2web-app", "private": true, "type": "module",
   "dependencies": {"phi2web": %q},
-  "devDependencies": {"esbuild": %q, "vite": %q}}
-`, "file:"+tgz, esbuildVersion, viteVersion),
+  "devDependencies": {"esbuild": %q, "vite": %q, "typescript": %q}}
+`, "file:"+tgz, esbuildVersion, viteVersion, typescriptVersion),
+		"src/types.ts":       typesCheck,
 		"src/main.js":        appScript,
 		"index.html":         appPage("", "./src/main.js"),
 		"plain.html":         appPage(plainImportMap, "./src/main.js"),
@@ -101,6 +119,8 @@ func TestNPMPackage(t *testing.T) {
 		writeText(t, filepath.Join(proj, name), text)
 	}
 	run(t, ctx, proj, npm, "install", "--prefer-offline", "--no-audit", "--no-fund")
+	run(t, ctx, proj, filepath.Join(proj, "node_modules", ".bin", "tsc"), "--noEmit", "--strict", "--target", "es2022",
+		"--module", "esnext", "--moduleResolution", "bundler", "--lib", "es2022,dom", "src/types.ts")
 	run(t, ctx, proj, filepath.Join(proj, "node_modules", ".bin", "vite"), "build")
 	run(t, ctx, proj, filepath.Join(proj, "node_modules", ".bin", "esbuild"), "src/main.js", "--bundle", "--format=esm",
 		"--minify", "--outfile=esbuild/app.js")
