@@ -7,6 +7,8 @@
 // Attributes
 //   model        model URL (relative to the page); default Phi2.defaultModel
 //   backend      "auto" (default) | "webgpu" | "simd"
+//   base-url     where the worker, engine, kernels and default model are
+//                hosted (Phi2.load's baseURL); default beside this module
 //   max-tokens   reply length limit (default 256)
 //   temperature  sampling temperature (default 0.7; 0 = greedy)
 //   placeholder  the input's placeholder
@@ -101,7 +103,7 @@ function asError(err) {
 }
 
 class Phi2Chat extends HTMLElement {
-	static observedAttributes = ["placeholder", "model", "backend"];
+	static observedAttributes = ["placeholder", "model", "backend", "base-url"];
 	#engine = null;
 	#loading = null;
 	#controller = null;
@@ -189,6 +191,7 @@ class Phi2Chat extends HTMLElement {
 			const engine = await Phi2.load({
 				model: this.getAttribute("model") || Phi2.defaultModel,
 				backend: this.getAttribute("backend") || "auto",
+				baseURL: this.getAttribute("base-url") || undefined,
 				onProgress: (p) => this.#progress(p),
 				onFallback: (ev, info) => {
 					this.#ui.status.textContent = describe(typeof ev === "string" ? info : ev?.info) || "Switched to wasm SIMD";

@@ -111,7 +111,7 @@ func TestNPMPackage(t *testing.T) {
 		"index.html":         appPage("", "./src/main.js"),
 		"plain.html":         appPage(plainImportMap, "./src/main.js"),
 		"esbuild/index.html": appPage("", "./app.js"),
-		"hosted/index.html":  appPage("", "./app.js"),
+		"hosted/index.html":  strings.Replace(appPage("", "./app.js"), "<phi2-chat>", `<phi2-chat autoload base-url="/node_modules/phi2web/">`, 1),
 		"vite.config.js":     "export default { base: \"./\", build: { outDir: \"vite\" } };\n",
 		".npmrc":             "fund=false\naudit=false\nupdate-notifier=false\n",
 	}
@@ -172,6 +172,10 @@ func TestNPMPackage(t *testing.T) {
 			}
 			if !r.Chat {
 				t.Error("importing phi2web/chat did not define <phi2-chat>")
+			}
+			if strings.Contains(app.path, "base=") {
+				const chat = `document.querySelector("phi2-chat")`
+				pg.wait("<phi2-chat base-url> ready", chat+`.dataset.state === "ready" || (`+chat+`.dataset.state === "error" && (() => { throw new Error(`+chat+`.shadowRoot.textContent) })())`)
 			}
 			sameAsNative(t, model, prompt, r.IDs)
 			t.Logf("%s: %q on %s, %d thread(s), model %s", app.name, r.Text, r.Backend, r.Threads, r.Model)
