@@ -92,7 +92,11 @@ export interface LoadOptions {
 	maxStorageBytes?: number;
 	onProgress?: (progress: Progress) => void;
 	onFallback?: (fallback: Fallback) => void;
-	/** Where phi2-worker.js, phi2.wasm, kernels.wasm … live; default beside phi2.js. A missing final "/" is added. */
+	/**
+	 * Where the package's files (phi2-worker.js, phi2.wasm, kernels.wasm, …, models/default/) are hosted;
+	 * default beside phi2.js, or where a bundler put them. The default model is then read from
+	 * models/default/ there. A missing final "/" is added.
+	 */
 	baseURL?: string | URL;
 }
 
