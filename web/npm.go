@@ -25,7 +25,8 @@ var PackageFiles = []string{
 
 // WritePackage writes the folder of the npm package phi2web into dir, for
 // `npm pack`: package.json, README.md, PackageFiles and the site's default
-// model at models/default/. The site must have been made with the engine,
+// model at models/default/ (its brotli files renamed: packagePath), which
+// the package's phi2-model.js names. The site must have been made with the engine,
 // wasm_exec.js and a model named "default". dir must not exist or be empty.
 func (s *Site) WritePackage(dir string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
@@ -40,21 +41,28 @@ func (s *Site) WritePackage(dir string) error {
 			return err
 		}
 	}
+	m := s.models["default"]
+	if m == nil {
+		return fmt.Errorf("web: the package needs the site's default model (models/default/)")
+	}
 	for _, name := range PackageFiles {
 		a := s.assets[name]
 		if a == nil {
 			return fmt.Errorf("web: the package needs %s, which the site does not have", name)
 		}
-		if err := writeFile(filepath.Join(dir, name), a.data); err != nil {
+		data := a.data
+		if name == "phi2-model.js" {
+			data = modelFilesJS(m.files, packagePath)
+		}
+		if err := writeFile(filepath.Join(dir, name), data); err != nil {
 			return err
 		}
 	}
-	m := s.models["default"]
-	if m == nil {
-		return fmt.Errorf("web: the package needs the site's default model (models/default/)")
-	}
-	if err := copyModel(m, filepath.Join(dir, "models", "default")); err != nil {
-		return fmt.Errorf("web: model default: %w", err)
+	for name := range m.files {
+		dst := filepath.Join(dir, "models", "default", filepath.FromSlash(packagePath(name)))
+		if err := copyFile(m.root.FS(), name, dst); err != nil {
+			return fmt.Errorf("web: model default: %w", err)
+		}
 	}
 	return nil
 }

@@ -3,11 +3,11 @@ package web
 import (
 	"encoding/json"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -28,7 +28,7 @@ func TestWritePackage(t *testing.T) {
 		}
 		return err
 	})
-	want := append([]string{"README.md", "package.json", "models/default/manifest.json", "models/default/shard-00000.bin.br"}, PackageFiles...)
+	want := append([]string{"README.md", "package.json", "models/default/manifest.json", "models/default/shard-00000.bin.brotli"}, PackageFiles...)
 	slices.Sort(want)
 	slices.Sort(files)
 	if !slices.Equal(files, want) {
@@ -36,8 +36,21 @@ func TestWritePackage(t *testing.T) {
 	}
 	for _, name := range PackageFiles {
 		data, err := os.ReadFile(filepath.Join(dir, name))
+		if name == "phi2-model.js" {
+			// The package's own: it names the files as the package stores them.
+			if want := `{ name: "shard-00000.bin.br", path: "shard-00000.bin.brotli", url: new URL("./models/default/shard-00000.bin.brotli", import.meta.url).href }`; !strings.Contains(string(data), want) {
+				t.Errorf("the package's phi2-model.js does not name its shard as stored:\n%s", data)
+			}
+			continue
+		}
 		if w := ts.do("GET", "/"+name, nil, nil); err != nil || w.Code != 200 || w.Body.String() != string(data) {
 			t.Errorf("%s: written %d bytes (%v); the site serves %d bytes with status %d", name, len(data), err, w.Body.Len(), w.Code)
+		}
+	}
+	for file, name := range map[string]string{"manifest.json": "manifest.json", "shard-00000.bin.brotli": "shard-00000.bin.br"} {
+		data, err := os.ReadFile(filepath.Join(dir, "models", "default", file))
+		if w := ts.do("GET", "/models/default/"+name, nil, nil); err != nil || w.Code != 200 || w.Body.String() != string(data) {
+			t.Errorf("models/default/%s: written %d bytes (%v); the site serves %s with %d bytes", file, len(data), err, name, w.Body.Len())
 		}
 	}
 	if err := ts.WritePackage(dir); err == nil {
@@ -98,19 +111,11 @@ func TestPackageJSON(t *testing.T) {
 }
 
 // TestDefaultModelFiles: phi2-model.js names each file of the default model
-// (models/default/ beside it), as bundlers need it to.
+// (models/default/ beside it), as modelFilesJS writes it.
 func TestDefaultModelFiles(t *testing.T) {
 	src, err := Static.ReadFile("phi2-model.js")
 	if err != nil {
 		t.Fatal(err)
-	}
-	var listed []string
-	re := regexp.MustCompile(`"([^"]+)": new URL\("\./models/default/([^"]+)", import\.meta\.url\)\.href`)
-	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-		if m[1] != m[2] {
-			t.Errorf("phi2-model.js lists %s at %s", m[1], m[2])
-		}
-		listed = append(listed, m[1])
 	}
 	root, err := os.OpenRoot(filepath.Join("models", DefaultModelName))
 	if err != nil {
@@ -121,9 +126,7 @@ func TestDefaultModelFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := slices.Sorted(maps.Keys(files))
-	slices.Sort(listed)
-	if !slices.Equal(listed, want) {
-		t.Errorf("phi2-model.js lists %v; the default model's files are %v", listed, want)
+	if want := modelFilesJS(files, sitePath); string(src) != string(want) {
+		t.Errorf("phi2-model.js is\n%s\nwant, for the default model's files:\n%s", src, want)
 	}
 }

@@ -17,6 +17,30 @@ export function addAliases(files) {
 		const url = typeof input === "string" ? input : input instanceof URL ? input.href : input?.url;
 		const to = aliases.get(url);
 		if (to === undefined) return fetch(input, init);
-		return fetch(typeof input === "string" || input instanceof URL ? to : new Request(to, input), init);
+		return fetch(new Request(to, typeof input === "string" || input instanceof URL ? undefined : input), whole(init)).then(sized);
 	};
+}
+
+// The default model is small, so it is read whole: development servers
+// (Vite's) answer a range such as bytes=0-0 with other bytes, or compress a
+// file on the fly and leave out its length, where the engine needs
+// either the bytes it asked for or a whole file of known length.
+
+// whole leaves out the request's range.
+function whole(init) {
+	if (!init?.headers) return init;
+	const headers = new Headers(init.headers);
+	headers.delete("Range");
+	headers.delete("If-Range");
+	return { ...init, headers };
+}
+
+// sized gives a whole answer of unknown length its length, once read.
+async function sized(response) {
+	if (!response.ok || response.headers.has("Content-Length")) return response;
+	const body = await response.arrayBuffer();
+	const headers = new Headers(response.headers);
+	headers.delete("Content-Encoding");
+	headers.set("Content-Length", String(body.byteLength));
+	return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -1,8 +1,9 @@
-// The default model's files (models/default/ beside this module), each named
-// in full with new URL(…, import.meta.url) so that a bundler finds and copies
-// it; a bundler may rename them, and the worker is told where each went.
-// A test in package web keeps this list equal to the model's files.
-export const defaultModelFiles = {
-	"manifest.json": new URL("./models/default/manifest.json", import.meta.url).href,
-	"shard-00000.bin.br": new URL("./models/default/shard-00000.bin.br", import.meta.url).href,
-};
+// The default model's files (models/default/ beside this module): each
+// file the model names, the path it is stored at there, and its URL, named
+// with new URL(…, import.meta.url) so that a bundler finds and copies it; a
+// bundler may rename it, and the worker is told where each went. Package
+// web writes this file (modelFilesJS) and checks it against the model.
+export const defaultModelFiles = [
+	{ name: "manifest.json", path: "manifest.json", url: new URL("./models/default/manifest.json", import.meta.url).href },
+	{ name: "shard-00000.bin.br", path: "shard-00000.bin.br", url: new URL("./models/default/shard-00000.bin.br", import.meta.url).href },
+];

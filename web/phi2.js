@@ -53,16 +53,15 @@ function loadOptions(options) {
 }
 
 // modelAliases maps the URLs of the default model's files under
-// defaultModel to where they are served, when that is elsewhere: where a
-// bundler put them, or models/default/ under baseURL.
+// defaultModel to where they are served: where a bundler put them, or
+// models/default/ under baseURL. The worker reads them whole from there.
 function modelAliases(model, base) {
 	if (model !== defaultModel) return null;
 	const aliases = {};
-	for (const [name, url] of Object.entries(defaultModelFiles)) {
-		const served = base ? new URL(`models/default/${name}`, base).href : url;
-		if (served !== model + name) aliases[model + name] = served;
+	for (const { name, path, url } of defaultModelFiles) {
+		aliases[model + name] = base ? new URL(`models/default/${path}`, base).href : url;
 	}
-	return Object.keys(aliases).length > 0 ? aliases : null;
+	return aliases;
 }
 
 // ---- the engine ----

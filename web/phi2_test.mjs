@@ -224,9 +224,12 @@ test("the default model's files are aliased to where the assets are; other model
 	({ engine, worker } = await load());
 	assert.deepEqual(worker.sentOf("aliases"), []);
 	await engine.unload();
-	// Beside phi2.js the files are where the model says: nothing to alias.
+	// Beside phi2.js the files are where the model says: aliased to themselves, to be read whole.
 	({ engine, worker } = await load({}, { model: undefined, baseURL: undefined }));
-	assert.deepEqual(worker.sentOf("aliases"), []);
+	assert.deepEqual(worker.sentOf("aliases").map((m) => m.files), [{
+		[defaultModel + "manifest.json"]: defaultModel + "manifest.json",
+		[defaultModel + "shard-00000.bin.br"]: defaultModel + "shard-00000.bin.br",
+	}]);
 	assert.equal(await worker.source, `import ${JSON.stringify(new URL("phi2-worker.js", moduleDir).href)};\n`);
 	await engine.unload();
 });
@@ -721,23 +724,32 @@ async function startWorker(program, { until = "ready", missing = "", isolated = 
 	return run;
 }
 
-test("the worker's aliases send the engine's requests for a file where it is served", async () => {
+test("the worker's aliases send the engine's requests for a file where it is served, whole", async () => {
 	const asked = [];
+	const ranges = [];
 	const saved = globalThis.fetch;
-	globalThis.fetch = async (input) => {
+	globalThis.fetch = async (input, init) => {
 		asked.push(typeof input === "string" ? input : input.url);
-		return new Response("x");
+		ranges.push(new Headers(init?.headers).get("Range"));
+		return new Response("xyz", { headers: { "Content-Type": "application/json" } }); // no length, as a compressed answer
 	};
+	let lengths;
 	try {
 		const { addAliases } = await import("./phi2-aliases.js");
 		addAliases({ "https://app.example/assets/models/default/manifest.json": "https://app.example/assets/manifest-1a2b.json" });
-		await fetch("https://app.example/assets/models/default/manifest.json", { headers: { Range: "bytes=0-1" } });
-		await fetch(new Request("https://app.example/assets/models/default/manifest.json"));
-		await fetch("https://app.example/other.json");
+		const answers = [
+			await fetch("https://app.example/assets/models/default/manifest.json", { headers: { Range: "bytes=0-0", "If-Range": "\"v1\"" } }),
+			await fetch(new Request("https://app.example/assets/models/default/manifest.json")),
+			await fetch("https://app.example/other.json", { headers: { Range: "bytes=0-0" } }),
+		];
+		lengths = answers.map((r) => r.headers.get("Content-Length"));
+		assert.equal(await answers[0].text(), "xyz");
 	} finally {
 		globalThis.fetch = saved;
 	}
 	assert.deepEqual(asked, ["https://app.example/assets/manifest-1a2b.json", "https://app.example/assets/manifest-1a2b.json", "https://app.example/other.json"]);
+	assert.deepEqual(ranges, [null, null, "bytes=0-0"], "an aliased file is asked for whole; other requests are left as they are");
+	assert.deepEqual(lengths, ["3", "3", null], "an aliased file's answer states its length");
 });
 
 test("the worker queues messages until phi2Ready, then hands them over and posts ready", async () => {
