@@ -132,14 +132,18 @@ func listed(models []any, info map[string]any) bool {
 }
 
 // sameAsNative checks greedy ids made in the page against the native CLI's
-// on the same model: equal, or parting only where the native logits of the
+// on the same model ("": the CLI's default model): equal, or parting only where the native logits of the
 // two choices are within the backends' tolerance (a near tie that float
 // rounding may break either way).
 func sameAsNative(t *testing.T, model, prompt string, ids []int32) {
 	t.Helper()
 	cache := t.TempDir()
 	var native struct{ IDs []int32 }
-	phi2(t, cache, &native, "generate", "--model", model, "--prompt", prompt, "--max-tokens", fmt.Sprint(len(ids)), "--temperature", "0", "--json")
+	var withModel []string // the CLI's default model, unless model is given
+	if model != "" {
+		withModel = []string{"--model", model}
+	}
+	phi2(t, cache, &native, append([]string{"generate", "--prompt", prompt, "--max-tokens", fmt.Sprint(len(ids)), "--temperature", "0", "--json"}, withModel...)...)
 	i := 0
 	for i < len(ids) && i < len(native.IDs) && ids[i] == native.IDs[i] {
 		i++
@@ -160,7 +164,7 @@ func sameAsNative(t *testing.T, model, prompt string, ids []int32) {
 		list[k] = fmt.Sprint(id)
 	}
 	var logits struct{ Logits []float32 }
-	phi2(t, cache, &logits, "logits", "--model", model, "--ids", strings.Join(list, ","))
+	phi2(t, cache, &logits, append([]string{"logits", "--ids", strings.Join(list, ",")}, withModel...)...)
 	if gap := logits.Logits[native.IDs[i]] - logits.Logits[ids[i]]; gap > 2e-3 {
 		t.Errorf("token %d: the page chose %d, the native CLI %d, whose logit is higher by %.3g: more than a tie", i, ids[i], native.IDs[i], gap)
 	}
