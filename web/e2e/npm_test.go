@@ -46,9 +46,9 @@ export async function start(chat: Phi2Chat): Promise<Engine> {
 }
 `
 
-// maxPackageBytes is the most the packed package may weigh (README.md
-// states its size).
-const maxPackageBytes = 20 << 20
+// maxPackageBytes is the most the packed package may weigh, 20 MB
+// (README.md states its size).
+const maxPackageBytes = 20_000_000
 
 // appScript is the app a user writes: it imports the package by name, loads
 // the default model and generates greedily; the test reads phi2Result.
