@@ -24,13 +24,20 @@ var PackageFiles = []string{
 }
 
 // WritePackage writes the folder of the npm package phi2web into dir, for
-// `npm pack`: package.json, README.md, PackageFiles and the site's default
+// `npm pack`: package.json, README.md, LICENSE (license, which must not be
+// empty), PackageFiles and the site's default
 // model at models/default/ (its brotli files renamed: packagePath), which
 // the package's phi2-model.js names. The site must have been made with the engine,
 // wasm_exec.js and a model named "default". dir must not exist or be empty.
-func (s *Site) WritePackage(dir string) error {
+func (s *Site) WritePackage(dir string, license []byte) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("web: %s is not empty", dir)
+	}
+	if len(license) == 0 {
+		return fmt.Errorf("web: the package needs its license text")
+	}
+	if err := writeFile(filepath.Join(dir, "LICENSE"), license); err != nil {
+		return err
 	}
 	for _, name := range []string{"package.json", "README.md"} {
 		data, err := npmTemplate.ReadFile("npm/" + name)

@@ -11,13 +11,14 @@ import (
 	"testing"
 )
 
-// TestWritePackage: the package folder holds package.json, the README,
-// every file of PackageFiles with the bytes the site serves, and of the
-// default model only the files it names; nothing of the demo.
+// TestWritePackage: the package folder holds package.json, the README, the
+// license, every file of PackageFiles with the bytes the site serves, and
+// of the default model only the files it names; nothing of the demo.
 func TestWritePackage(t *testing.T) {
 	ts := newTestSite(t)
 	dir := filepath.Join(t.TempDir(), "package")
-	if err := ts.WritePackage(dir); err != nil {
+	license := []byte("the license text\n")
+	if err := ts.WritePackage(dir, license); err != nil {
 		t.Fatal(err)
 	}
 	var files []string
@@ -28,7 +29,7 @@ func TestWritePackage(t *testing.T) {
 		}
 		return err
 	})
-	want := append([]string{"README.md", "package.json", "models/default/manifest.json", "models/default/shard-00000.bin.brotli"}, PackageFiles...)
+	want := append([]string{"LICENSE", "README.md", "package.json", "models/default/manifest.json", "models/default/shard-00000.bin.brotli"}, PackageFiles...)
 	slices.Sort(want)
 	slices.Sort(files)
 	if !slices.Equal(files, want) {
@@ -53,7 +54,13 @@ func TestWritePackage(t *testing.T) {
 			t.Errorf("models/default/%s: written %d bytes (%v); the site serves %s with %d bytes", file, len(data), err, name, w.Body.Len())
 		}
 	}
-	if err := ts.WritePackage(dir); err == nil {
+	if data, err := os.ReadFile(filepath.Join(dir, "LICENSE")); err != nil || string(data) != string(license) {
+		t.Errorf("LICENSE holds %q (%v), want the license given", data, err)
+	}
+	if err := ts.WritePackage(t.TempDir(), nil); err == nil {
+		t.Error("a package without a license was written")
+	}
+	if err := ts.WritePackage(dir, license); err == nil {
 		t.Error("writing into a folder that is not empty did not fail")
 	}
 }

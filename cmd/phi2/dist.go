@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/phi2web/phi2web"
 	"github.com/phi2web/phi2web/web"
 )
 
@@ -28,39 +29,50 @@ func runDist(args []string, stdout io.Writer) error {
 	if *npm && *model != "" {
 		return usageErr("--model has no place in the npm package: give a model's URL to Phi2.load")
 	}
-	if *model != "" {
-		if err := checkModelDir(*model); err != nil {
-			return err
-		}
-	}
-	wasm, err := webModule()
+	o, err := siteOptions(*model)
 	if err != nil {
 		return err
 	}
-	wasmExec, err := wasmExecBeside(wasm)
-	if err != nil {
-		return err
-	}
-	def, err := defaultModelDir()
-	if err != nil {
-		return err
-	}
-	models := []web.Model{{Name: "default", Title: web.DefaultModelName + " (default)", Path: def, Description: defaultModelDescription}}
-	if *model != "" {
-		models = append(models, web.Model{Name: "local", Path: *model, Description: "--model " + *model})
-	}
-	site, err := web.NewSite(web.SiteOptions{Wasm: wasm, WasmExec: wasmExec, Models: models})
+	site, err := web.NewSite(o)
 	if err != nil {
 		return err
 	}
 	defer site.Close()
 	write := site.WriteDir
 	if *npm {
-		write = site.WritePackage
+		write = func(dir string) error { return site.WritePackage(dir, phi2web.License) }
 	}
 	if err := write(*out); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "{\"out\":%q}\n", *out)
 	return err
+}
+
+// siteOptions are the files of the site serve and dist make: the page's
+// engine built beside this command, wasm_exec.js, the default model at
+// models/default/ and model (if not "") at models/local/.
+func siteOptions(model string) (web.SiteOptions, error) {
+	if model != "" {
+		if err := checkModelDir(model); err != nil {
+			return web.SiteOptions{}, err
+		}
+	}
+	wasm, err := webModule()
+	if err != nil {
+		return web.SiteOptions{}, err
+	}
+	wasmExec, err := wasmExecBeside(wasm)
+	if err != nil {
+		return web.SiteOptions{}, err
+	}
+	def, err := defaultModelDir()
+	if err != nil {
+		return web.SiteOptions{}, err
+	}
+	models := []web.Model{{Name: "default", Title: web.DefaultModelName + " (default)", Path: def, Description: defaultModelDescription}}
+	if model != "" {
+		models = append(models, web.Model{Name: "local", Path: model, Description: "--model " + model})
+	}
+	return web.SiteOptions{Wasm: wasm, WasmExec: wasmExec, Models: models}, nil
 }

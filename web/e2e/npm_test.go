@@ -267,7 +267,7 @@ func checkTarball(t *testing.T, tgz string) {
 	}
 	t.Logf("%s: %.1f MB", filepath.Base(tgz), float64(st.Size())/1e6)
 	names := tarNames(t, tgz)
-	want := append([]string{"package.json", "README.md", "models/default/manifest.json"}, web.PackageFiles...)
+	want := append([]string{"package.json", "README.md", "LICENSE", "models/default/manifest.json"}, web.PackageFiles...)
 	for _, name := range want {
 		if !slices.Contains(names, name) {
 			t.Errorf("the package lacks %s", name)
