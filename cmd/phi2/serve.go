@@ -74,36 +74,17 @@ func newServer(handler http.Handler, l serverLimits) *http.Server {
 
 // serve runs the site until ctx ends.
 func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
-	if o.model != "" {
-		if err := checkModelDir(o.model); err != nil {
-			return err
-		}
-	}
-	wasm, err := webModule()
+	so, err := siteOptions(o.model)
 	if err != nil {
 		return err
-	}
-	wasmExec, err := wasmExecBeside(wasm)
-	if err != nil {
-		return err
-	}
-	def, err := defaultModelDir()
-	if err != nil {
-		return err
-	}
-	models := []web.Model{{Name: "default", Title: web.DefaultModelName + " (default)", Path: def, Description: defaultModelDescription}}
-	if o.model != "" {
-		models = append(models, web.Model{Name: "local", Path: o.model, Description: "--model " + o.model})
 	}
 	var reports atomic.Int64
-	site, err := web.NewSite(web.SiteOptions{
-		Wasm: wasm, WasmExec: wasmExec, Models: models,
-		OnCSPReport: func(b []byte) {
-			if reports.Add(1) <= 10 { // a page in a loop must not flood the terminal
-				fmt.Fprintf(os.Stderr, "phi2: CSP violation reported: %s\n", printable(b, 1000))
-			}
-		},
-	})
+	so.OnCSPReport = func(b []byte) {
+		if reports.Add(1) <= 10 { // a page in a loop must not flood the terminal
+			fmt.Fprintf(os.Stderr, "phi2: CSP violation reported: %s\n", printable(b, 1000))
+		}
+	}
+	site, err := web.NewSite(so)
 	if err != nil {
 		return err
 	}
@@ -112,7 +93,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", o.addr, err)
 	}
-	api, apiModel, err := newAPI(o, def, stdout)
+	api, apiModel, err := newAPI(o, so.Models[0].Path, stdout) // the default model comes first
 	if err != nil {
 		return err
 	}
