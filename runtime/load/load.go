@@ -211,7 +211,7 @@ func openSource(src weights.Source, o Options) (*Model, func() error, error) {
 	f, err := src.Open(modeldir.ManifestFile)
 	if err == nil {
 		f.Close()
-		m, err := openModelDir(src, o.Codec)
+		m, err := openModelDir(src, modeldir.Options{Codec: o.Codec})
 		return m, noClose, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -234,8 +234,8 @@ func openSource(src weights.Source, o Options) (*Model, func() error, error) {
 
 // openModelDir opens a converted model directory made for this engine's
 // tokenizer.
-func openModelDir(src weights.Source, codec *modeldir.Codec) (*Model, error) {
-	md, err := modeldir.OpenWith(src, modeldir.Options{Codec: codec})
+func openModelDir(src weights.Source, o modeldir.Options) (*Model, error) {
+	md, err := modeldir.OpenWith(src, o)
 	if err != nil {
 		return nil, err
 	}

@@ -1,17 +1,11 @@
 package load
 
 import (
-	"sync"
 	"time"
 
-	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
-
-// loadSteps is how many load reports a load makes at most, besides its
-// first and last.
-const loadSteps = 200
 
 func (j *job) report(p Progress) {
 	if j.o.Progress != nil {
@@ -59,72 +53,6 @@ func rated(phase string, done, total int64, start time.Time) Progress {
 		p.Remaining = time.Duration(float64(max(total-done, 0)) / p.BytesPerSecond * float64(time.Second))
 	}
 	return p
-}
-
-// counting returns src reporting the shard bytes read from it.
-func (j *job) counting(src weights.Source) weights.Source {
-	if j.o.Progress == nil {
-		return src
-	}
-	c := &countingSource{src: src, j: j, start: time.Now(), total: shardBytes(src)}
-	c.step = max(c.total/loadSteps, 1)
-	j.report(Progress{Phase: PhaseLoad, Total: c.total})
-	return c
-}
-
-// shardBytes is the size of the shards the manifest of src lists (0 when
-// it cannot be read).
-func shardBytes(src weights.Source) int64 {
-	m, err := modeldir.Open(src)
-	if err != nil {
-		return 0
-	}
-	var n int64
-	for _, s := range m.Shards() {
-		n += s.CompressedSize
-	}
-	return n
-}
-
-type countingSource struct {
-	src   weights.Source
-	j     *job
-	start time.Time
-	total int64
-	step  int64
-
-	mu       sync.Mutex
-	done     int64
-	reported int64
-}
-
-func (c *countingSource) Open(name string) (weights.File, error) {
-	f, err := c.src.Open(name)
-	if err != nil || name == modeldir.ManifestFile {
-		return f, err
-	}
-	return countingFile{f, c}, nil
-}
-
-func (c *countingSource) add(n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.done = min(c.done+int64(n), c.total)
-	if c.done-c.reported >= c.step || (c.done == c.total && c.reported < c.total) {
-		c.reported = c.done
-		c.j.report(rated(PhaseLoad, c.done, c.total, c.start))
-	}
-}
-
-type countingFile struct {
-	weights.File
-	c *countingSource
-}
-
-func (f countingFile) ReadAt(p []byte, off int64) (int, error) {
-	n, err := f.File.ReadAt(p, off)
-	f.c.add(n)
-	return n, err
 }
 
 // countingLoader reports PhaseLoad as the tensors of a model read in place

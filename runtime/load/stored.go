@@ -64,12 +64,15 @@ func openStored(ctx context.Context, url string, o Options, use func(*Model) err
 		return j.classify(err)
 	}
 	var useErr error
-	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.second()}
+	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.second(), Codec: o.Codec}
 	err = fetch.Load(ctx, key, fo, func(src weights.Source) error {
-		m, err := openModelDir(j.counting(src), o.Codec)
+		m, err := openModelDir(src, modeldir.Options{Codec: o.Codec, Raw: true})
 		if err != nil {
 			useErr = BadModel(err)
 			return err
+		}
+		if o.Progress != nil {
+			m.Loader = countingLoader{m.Loader, o.Progress, m.Bytes}
 		}
 		m.Loader, m.Key = Checked(m.Loader), key
 		useErr = use(m)
@@ -107,7 +110,7 @@ func (j *job) fill() (string, error) {
 		defer release()
 	}
 	// Another page may have stored it while this one waited for the lock.
-	_, err = fetch.Fetch(j.ctx, key, fetch.Options{Store: j.st, Client: j.client, Progress: j.first()})
+	_, err = fetch.Fetch(j.ctx, key, fetch.Options{Store: j.st, Client: j.client, Progress: j.first(), Codec: j.o.Codec})
 	if err != nil && hf {
 		err = j.convert(key)
 	}

@@ -63,6 +63,24 @@ func convertedDir(t *testing.T, dir string, quant tensor.DType, shardSize int64)
 	return out, total
 }
 
+// storedSizes returns what the model directory dir takes in a store: its
+// tensor bytes (what a load reads) and the room its download needs, the
+// larger of each shard's compressed and decoded bytes.
+func storedSizes(t *testing.T, dir string) (tensorBytes, room int64) {
+	t.Helper()
+	m, err := modeldir.Open(weights.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range m.Tensors() {
+		tensorBytes += x.Length
+	}
+	for _, s := range m.Shards() {
+		room += max(s.CompressedSize, s.RawSize)
+	}
+	return tensorBytes, room
+}
+
 // viaNetHTTP reaches the test servers, which a JavaScript host's fetch
 // cannot under Node.
 var viaNetHTTP = nethttp.New(nil)

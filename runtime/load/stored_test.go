@@ -37,7 +37,8 @@ func TestModelDirectory(t *testing.T) {
 		t.Errorf("phases %q, want %q", got, want)
 	}
 	rec.checkPhase(t, "download", total)
-	rec.checkPhase(t, "load", total)
+	tensorBytes, _ := storedSizes(t, dir)
+	rec.checkPhase(t, "load", tensorBytes)
 
 	srv.Close()
 	rec = recorder{}
@@ -72,7 +73,8 @@ func TestHuggingFace(t *testing.T) {
 	if _, wantKey := load.Keys(srv.URL, "q8"); key != wantKey || wantKey != srv.URL+"/.phi2web-q8/" {
 		t.Errorf("key %q, want %q", key, srv.URL+"/.phi2web-q8/")
 	}
-	if got, want := rec.phases(), []string{"manifest", "convert", "load", "ready"}; !slices.Equal(got, want) {
+	// The conversion stores compressed shards, decoded (verify) before the load.
+	if got, want := rec.phases(), []string{"manifest", "convert", "verify", "load", "ready"}; !slices.Equal(got, want) {
 		t.Errorf("phases %q, want %q", got, want)
 	}
 	rec.checkPhase(t, "convert", 0)

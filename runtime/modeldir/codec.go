@@ -32,6 +32,12 @@ type Options struct {
 	// grows by one buffer of the largest compressed shard. The checks and
 	// their messages are the same.
 	Codec *Codec
+	// Raw says the source's shard files hold the decoded bytes of the
+	// shards (a store that decoded them once, when it downloaded them):
+	// Each reads each whole and checks its size and sha256 against the
+	// manifest's raw ones, with the Codec's Sum256 when set, or the file's
+	// own hash when it is a RawFile; nothing is decompressed.
+	Raw bool
 }
 
 // OpenWith is Open with options.
@@ -43,7 +49,7 @@ func OpenWith(src weights.Source, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.codec = o.Codec
+	m.codec, m.raw = o.Codec, o.Raw
 	return m, nil
 }
 

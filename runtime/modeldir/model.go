@@ -19,6 +19,7 @@ type Model struct {
 	tensors   []TensorInfo
 	shards    []ShardInfo
 	codec     *Codec // nil: the Go brotli decoder and crypto/sha256
+	raw       bool   // the source's shard files hold decoded bytes
 }
 
 var _ weights.Loader = (*Model)(nil)

@@ -32,9 +32,11 @@ func (m *Model) newShardReader() *shardReader {
 		maxComp = max(maxComp, s.CompressedSize)
 	}
 	r := &shardReader{m: m, raw: make([]byte, maxRaw)}
-	if m.codec != nil {
+	switch {
+	case m.raw:
+	case m.codec != nil:
 		r.comp = make([]byte, maxComp)
-	} else {
+	default:
 		r.dec = brotli.NewReader(nil)
 	}
 	return r
@@ -52,13 +54,19 @@ func (r *shardReader) read(s ShardInfo) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", s.File, err)
 	}
 	defer f.Close()
+	raw := r.raw[:s.RawSize]
+	if r.m.raw {
+		if err := r.readRaw(s, f, raw); err != nil {
+			return nil, err
+		}
+		return raw, nil
+	}
 	switch size := f.Size(); {
 	case size < s.CompressedSize:
 		return nil, fmt.Errorf("%s: truncated: %d of %d bytes (file is incomplete): %s", s.File, size, s.CompressedSize, redo)
 	case size > s.CompressedSize:
 		return nil, fmt.Errorf("%s: %d bytes, %s says %d (file is corrupt): %s", s.File, size, ManifestFile, s.CompressedSize, redo)
 	}
-	raw := r.raw[:s.RawSize]
 	if r.m.codec != nil {
 		err = r.decodeWhole(s, f, raw)
 	} else {

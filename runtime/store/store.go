@@ -61,3 +61,11 @@ type Store interface {
 	// (quota; 0 when unknown).
 	Estimate() (usage, quota int64, err error)
 }
+
+// Hasher is a Store that can read a shard whole and hash it on the way,
+// natively where Go's own SHA-256 is slow (a browser's crypto.subtle).
+type Hasher interface {
+	// ReadShardSHA256 reads shard whole into p, which must be of its
+	// stored size, and returns the SHA-256 of the bytes read.
+	ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
+}

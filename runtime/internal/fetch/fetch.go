@@ -36,14 +36,17 @@ type Options struct {
 	Backoff time.Duration // 0 means 1 s
 	// Progress, when set, is called as the fetch goes on.
 	Progress func(Progress)
-	Now      func() time.Time // the clock of the rate estimate; nil means time.Now
+	// Codec, when set, decodes and hashes the shards once they are
+	// downloaded; nil means the Go brotli decoder and crypto/sha256.
+	Codec *modeldir.Codec
+	Now   func() time.Time // the clock of the rate estimate; nil means time.Now
 }
 
 // Phases of a fetch, as reported in Progress.Phase.
 const (
 	PhaseManifest = "manifest" // fetching manifest.json
 	PhaseDownload = "download" // storing shard bytes (or finding them stored)
-	PhaseVerify   = "verify"   // reading back the bytes of a shard stored before, to hash them
+	PhaseVerify   = "verify"   // hashing the bytes of a shard stored before, or decoding and checking a downloaded one
 	PhaseReady    = "ready"    // every shard is stored and verified
 )
 
@@ -140,10 +143,21 @@ func (f *fetcher) offline(have bool, stored []byte, netErr error) (*Result, erro
 		return nil, fmt.Errorf("%w (and the stored copy of %s is incomplete: fetch it again when online)", netErr, f.key)
 	}
 	for i, s := range f.shards {
+		if ok, err := f.decoded(s); err != nil {
+			return nil, err
+		} else if ok {
+			f.prog.cached(i, s.CompressedSize)
+			continue
+		}
+		// Compressed bytes stored and verified need no network to decode.
 		if ok, err := f.stored(s); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, fmt.Errorf("%w (and shard %s of the stored copy is not verified: fetch it again when online)", netErr, s.File)
+		}
+		f.prog.event(PhaseVerify, i, false)
+		if err := f.decode(i); err != nil {
+			return nil, fmt.Errorf("%w (and shard %s of the stored copy is unusable: %v)", netErr, s.File, err)
 		}
 		f.prog.cached(i, s.CompressedSize)
 	}
@@ -165,7 +179,8 @@ func (f *fetcher) complete() (bool, error) {
 	return false, nil
 }
 
-// stored reports whether shard s is stored whole and verified.
+// stored reports whether shard s's compressed bytes are stored whole and
+// verified.
 func (f *fetcher) stored(s modeldir.ShardInfo) (bool, error) {
 	size, err := f.o.Store.ShardSize(f.key, s.File)
 	if err != nil {

@@ -33,8 +33,8 @@ func TestFetchThenOffline(t *testing.T) {
 			t.Errorf("%s: the server sent %d bytes, want %d (once)", s.File, n, s.CompressedSize)
 		}
 	}
-	if info := modelInfo(t, st, srv.url()); !info.Complete || info.Bytes != totalSize(shards) {
-		t.Errorf("stored model = %+v, want complete with %d bytes", info, totalSize(shards))
+	if info := modelInfo(t, st, srv.url()); !info.Complete || info.Bytes != rawSize(shards) {
+		t.Errorf("stored model = %+v, want complete with its %d decoded bytes", info, rawSize(shards))
 	}
 	sameTensors(t, res.Source(), dir)
 

@@ -61,10 +61,19 @@ func totalSize(shards []modeldir.ShardInfo) int64 {
 	return n
 }
 
-// tensors opens a model directory and returns a digest of every tensor.
-func tensors(t *testing.T, src weights.Source) (map[string]string, error) {
+func rawSize(shards []modeldir.ShardInfo) int64 {
+	var n int64
+	for _, s := range shards {
+		n += s.RawSize
+	}
+	return n
+}
+
+// tensors opens a model directory and returns a digest of every tensor;
+// raw: src serves decoded shards (a fetch's Source), not files on disk.
+func tensors(t *testing.T, src weights.Source, raw bool) (map[string]string, error) {
 	t.Helper()
-	m, err := modeldir.Open(src)
+	m, err := modeldir.OpenWith(src, modeldir.Options{Raw: raw})
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +88,11 @@ func tensors(t *testing.T, src weights.Source) (map[string]string, error) {
 // sameTensors checks that src holds the tensors of the directory dir.
 func sameTensors(t *testing.T, src weights.Source, dir string) {
 	t.Helper()
-	want, err := tensors(t, weights.Dir(dir))
+	want, err := tensors(t, weights.Dir(dir), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tensors(t, src)
+	got, err := tensors(t, src, true)
 	if err != nil {
 		t.Fatalf("loading the stored model: %v", err)
 	}

@@ -45,7 +45,8 @@ func (r *Result) Repair(shard string) error {
 		return fmt.Errorf("repair %s: no shard %q in its manifest", r.URL, shard)
 	}
 	st := f.o.Store
-	for _, err := range []error{st.SetComplete(f.key, false), st.SetVerified(f.key, shard, false), st.DeleteShard(f.key, shard)} {
+	for _, err := range []error{st.SetComplete(f.key, false), st.SetVerified(f.key, shard, false), st.DeleteShard(f.key, shard),
+		st.SetVerified(f.key, RawName(shard), false), st.DeleteShard(f.key, RawName(shard))} {
 		if err != nil {
 			return fmt.Errorf("repair %s: %v", shard, err)
 		}
@@ -57,7 +58,7 @@ func (r *Result) Repair(shard string) error {
 		return err
 	}
 	for _, s := range f.shards { // the others may have been dropped meanwhile
-		if ok, err := f.stored(s); err != nil || !ok {
+		if ok, err := f.decoded(s); err != nil || !ok {
 			return err
 		}
 	}

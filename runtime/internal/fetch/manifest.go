@@ -25,6 +25,8 @@ type fetcher struct {
 	shards   []modeldir.ShardInfo
 	prog     *progress
 	buf      []byte // one chunk, allocated on first use
+	// comp and raw hold a shard being decoded, allocated on first use.
+	comp, raw []byte
 }
 
 func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {

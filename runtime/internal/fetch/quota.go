@@ -10,11 +10,19 @@ import (
 var ErrQuota = errors.New("not enough storage")
 
 // checkQuota refuses a download that the store's quota cannot hold: the
-// bytes still missing, added to the store's usage, must fit. A store that
-// cannot estimate, or knows no quota, is not checked.
+// bytes still missing, added to the store's usage, must fit. A shard not
+// yet decoded needs room for the larger of its compressed and decoded
+// bytes (the store holds one or the other), less the compressed bytes
+// already stored. A store that cannot estimate, or knows no quota, is not
+// checked.
 func (f *fetcher) checkQuota() error {
 	var needed int64
 	for _, s := range f.shards {
+		if ok, err := f.decoded(s); err != nil {
+			return err
+		} else if ok {
+			continue
+		}
 		n, err := f.o.Store.ShardSize(f.key, s.File)
 		if err != nil {
 			return err
@@ -22,7 +30,7 @@ func (f *fetcher) checkQuota() error {
 		if n > s.CompressedSize {
 			n = 0 // to be dropped and downloaded again
 		}
-		needed += s.CompressedSize - n
+		needed += max(s.CompressedSize, s.RawSize) - n
 	}
 	usage, quota, err := f.o.Store.Estimate()
 	if err != nil || quota <= 0 || usage+needed <= quota {

@@ -11,20 +11,57 @@ import (
 	"github.com/phi2web/phi2web/runtime/modeldir"
 )
 
-// fetchShard makes shard i stored and verified: it downloads what is
-// missing, and when the bytes do not match their hash it drops them and
-// downloads the shard once more.
+// fetchShard makes shard i stored decoded and verified: it downloads the
+// compressed bytes that are missing, and when they do not match their hash
+// it drops them and downloads the shard once more; then it decodes them.
+// Compressed bytes stored and verified before (a conversion's, or those of
+// a decode cut short) are decoded without a download, and downloaded again
+// when they do not decode to the manifest's raw sha256.
 func (f *fetcher) fetchShard(i int) error {
 	s := f.shards[i]
-	if ok, err := f.stored(s); err != nil {
+	if ok, err := f.decoded(s); err != nil {
 		return err
 	} else if ok {
 		f.prog.cached(i, s.CompressedSize)
-		return nil
+		return f.dropLeftover(s)
 	}
 	if err := f.o.Store.SetComplete(f.key, false); err != nil {
 		return err
 	}
+	if ok, err := f.stored(s); err != nil {
+		return err
+	} else if ok {
+		f.prog.event(PhaseVerify, i, false)
+		var bad *decodeError
+		switch err := f.decode(i); {
+		case err == nil:
+			f.prog.cached(i, s.CompressedSize)
+			return nil
+		case !errors.As(err, &bad):
+			return err
+		}
+		if err := f.o.Store.DeleteShard(f.key, s.File); err != nil {
+			return err
+		}
+	}
+	if err := f.download(i); err != nil {
+		return err
+	}
+	if err := f.decode(i); err != nil {
+		var bad *decodeError
+		if errors.As(err, &bad) {
+			f.o.Store.DeleteShard(f.key, s.File)
+			return fmt.Errorf("GET %s: the bytes match their sha256 but not what they decode to: the server's copy is corrupt (%v)", f.fileURL(s.File), err)
+		}
+		return err
+	}
+	f.prog.finish(s.CompressedSize)
+	return nil
+}
+
+// download makes shard i's compressed bytes stored and verified.
+func (f *fetcher) download(i int) error {
+	s := f.shards[i]
 	var hint string
 	for attempt := range 2 {
 		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New(), refetch: attempt > 0}
@@ -32,7 +69,6 @@ func (f *fetcher) fetchShard(i int) error {
 			return err
 		}
 		if hex.EncodeToString(d.hash.Sum(nil)) == s.CompressedSHA256 {
-			f.prog.finish(s.CompressedSize)
 			return f.o.Store.SetVerified(f.key, s.File, true)
 		}
 		if err := f.o.Store.DeleteShard(f.key, s.File); err != nil {

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,9 +12,10 @@ import (
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
-// Source returns the stored model as a weights.Source for modeldir.Open or
-// OpenWith: manifest.json and the shard files by their manifest names,
-// each of its stored size. Small reads are served from a window of
+// Source returns the stored model as a weights.Source for modeldir.OpenWith
+// with Options.Raw: manifest.json and the shards' decoded bytes by their
+// manifest names. A shard file is a modeldir.RawFile, hashed by the store
+// when it is a store.Hasher. Small reads are served from a window of
 // Options.ChunkSize bytes read ahead, so that a decoder's stream of small
 // reads costs one store read per chunk. Like the store, it serves one
 // goroutine at a time.
@@ -22,7 +24,11 @@ func (r *Result) Source() weights.Source {
 	for _, s := range r.f.shards {
 		names[s.File] = true
 	}
-	return storeSource{st: r.f.o.Store, key: r.f.key, manifest: r.f.manifest, names: names, window: r.f.o.ChunkSize}
+	sum := sha256.Sum256
+	if c := r.f.o.Codec; c != nil {
+		sum = c.Sum256
+	}
+	return storeSource{st: r.f.o.Store, key: r.f.key, manifest: r.f.manifest, names: names, window: r.f.o.ChunkSize, sum: sum}
 }
 
 type storeSource struct {
@@ -31,6 +37,7 @@ type storeSource struct {
 	manifest []byte
 	names    map[string]bool
 	window   int
+	sum      func([]byte) [32]byte
 }
 
 func (s storeSource) Open(name string) (weights.File, error) {
@@ -40,14 +47,14 @@ func (s storeSource) Open(name string) (weights.File, error) {
 	if !s.names[name] {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	size, err := s.st.ShardSize(s.key, name)
+	size, err := s.st.ShardSize(s.key, RawName(name))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %v", name, err)
 	}
 	if size == 0 {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return &shardFile{s: s, name: name, size: size, window: make([]byte, 0, s.window)}, nil
+	return &shardFile{s: s, name: RawName(name), size: size, window: make([]byte, 0, s.window)}, nil
 }
 
 type bytesFile struct{ *bytes.Reader }
@@ -65,6 +72,21 @@ type shardFile struct {
 }
 
 func (f *shardFile) Size() int64 { return f.size }
+
+// ReadAllSHA256 reads the whole shard into p and hashes it, through the
+// store when it can hash.
+func (f *shardFile) ReadAllSHA256(p []byte) ([32]byte, error) {
+	if int64(len(p)) != f.size {
+		return [32]byte{}, fmt.Errorf("read %s: a %d-byte buffer for %d bytes", f.name, len(p), f.size)
+	}
+	if h, ok := f.s.st.(store.Hasher); ok {
+		return h.ReadShardSHA256(f.s.key, f.name, p)
+	}
+	if err := readFull(f.s.st, f.s.key, f.name, 0, p); err != nil {
+		return [32]byte{}, err
+	}
+	return f.s.sum(p), nil
+}
 
 func (f *shardFile) Close() error {
 	f.window = nil

@@ -25,7 +25,7 @@ func (s *countingStore) ReadShard(model, shard string, off int64, p []byte) (int
 	return s.Store.ReadShard(model, shard, off, p)
 }
 
-// Result.Source serves the stored bytes, small reads from a read-ahead
+// Result.Source serves the stored decoded bytes, small reads from a read-ahead
 // window of one chunk.
 func TestSource(t *testing.T) {
 	dir, shards := tinyModel(t, 1)
@@ -34,8 +34,12 @@ func TestSource(t *testing.T) {
 	src := mustFetch(t, srv.url(), options(st, srv)).Source()
 
 	s := shards[1]
-	want, err := os.ReadFile(filepath.Join(dir, s.File))
+	comp, err := os.ReadFile(filepath.Join(dir, s.File))
 	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, s.RawSize)
+	if err := modeldir.DecodeShard(s, comp, want, nil); err != nil {
 		t.Fatal(err)
 	}
 	f, err := src.Open(s.File)

@@ -1,0 +1,84 @@
+package fetch
+
+import (
+	"fmt"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
+)
+
+// RawName is the store's name for the decoded bytes of the shard file
+// name. The compressed bytes are kept under name only while they are
+// downloaded and decoded; a model ready for use holds the decoded ones.
+func RawName(name string) string { return name + ".raw" }
+
+// decoded reports whether shard s's decoded bytes are stored whole and
+// marked verified.
+func (f *fetcher) decoded(s modeldir.ShardInfo) (bool, error) {
+	name := RawName(s.File)
+	size, err := f.o.Store.ShardSize(f.key, name)
+	if err != nil {
+		return false, err
+	}
+	ok, err := f.o.Store.Verified(f.key, name)
+	return ok && size == s.RawSize, err
+}
+
+// decode turns the stored, verified compressed bytes of shard i into its
+// decoded bytes: it decodes them, checks the result against the raw
+// sha256, drops the compressed bytes, stores the decoded ones in one
+// append and marks them verified. The compressed bytes go first so that
+// the store never holds both (a shard cut off between the two is fetched
+// again). A decodeError leaves the compressed bytes in place; the caller
+// decides whether to fetch them again.
+func (f *fetcher) decode(i int) error {
+	s := f.shards[i]
+	comp, raw := f.decodeBuffers(s)
+	if err := readFull(f.o.Store, f.key, s.File, 0, comp); err != nil {
+		return err
+	}
+	if err := modeldir.DecodeShard(s, comp, raw, f.o.Codec); err != nil {
+		return &decodeError{err}
+	}
+	name := RawName(s.File)
+	st := f.o.Store
+	for _, step := range []func() error{
+		func() error { return st.DeleteShard(f.key, name) }, // a partial one from an interrupted decode
+		func() error { return st.DeleteShard(f.key, s.File) },
+		func() error { return st.AppendShard(f.key, name, 0, raw) },
+		func() error { return st.SetVerified(f.key, name, true) },
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("store the decoded bytes of %s: %w", s.File, err)
+		}
+	}
+	return nil
+}
+
+// decodeError is a compressed shard whose bytes do not decode to what the
+// manifest lists.
+type decodeError struct{ err error }
+
+func (e *decodeError) Error() string { return e.err.Error() }
+func (e *decodeError) Unwrap() error { return e.err }
+
+// dropLeftover removes the compressed bytes of a decoded shard, left by a
+// decode interrupted after it stored the decoded ones.
+func (f *fetcher) dropLeftover(s modeldir.ShardInfo) error {
+	n, err := f.o.Store.ShardSize(f.key, s.File)
+	if err != nil || n == 0 {
+		return err
+	}
+	return f.o.Store.DeleteShard(f.key, s.File)
+}
+
+// decodeBuffers returns buffers of s's compressed and raw sizes, reused
+// from shard to shard.
+func (f *fetcher) decodeBuffers(s modeldir.ShardInfo) (comp, raw []byte) {
+	if int64(cap(f.comp)) < s.CompressedSize {
+		f.comp = make([]byte, s.CompressedSize)
+	}
+	if int64(cap(f.raw)) < s.RawSize {
+		f.raw = make([]byte, s.RawSize)
+	}
+	return f.comp[:s.CompressedSize], f.raw[:s.RawSize]
+}
