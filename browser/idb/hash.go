@@ -1,0 +1,89 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/hack-pad/safejs"
+	"github.com/phi2web/phi2web/browser/webcodec"
+	"github.com/phi2web/phi2web/runtime/store"
+)
+
+var _ store.Hasher = (*Store)(nil)
+
+// ReadShardSHA256 reads shard whole into p and hashes it with the
+// browser's SHA-256 (crypto.subtle) before the bytes reach Go; the copy
+// into p runs while the browser hashes. One getAll reads every chunk.
+// Without crypto.subtle it hashes in Go.
+func (s *Store) ReadShardSHA256(model, shard string, p []byte) ([32]byte, error) {
+	var sum [32]byte
+	t, err := s.begin("readonly", fmt.Sprintf("reading shard %q of %s", shard, model))
+	if err != nil {
+		return sum, err
+	}
+	entry := t.req(t.models, "get", model)
+	all := t.req(t.chunks, "getAll", allOf(model, shard))
+	if err := t.wait(); err != nil {
+		return sum, err
+	}
+	e := get(entry, "result")
+	if isMissing(e) {
+		return sum, notFound(model)
+	}
+	if size, _, _ := shardOf(e, shard); size != int64(len(p)) {
+		return sum, fmt.Errorf("idb: shard %q of %s holds %d bytes, not the %d asked for", shard, model, size, len(p))
+	}
+	whole, err := joinChunks(get(all, "result"), len(p))
+	if err != nil {
+		return sum, fmt.Errorf("idb: shard %q of %s: %w", shard, model, err)
+	}
+	digest, derr := webcodec.Digest(whole)
+	if n, err := safejs.CopyBytesToGo(p, whole); err != nil || n != len(p) {
+		return sum, fmt.Errorf("idb: shard %q of %s: copied %d of %d bytes: %v", shard, model, n, len(p), err)
+	}
+	if derr != nil {
+		return sha256.Sum256(p), nil
+	}
+	return webcodec.AwaitDigest(digest)
+}
+
+// joinChunks returns the chunks of a shard, an array of Uint8Arrays, as
+// one Uint8Array of size bytes: the only chunk itself, or a copy of all.
+func joinChunks(chunks safejs.Value, size int) (safejs.Value, error) {
+	count, err := chunks.Length()
+	if err != nil {
+		return chunks, err
+	}
+	if count == 1 {
+		c, _ := chunks.Index(0)
+		if n, _ := c.Length(); n == size {
+			return c, nil
+		}
+	}
+	u8c, err := global("Uint8Array")
+	if err != nil {
+		return u8c, err
+	}
+	whole, err := u8c.New(size)
+	if err != nil {
+		return whole, err
+	}
+	at := 0
+	for i := 0; i < count; i++ {
+		c, _ := chunks.Index(i)
+		n, _ := c.Length()
+		if at+n > size {
+			return whole, fmt.Errorf("stored chunks hold more than its size %d", size)
+		}
+		if _, err := whole.Call("set", c, at); err != nil {
+			return whole, err
+		}
+		at += n
+	}
+	if at != size {
+		return whole, fmt.Errorf("stored chunks end at byte %d, before its size %d", at, size)
+	}
+	return whole, nil
+}
