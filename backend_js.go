@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/phi2web/phi2web/browser/webcodec"
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/wasm/simd"
 	"github.com/phi2web/phi2web/webgpu"
@@ -19,8 +20,9 @@ var Backends = []string{"webgpu", "simd", "cpu"}
 // fallbackBackend takes over from WebGPU.
 const fallbackBackend = "simd"
 
-// codec: the Go decoders; a page has nothing faster to call.
-var codec *modeldir.Codec
+// codec: the browser's SHA-256, and its brotli decoder where it has one
+// (webcodec); nil outside a secure context.
+var codec *modeldir.Codec = webcodec.Codec()
 
 // newBackend makes the backend name asks for. Auto is WebGPU on a hardware
 // adapter, else SIMD with the reason: a software adapter (SwiftShader) is
