@@ -2,7 +2,8 @@
 // browser, a directory or memory elsewhere — so that the download logic is
 // the same everywhere. A model is an entry keyed by its URL, holding its
 // manifest.json and the compressed bytes of its shards as they arrive, so
-// that an interrupted download continues from the last stored chunk.
+// that an interrupted download continues from the last stored chunk, then
+// each shard's decoded bytes (RawShard) once it is complete and checked.
 package store
 
 import "errors"
@@ -69,3 +70,10 @@ type Hasher interface {
 	// stored size, and returns the SHA-256 of the bytes read.
 	ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
 }
+
+// RawShard is the name under which a store keeps the decoded bytes of the
+// shard file name. A download keeps the compressed bytes under name while
+// it fetches and checks them, then decodes them once: a model ready for
+// use holds only its shards' decoded bytes, which a load reads without
+// decoding and checks against their sha256.
+func RawShard(name string) string { return name + ".raw" }

@@ -4,12 +4,11 @@ import (
 	"fmt"
 
 	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/store"
 )
 
-// RawName is the store's name for the decoded bytes of the shard file
-// name. The compressed bytes are kept under name only while they are
-// downloaded and decoded; a model ready for use holds the decoded ones.
-func RawName(name string) string { return name + ".raw" }
+// RawName is store.RawShard.
+func RawName(name string) string { return store.RawShard(name) }
 
 // decoded reports whether shard s's decoded bytes are stored whole and
 // marked verified.
