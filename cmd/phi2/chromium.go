@@ -45,7 +45,7 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 		// (PHI2_STORE=on keeps one, to measure cached loads).
 		env["PHI2_STORE"] = "off"
 	}
-	for _, name := range []string{"PHI2_WEBGPU_FAULT", "PHI2_STORE", "PHI2_STORE_QUOTA", "PHI2_HTTP_TIMEOUT"} {
+	for _, name := range []string{"PHI2_WEBGPU_FAULT", "PHI2_STORE", "PHI2_STORE_QUOTA", "PHI2_STORE_DAMAGE", "PHI2_HTTP_TIMEOUT"} {
 		if v := os.Getenv(name); v != "" {
 			env[name] = v
 		}

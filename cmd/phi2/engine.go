@@ -124,18 +124,29 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 	return m, nil
 }
 
-// store opens the platform's store with PHI2_STORE_QUOTA applied; nil
-// (the facade opens it) when the quota is not lowered.
+// store opens the platform's store with PHI2_STORE_QUOTA applied, and
+// PHI2_STORE_DAMAGE's shard damaged (damageStored); nil (the facade opens
+// it) when neither is set.
 func (e *engineFlags) store(ctx context.Context) (store.Store, func(), error) {
-	q, err := strconv.ParseInt(os.Getenv("PHI2_STORE_QUOTA"), 10, 64)
-	if err != nil {
+	q, qerr := strconv.ParseInt(os.Getenv("PHI2_STORE_QUOTA"), 10, 64)
+	damage := os.Getenv("PHI2_STORE_DAMAGE")
+	if qerr != nil && damage == "" {
 		return nil, func() {}, nil
 	}
 	st, closeStore, err := phi2web.OpenStore(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	return store.LowerQuota(st, q), closeStore, nil
+	if damage != "" {
+		if err := damageStored(st, strings.TrimSuffix(e.model, "/")+"/", damage); err != nil {
+			closeStore()
+			return nil, nil, err
+		}
+	}
+	if qerr == nil {
+		st = store.LowerQuota(st, q)
+	}
+	return st, closeStore, nil
 }
 
 // engineList names the engines of this build.

@@ -36,7 +36,9 @@ func storedModel(t *testing.T, shardSize string) (string, int64) {
 // IndexedDB once and then runs with the server gone; a download cut half
 // way resumes where it stopped; a corrupt byte on the wire is fetched
 // again; a quota below the model fails early and leaves nothing usable;
-// two copies of the page started together download it once.
+// two copies of the page started together download it once; a byte
+// flipped in a stored shard is caught on a later load, and that shard
+// alone is fetched again.
 func TestBrowserStore(t *testing.T) {
 	useJSGuest(t)
 	dir, total := storedModel(t, "524288")
@@ -96,6 +98,26 @@ func TestBrowserStore(t *testing.T) {
 		if got := srv.shardBytes(); got <= total {
 			t.Errorf("the server sent %d shard bytes: the corrupt shard was not fetched again", got)
 		}
+	})
+	t.Run("damaged in the store", func(t *testing.T) {
+		srv, profile := newModelServer(t, dir), t.TempDir()
+		res, errOut, code := storedRun(t, srv, profile)
+		check(t, "first load", res, errOut, code)
+		md, err := modeldir.Open(weights.Dir(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := md.Shards()[1]
+		before := srv.shardBytes()
+		res, errOut, code = storedRun(t, srv, profile, "PHI2_STORE_DAMAGE", bad.File)
+		check(t, "load after damage", res, errOut, code)
+		if got := srv.shardBytes() - before; got != bad.CompressedSize {
+			t.Errorf("after a flipped byte in %s the server sent %d shard bytes, want that shard's %d", bad.File, got, bad.CompressedSize)
+		}
+		os.Unsetenv("PHI2_STORE_DAMAGE")
+		srv.Close()
+		res, errOut, code = storedRun(t, srv, profile)
+		check(t, "offline after the repair", res, errOut, code)
 	})
 	t.Run("quota", func(t *testing.T) {
 		srv, profile := newModelServer(t, dir), t.TempDir()

@@ -35,6 +35,9 @@ func newModelServer(t *testing.T, dir string) *modelServer {
 			files.ServeHTTP(w, r)
 			return
 		}
+		// Every shard request reaches the server, not the browser's cache,
+		// so that what the server counts is what the page fetched.
+		w.Header().Set("Cache-Control", "no-store")
 		s.mu.Lock()
 		cut, flip := s.cutAfter, s.flipOnce
 		s.cutAfter, s.flipOnce = 0, false
