@@ -23,20 +23,27 @@ import (
 
 // benchResult is one line of `phi2 bench` output.
 type benchResult struct {
-	Engine      string  `json:"engine"`
-	Backend     string  `json:"backend"`
-	Model       string  `json:"model"`
-	Threads     int     `json:"threads"`
-	KVCache     string  `json:"kv_cache"`
-	LoadMS      float64 `json:"load_ms"`
-	Prompt      int     `json:"prompt_tokens"`
-	PromptTPS   float64 `json:"prompt_tokens_per_second"`
-	TTFTMS      float64 `json:"ttft_ms"`
-	Decode128   float64 `json:"decode_tokens_per_second_ctx128"`
-	Decode2048  float64 `json:"decode_tokens_per_second_ctx2048"`
-	WeightsMB   float64 `json:"weights_mb"`
-	PeakRSSMB   float64 `json:"peak_rss_mb,omitempty"` // this process's, the engine's included: none on chromium
-	DecodeSteps int     `json:"decode_steps"`
+	Engine  string  `json:"engine"`
+	Backend string  `json:"backend"`
+	Model   string  `json:"model"`
+	Threads int     `json:"threads"`
+	KVCache string  `json:"kv_cache"`
+	LoadMS  float64 `json:"load_ms"`
+	// LoadSource: "network" (downloaded, or read over HTTP in place),
+	// "store" (every shard found stored) or "file" (a local path).
+	LoadSource string `json:"load_source"`
+	// load_source "store": the store's read rate, plain and hashed, in
+	// MB/s, measured after the load in the same run (storeReadRates).
+	StoreReadMBps   float64 `json:"store_read_mb_per_s,omitempty"`
+	StoreHashedMBps float64 `json:"store_read_sha256_mb_per_s,omitempty"`
+	Prompt          int     `json:"prompt_tokens"`
+	PromptTPS       float64 `json:"prompt_tokens_per_second"`
+	TTFTMS          float64 `json:"ttft_ms"`
+	Decode128       float64 `json:"decode_tokens_per_second_ctx128"`
+	Decode2048      float64 `json:"decode_tokens_per_second_ctx2048"`
+	WeightsMB       float64 `json:"weights_mb"`
+	PeakRSSMB       float64 `json:"peak_rss_mb,omitempty"` // this process's, the engine's included: none on chromium
+	DecodeSteps     int     `json:"decode_steps"`
 	// GPU backends only: the adapter, and the dispatches a decode step records.
 	Device             string  `json:"device,omitempty"`
 	DispatchesPerToken float64 `json:"dispatches_per_token,omitempty"`
@@ -105,6 +112,8 @@ func runBench(args []string, stdout io.Writer) error {
 		return delegateBench(&ef, fs, args, *threads, stdout)
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(*threads, 1)))
+	var source loadSource
+	ef.watch = source.watch
 	start := time.Now()
 	m, err := ef.open()
 	if err != nil {
@@ -113,13 +122,18 @@ func runBench(args []string, stdout io.Writer) error {
 	defer m.Close()
 	res := benchResult{Engine: reportedEngine(ef.engine), Backend: m.Backend(), Model: filepath.Base(ef.model),
 		Threads: runtime.GOMAXPROCS(0), KVCache: strings.ToLower(ef.kvCache), LoadMS: ms(time.Since(start)),
-		Prompt: *promptLen, DecodeSteps: *steps}
+		LoadSource: source.of(ef.model), Prompt: *promptLen, DecodeSteps: *steps}
 	if ef.quant == "" { // else its stored size is not what computes
 		res.WeightsMB = float64(m.Info().Bytes) / (1 << 20)
 	} else {
 		res.Model += "+" + ef.quant // quantized while loading
 	}
 	res.Fallback = m.Fallback()
+	if res.LoadSource == sourceStore {
+		if res.StoreReadMBps, res.StoreHashedMBps, err = storeReadRates(context.Background(), ef.model, ef.quant); err != nil {
+			return fmt.Errorf("reading the store after the load: %v", err)
+		}
+	}
 	s := m.Session()
 	if gpu, isGPU := s.Model().Backend().(gpuBackend); isGPU {
 		res.Device = gpu.Device()

@@ -264,3 +264,32 @@ func TestChromiumBench(t *testing.T) {
 		t.Errorf("unexpected result %s", out)
 	}
 }
+
+// TestChromiumBenchStore: a bench of a model URL with a kept profile says
+// the weights came from the network on its first run and from the store
+// on its second, which also measures the store's read rates.
+func TestChromiumBenchStore(t *testing.T) {
+	useJSGuest(t)
+	dir, _ := storedModel(t, "524288")
+	srv := newModelServer(t, dir)
+	t.Setenv("PHI2_CHROMIUM_PROFILE", t.TempDir())
+	for _, want := range []string{"network", "store"} {
+		out, errOut, code := runCLI("bench", "--engine", "chromium", "--backend", "simd", "--model", srv.URL+"/",
+			"--prompt-tokens", "4", "--decode-tokens", "1", "--threads", "1")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var r map[string]any
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r["load_source"] != want || r["load_ms"].(float64) <= 0 {
+			t.Errorf("load_source %v, load_ms %v; want %s: %s", r["load_source"], r["load_ms"], want, out)
+		}
+		rate, _ := r["store_read_mb_per_s"].(float64)
+		hashed, _ := r["store_read_sha256_mb_per_s"].(float64)
+		if (rate > 0 && hashed > 0) != (want == "store") {
+			t.Errorf("%s: store read rates %v and %v MB/s, want them measured only from the store", want, rate, hashed)
+		}
+	}
+}

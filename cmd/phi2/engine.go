@@ -27,6 +27,9 @@ type engineFlags struct {
 	threads int
 	quant   string
 	profile bool // bench --profile
+	// watch, when set, sees the load's progress reports too (bench: where
+	// the weights came from).
+	watch func(load.Progress)
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
@@ -101,7 +104,7 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 	var m *phi2web.Model
 	o := phi2web.Options{
 		Backend: e.backend, Threads: e.threads, Quant: e.quant, Context: e.context, KVCache: e.kvCache,
-		InPlace: os.Getenv("PHI2_STORE") == "off", Progress: progressReporter(),
+		InPlace: os.Getenv("PHI2_STORE") == "off", Progress: progressReporter(e.watch),
 		WebGPUFault: os.Getenv("PHI2_WEBGPU_FAULT"), Profile: e.profile,
 		OnFallback: func(reason string) {
 			fmt.Fprintf(os.Stderr, "phi2: %s; continuing on %s\n", reason, m.Backend())

@@ -4,14 +4,18 @@ import (
 	"github.com/phi2web/phi2web/runtime/load"
 )
 
-// progressReporter draws a bar for each phase of a model's fetch,
+// progressReporter, which also hands each report to watch when it is set,
+// draws a bar for each phase of a model's fetch,
 // conversion and load (see progressBar): "download" while shard bytes
 // come from the network, "stored" while they are found stored, "verify",
 // "convert" and "load".
-func progressReporter() func(load.Progress) {
+func progressReporter(watch func(load.Progress)) func(load.Progress) {
 	var bar *progressBar
 	phase := ""
 	return func(p load.Progress) {
+		if watch != nil {
+			watch(p)
+		}
 		switch p.Phase {
 		case load.PhaseManifest: // a request or two: nothing to show
 			return

@@ -111,7 +111,7 @@ func (e *engineFlags) fill() error {
 		return err
 	}
 	defer closeStore()
-	_, err = load.Fill(ctx, e.model, load.Options{Store: st, Quant: e.quant, Progress: progressReporter()})
+	_, err = load.Fill(ctx, e.model, load.Options{Store: st, Quant: e.quant, Progress: progressReporter(nil)})
 	if errors.Is(err, load.ErrQuant) {
 		return usageErr("--quant: %v", err)
 	}
