@@ -251,13 +251,18 @@ const PHASES = {
 	start: "Starting the engine",
 	manifest: "Reading the model manifest",
 	download: "Downloading the model",
-	verify: "Verifying the downloaded shards",
+	verify: "Decoding and verifying the downloaded shards",
 	convert: "Converting Hugging Face weights (read and quantized in this page)",
 	load: "Reading the stored model from this browser's storage into the backend",
 	ready: "Ready",
 };
 
 const MB = (bytes) => (bytes / 1e6).toLocaleString(undefined, { maximumFractionDigits: bytes < 1e8 ? 1 : 0 });
+
+// size is "1.2 GB" from a gigabyte on, else "85 MB".
+const size = (bytes) => bytes >= 1e9
+	? `${(bytes / 1e9).toLocaleString(undefined, { maximumFractionDigits: 1 })} GB`
+	: `${MB(bytes)} MB`;
 
 function duration(seconds) {
 	if (!isFinite(seconds) || seconds < 0) return "";
@@ -289,7 +294,7 @@ function drawProgress() {
 	ui.progressBar.style.width = `${(fraction * 100).toFixed(1)}%`;
 	ui.progressTrack.setAttribute("aria-valuenow", String(Math.round(fraction * 100)));
 	const parts = [];
-	if (total > 0 && p.phase !== "ready") parts.push(`${MB(done)} / ${MB(total)} MB`);
+	if (total > 0 && p.phase !== "ready") parts.push(`${size(done)} of ${size(total)}`);
 	if (p.bytesPerSecond > 0 && p.phase !== "ready") parts.push(`${MB(p.bytesPerSecond)} MB/s`);
 	// 0 (or nothing) means not known yet: no rate has been measured.
 	const left = p.phase !== "ready" && p.remainingSeconds > 0 ? duration(p.remainingSeconds) : "";
