@@ -8,15 +8,23 @@ import "github.com/phi2web/phi2web/runtime/tensor"
 // out, so f never sees bytes that have not been verified. A tensor that
 // spans shards is assembled in a buffer of its own. Memory: one buffer of
 // shard_size bytes plus the largest spanning tensor, and with a Codec one
-// buffer of the largest compressed shard.
+// buffer of the largest compressed shard. A source of decoded shards
+// (Options.Raw) is read one shard ahead, into a second buffer.
 //
 // data is valid only during the call to f; shape must not be modified.
 func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
-	r := m.newShardReader()
+	var read func(ShardInfo) ([]byte, error)
+	if m.raw {
+		p := m.newPrefetcher()
+		defer p.close()
+		read = func(ShardInfo) ([]byte, error) { return p.next() }
+	} else {
+		read = m.newShardReader().read
+	}
 	var span []byte // the tensor being assembled across shards
 	next := 0       // index of the next tensor to hand out
 	for i, s := range m.shards {
-		raw, err := r.read(s)
+		raw, err := read(s)
 		if err != nil {
 			return err
 		}
