@@ -31,9 +31,13 @@ func (f *fetcher) decoded(s modeldir.ShardInfo) (bool, error) {
 // decides whether to fetch them again.
 func (f *fetcher) decode(i int) error {
 	s := f.shards[i]
+	held := f.held == s.File && f.heldSize == s.CompressedSize
+	f.held = ""
 	comp, raw := f.decodeBuffers(s)
-	if err := readFull(f.o.Store, f.key, s.File, 0, comp); err != nil {
-		return err
+	if !held {
+		if err := readFull(f.o.Store, f.key, s.File, 0, comp); err != nil {
+			return err
+		}
 	}
 	if err := modeldir.DecodeShard(s, comp, raw, f.o.Codec); err != nil {
 		return &decodeError{err}

@@ -26,7 +26,11 @@ type fetcher struct {
 	prog     *progress
 	buf      []byte // one chunk, allocated on first use
 	// comp and raw hold a shard being decoded, allocated on first use.
+	// comp holds the first heldSize compressed bytes of the shard file
+	// held, as the download stored them ("": none).
 	comp, raw []byte
+	held      string
+	heldSize  int64
 }
 
 func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {

@@ -80,6 +80,7 @@ func (d *shardDownload) stream(body io.Reader, url string) error {
 				return fmt.Errorf("store %s: %v", d.s.File, err)
 			}
 			d.hash.Write(buf[:n])
+			d.keep(d.size, buf[:n])
 			d.size += int64(n)
 			d.hashed = d.size
 			d.high, d.served = max(d.high, d.size), max(d.served, d.size)

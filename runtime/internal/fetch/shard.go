@@ -178,9 +178,27 @@ func (d *shardDownload) rehash() error {
 			return err
 		}
 		d.hash.Write(p)
+		d.keep(d.hashed, p)
 		d.hashed += int64(len(p))
 	}
 	return nil
+}
+
+// keep copies p, the stored bytes at off, into the fetcher's buffer of
+// the shard's compressed bytes, so that the decode after the download
+// reads them from memory, not from the store. The buffer holds only a
+// prefix of the shard: bytes that do not extend it drop what it held.
+func (d *shardDownload) keep(off int64, p []byte) {
+	f := d.f
+	if off == 0 {
+		f.decodeBuffers(d.s)
+		f.held, f.heldSize = d.s.File, 0
+	}
+	if f.held != d.s.File || f.heldSize != off {
+		f.held = ""
+		return
+	}
+	f.heldSize += int64(copy(f.comp[off:d.s.CompressedSize], p))
 }
 
 // restart drops the stored bytes.

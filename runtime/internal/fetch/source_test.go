@@ -89,3 +89,29 @@ func TestSource(t *testing.T) {
 		}
 	}
 }
+
+// namesStore records the shards read.
+type namesStore struct {
+	store.Store
+	read map[string]int
+}
+
+func (s *namesStore) ReadShard(model, shard string, off int64, p []byte) (int, error) {
+	s.read[shard]++
+	return s.Store.ReadShard(model, shard, off, p)
+}
+
+// A shard downloaded whole is decoded from the bytes the download kept,
+// without reading them back from the store.
+func TestDecodeFromMemory(t *testing.T) {
+	dir, shards := tinyModel(t, 1)
+	srv := newServer(t, dir)
+	st := &namesStore{Store: store.Mem(), read: map[string]int{}}
+	res := mustFetch(t, srv.url(), options(st, srv))
+	for _, s := range shards {
+		if n := st.read[s.File]; n != 0 {
+			t.Errorf("%s: %d reads of its compressed bytes from the store", s.File, n)
+		}
+	}
+	sameTensors(t, res.Source(), dir)
+}
