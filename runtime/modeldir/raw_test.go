@@ -2,10 +2,14 @@ package modeldir
 
 import (
 	"crypto/sha256"
+	"errors"
 	"maps"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
@@ -117,4 +121,32 @@ func mustOpen(t *testing.T, src weights.Source, o Options) *Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// watchedSource counts the files it opens, atomically.
+type watchedSource struct {
+	weights.MemSource
+	opens *atomic.Int32
+}
+
+func (s watchedSource) Open(name string) (weights.File, error) {
+	s.opens.Add(1)
+	return s.MemSource.Open(name)
+}
+
+// Each that stops early (the callback fails) returns only once the
+// read-ahead no longer uses the source, so that the caller may use it.
+func TestRawReadAheadStops(t *testing.T) {
+	dir := writeDir(t, testTensors(t, 2), WriterOptions{ShardSize: corruptShardSize})
+	var opens atomic.Int32
+	m := mustOpen(t, watchedSource{rawSource(t, dir), &opens}, Options{Raw: true})
+	stop := errors.New("stop")
+	if err := m.Each(func(string, tensor.DType, []int, []byte) error { return stop }); err != stop {
+		t.Fatalf("Each = %v, want the callback's error", err)
+	}
+	after := opens.Load()
+	time.Sleep(50 * time.Millisecond)
+	if n := opens.Load(); n != after || int(n) > len(m.Shards()) {
+		t.Errorf("%d files opened at return, %d later, of %d shards and the manifest; want the read-ahead stopped before the end, and nothing after", after, n, len(m.Shards()))
+	}
 }
