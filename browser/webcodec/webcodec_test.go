@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -87,6 +88,18 @@ const benchSize = 32 << 20
 
 func BenchmarkSum256Native(b *testing.B) { benchSum(b, Sum256) }
 func BenchmarkSum256Go(b *testing.B)     { benchSum(b, sha256.Sum256) }
+
+// The cheaper checks a store could keep instead of the manifest's SHA-256,
+// for comparison: CRC-32 in Go (Castagnoli, the table-driven code Go's
+// wasm build has).
+func BenchmarkCRC32Go(b *testing.B) {
+	p := sample(benchSize)
+	table := crc32.MakeTable(crc32.Castagnoli)
+	b.SetBytes(benchSize)
+	for b.Loop() {
+		crc32.Checksum(p, table)
+	}
+}
 
 func benchSum(b *testing.B, sum func([]byte) [32]byte) {
 	p := sample(benchSize)
