@@ -40,6 +40,11 @@
 //   - A connection closes itself when another one asks for a version
 //     change (a newer schema, a deletion), so it cannot block that; its
 //     later calls fail.
+//   - [Store.ReadShardSHA256] reads a shard with one getAll and hands its
+//     bytes to crypto.subtle.digest before copying them into Go (the copy
+//     runs while the browser hashes): a load checks each stored shard
+//     without Go's SHA-256. A shard decoded by a download is stored as one
+//     chunk, so the read needs no joining.
 //   - Writes the browser refuses for lack of quota fail with an error
 //     that wraps [ErrQuota] and says how many bytes were being written;
 //     other failures carry the DOMException's name and message
