@@ -38,6 +38,12 @@ type Options struct {
 	// manifest's raw ones, with the Codec's Sum256 when set, or the file's
 	// own hash when it is a RawFile; nothing is decompressed.
 	Raw bool
+	// Readers is how many decoded shards (Raw) are read and checked at
+	// once, ahead of their use, each into a buffer of its own (so memory
+	// grows by a shard per reader); 0 means 1. More than one only pays
+	// where reads and hashes run outside Go (a browser's store), and
+	// needs a source whose files may be opened and read at once.
+	Readers int
 }
 
 // OpenWith is Open with options.
@@ -49,7 +55,7 @@ func OpenWith(src weights.Source, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.codec, m.raw = o.Codec, o.Raw
+	m.codec, m.raw, m.readers = o.Codec, o.Raw, o.Readers
 	return m, nil
 }
 

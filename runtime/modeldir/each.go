@@ -9,7 +9,8 @@ import "github.com/phi2web/phi2web/runtime/tensor"
 // spans shards is assembled in a buffer of its own. Memory: one buffer of
 // shard_size bytes plus the largest spanning tensor, and with a Codec one
 // buffer of the largest compressed shard. A source of decoded shards
-// (Options.Raw) is read one shard ahead, into a second buffer.
+// (Options.Raw) is read Options.Readers shards ahead (at least one), each
+// into a buffer of its own.
 //
 // data is valid only during the call to f; shape must not be modified.
 func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
@@ -17,7 +18,7 @@ func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []by
 	if m.raw {
 		p := m.newPrefetcher()
 		defer p.close()
-		read = func(ShardInfo) ([]byte, error) { return p.next() }
+		read = func(ShardInfo) ([]byte, error) { return p.nextShard() }
 	} else {
 		read = m.newShardReader().read
 	}

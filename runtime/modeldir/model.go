@@ -20,6 +20,7 @@ type Model struct {
 	shards    []ShardInfo
 	codec     *Codec // nil: the Go brotli decoder and crypto/sha256
 	raw       bool   // the source's shard files hold decoded bytes
+	readers   int    // with raw: shards read at once, ahead of their use
 }
 
 var _ weights.Loader = (*Model)(nil)

@@ -3,6 +3,7 @@ package modeldir
 import (
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"sync/atomic"
@@ -77,6 +78,12 @@ func TestRawShards(t *testing.T) {
 	if _, _, err := collect(mustOpen(t, hashingSource{src, &sums}, Options{Raw: true})); err != nil || sums == 0 {
 		t.Errorf("through RawFile: %v after %d hashes", err, sums)
 	}
+	for _, readers := range []int{2, 3, 100} {
+		got, _, err := collect(mustOpen(t, src, Options{Raw: true, Readers: readers}))
+		if err != nil || !maps.EqualFunc(got, want, func(a, b []byte) bool { return string(a) == string(b) }) {
+			t.Errorf("%d readers: %d tensors, %v; want the %d of the directory", readers, len(got), err, len(want))
+		}
+	}
 }
 
 // A decoded shard changed after it was stored is named before any tensor
@@ -94,11 +101,13 @@ func TestRawShardsCorrupt(t *testing.T) {
 		{"longer", func(src weights.MemSource) { src[name] = append(src[name], 1) }, name + ": 1025 decoded bytes, manifest.json says 1024"},
 		{"missing", func(src weights.MemSource) { delete(src, name) }, name + ": missing"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			src := rawSource(t, dir)
-			c.damage(src)
-			checkStopsAtBadShard(t, mustOpen(t, src, Options{Raw: true}), c.want)
-		})
+		for _, readers := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s, %d readers", c.name, readers), func(t *testing.T) {
+				src := rawSource(t, dir)
+				c.damage(src)
+				checkStopsAtBadShard(t, mustOpen(t, src, Options{Raw: true, Readers: readers}), c.want)
+			})
+		}
 	}
 }
 
@@ -139,7 +148,7 @@ func (s watchedSource) Open(name string) (weights.File, error) {
 func TestRawReadAheadStops(t *testing.T) {
 	dir := writeDir(t, testTensors(t, 2), WriterOptions{ShardSize: corruptShardSize})
 	var opens atomic.Int32
-	m := mustOpen(t, watchedSource{rawSource(t, dir), &opens}, Options{Raw: true})
+	m := mustOpen(t, watchedSource{rawSource(t, dir), &opens}, Options{Raw: true, Readers: 2})
 	stop := errors.New("stop")
 	if err := m.Each(func(string, tensor.DType, []int, []byte) error { return stop }); err != stop {
 		t.Fatalf("Each = %v, want the callback's error", err)
