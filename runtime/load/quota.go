@@ -43,6 +43,9 @@ func (l *limited) held() (int64, error) {
 	return l.stored, nil
 }
 
+// Unwrap returns the store whose reads these are (store.AsHasher).
+func (l *limited) Unwrap() store.Store { return l.Store }
+
 func (l *limited) Estimate() (int64, int64, error) {
 	usage, quota, err := l.Store.Estimate()
 	held, herr := l.held()

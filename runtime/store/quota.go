@@ -16,3 +16,6 @@ func (q lowQuota) Estimate() (int64, int64, error) {
 	}
 	return usage, quota, err
 }
+
+// Unwrap returns the store whose reads these are.
+func (q lowQuota) Unwrap() Store { return q.Store }

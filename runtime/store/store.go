@@ -65,6 +65,8 @@ type Store interface {
 
 // Hasher is a Store that can read a shard whole and hash it on the way,
 // natively where Go's own SHA-256 is slow (a browser's crypto.subtle).
+// Its reads (ShardSize, ReadShard, ReadShardSHA256) may run in several
+// goroutines at once, so that a load reads a few shards together.
 type Hasher interface {
 	// ReadShardSHA256 reads shard whole into p, which must be of its
 	// stored size, and returns the SHA-256 of the bytes read.
@@ -77,3 +79,20 @@ type Hasher interface {
 // use holds only its shards' decoded bytes, which a load reads without
 // decoding and checks against their sha256.
 func RawShard(name string) string { return name + ".raw" }
+
+// AsHasher returns the Hasher st is, or wraps: a wrapper that changes
+// only writes or estimates (LowerQuota, a limit) passes reads through, and
+// says so with an Unwrap method returning what it wraps.
+func AsHasher(st Store) (Hasher, bool) {
+	for st != nil {
+		if h, ok := st.(Hasher); ok {
+			return h, true
+		}
+		u, ok := st.(interface{ Unwrap() Store })
+		if !ok {
+			return nil, false
+		}
+		st = u.Unwrap()
+	}
+	return nil, false
+}

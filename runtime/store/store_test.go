@@ -24,3 +24,19 @@ func TestDir(t *testing.T) {
 		return s
 	})
 }
+
+type fakeHasher struct{ store.Store }
+
+func (fakeHasher) ReadShardSHA256(string, string, []byte) ([32]byte, error) { return [32]byte{}, nil }
+
+// AsHasher finds a Hasher through the wrappers that pass reads through,
+// and none in a store that is not one.
+func TestAsHasher(t *testing.T) {
+	h := fakeHasher{store.Mem()}
+	if _, ok := store.AsHasher(store.LowerQuota(h, 10)); !ok {
+		t.Error("a Hasher under LowerQuota is not found")
+	}
+	if _, ok := store.AsHasher(store.LowerQuota(store.Mem(), 10)); ok {
+		t.Error("a Mem store under LowerQuota is taken for a Hasher")
+	}
+}
