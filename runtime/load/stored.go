@@ -66,7 +66,7 @@ func openStored(ctx context.Context, url string, o Options, use func(*Model) err
 	var useErr error
 	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.second(), Codec: o.Codec}
 	err = fetch.Load(ctx, key, fo, func(src weights.Source) error {
-		m, err := openModelDir(src, modeldir.Options{Codec: o.Codec, Raw: true})
+		m, err := openModelDir(src, modeldir.Options{Codec: o.Codec, Raw: true, Readers: fetch.Readers(j.st)})
 		if err != nil {
 			useErr = BadModel(err)
 			return err

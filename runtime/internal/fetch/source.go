@@ -15,7 +15,7 @@ import (
 // Source returns the stored model as a weights.Source for modeldir.OpenWith
 // with Options.Raw: manifest.json and the shards' decoded bytes by their
 // manifest names. A shard file is a modeldir.RawFile, hashed by the store
-// when it is a store.Hasher. Small reads are served from a window of
+// when it is a store.Hasher (Readers gives Options.Readers). Small reads are served from a window of
 // Options.ChunkSize bytes read ahead, so that a decoder's stream of small
 // reads costs one store read per chunk. Like the store, it serves one
 // goroutine at a time.
@@ -79,7 +79,7 @@ func (f *shardFile) ReadAllSHA256(p []byte) ([32]byte, error) {
 	if int64(len(p)) != f.size {
 		return [32]byte{}, fmt.Errorf("read %s: a %d-byte buffer for %d bytes", f.name, len(p), f.size)
 	}
-	if h, ok := f.s.st.(store.Hasher); ok {
+	if h, ok := store.AsHasher(f.s.st); ok {
 		return h.ReadShardSHA256(f.s.key, f.name, p)
 	}
 	if err := readFull(f.s.st, f.s.key, f.name, 0, p); err != nil {
@@ -140,4 +140,15 @@ func readFull(st store.Store, key, shard string, off int64, p []byte) error {
 		}
 	}
 	return nil
+}
+
+// Readers is the number of shards a load from st should read at once
+// (modeldir.Options.Readers): two where the store hashes natively and may
+// be read from several goroutines (store.Hasher), so that one shard's read
+// overlaps another's hash; else one.
+func Readers(st store.Store) int {
+	if _, ok := store.AsHasher(st); ok {
+		return 2
+	}
+	return 1
 }
