@@ -5,6 +5,7 @@ package idb
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -52,5 +53,38 @@ func TestReadShardSHA256(t *testing.T) {
 	}
 	if _, err := s.ReadShardSHA256(url, "absent.bin", nil); err != nil {
 		t.Errorf("an absent shard of 0 bytes: %v", err)
+	}
+}
+
+// Two goroutines may read and hash shards at once (store.Hasher).
+func TestReadShardSHA256Together(t *testing.T) {
+	const url = "https://example.com/together/"
+	s := openFresh(t, freshName(t))
+	if err := s.PutManifest(url, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	shards := map[string][]byte{}
+	for i, name := range []string{"a.bin", "b.bin", "c.bin", "d.bin"} {
+		data := bytes.Repeat([]byte{byte(i + 1), 7, byte(3 * i)}, 1<<20)
+		if err := s.AppendShard(url, name, 0, data); err != nil {
+			t.Fatal(err)
+		}
+		shards[name] = data
+	}
+	errs := make(chan error, len(shards))
+	for name, data := range shards {
+		go func() {
+			got := make([]byte, len(data))
+			sum, err := s.ReadShardSHA256(url, name, got)
+			if err == nil && (sum != sha256.Sum256(data) || !bytes.Equal(got, data)) {
+				err = fmt.Errorf("%s: wrong bytes or sum", name)
+			}
+			errs <- err
+		}()
+	}
+	for range shards {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
