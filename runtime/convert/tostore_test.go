@@ -92,7 +92,7 @@ func TestRunToStore(t *testing.T) {
 	if !res.Offline {
 		t.Error("fetch reached a network")
 	}
-	fromStore, err := modeldir.Open(res.Source())
+	fromStore, err := modeldir.OpenWith(res.Source(), modeldir.Options{Raw: true}) // the fetch decoded the shards
 	if err != nil {
 		t.Fatal(err)
 	}
