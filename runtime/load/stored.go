@@ -110,9 +110,22 @@ func (j *job) fill() (string, error) {
 		defer release()
 	}
 	// Another page may have stored it while this one waited for the lock.
-	_, err = fetch.Fetch(j.ctx, key, fetch.Options{Store: j.st, Client: j.client, Progress: j.first(), Codec: j.o.Codec})
+	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.first(), Codec: j.o.Codec}
+	_, err = fetch.Fetch(j.ctx, key, fo)
 	if err != nil && hf {
-		err = j.convert(key)
+		if err = j.convert(key); err == nil {
+			// The conversion stored compressed shards: decode them now,
+			// while the store may be written (a wazero guest reads the
+			// cache read-only). No server has the key: it is found stored,
+			// and only the decode (verify) is worth reporting.
+			report := fo.Progress
+			fo.Progress = func(p Progress) {
+				if p.Phase == PhaseVerify {
+					report(p)
+				}
+			}
+			_, err = fetch.Fetch(j.ctx, key, fo)
+		}
 	}
 	return key, err
 }

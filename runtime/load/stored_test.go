@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/load"
+	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // A model directory is downloaded under its URL, reported phase by phase,
@@ -150,5 +152,32 @@ func TestUseError(t *testing.T) {
 	err := load.Open(context.Background(), srv.URL, load.Options{Client: viaNetHTTP, Store: store.Mem()}, func(*load.Model) error { return mine })
 	if err != mine {
 		t.Errorf("use failing: Open = %v, want use's error", err)
+	}
+}
+
+// Fill leaves a Hugging Face conversion decoded, as a download is: a
+// reader that cannot write the store (a wazero guest) loads it as it is.
+func TestFillDecodesConversion(t *testing.T) {
+	srv := serve(t, checkpointDir(t))
+	st := store.Mem()
+	key, err := load.Fill(context.Background(), srv.URL, load.Options{Client: viaNetHTTP, Store: st, Quant: "q4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := st.Manifest(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := modeldir.Open(weights.MemSource{modeldir.ManifestFile: manifest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range md.Shards() {
+		raw, _ := st.ShardSize(key, store.RawShard(s.File))
+		comp, _ := st.ShardSize(key, s.File)
+		ok, _ := st.Verified(key, store.RawShard(s.File))
+		if raw != s.RawSize || comp != 0 || !ok {
+			t.Errorf("%s: %d decoded bytes (verified %v), %d compressed; want %d decoded and verified, none compressed", s.File, raw, ok, comp, s.RawSize)
+		}
 	}
 }
