@@ -85,3 +85,7 @@ func (f *fetcher) decodeBuffers(s modeldir.ShardInfo) (comp, raw []byte) {
 	}
 	return f.comp[:s.CompressedSize], f.raw[:s.RawSize]
 }
+
+// releaseBuffers drops the decode buffers once the shards are stored, so
+// that the load which follows does not hold them.
+func (f *fetcher) releaseBuffers() { f.comp, f.raw, f.held = nil, nil, "" }

@@ -120,6 +120,7 @@ func Fetch(ctx context.Context, url string, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	f.releaseBuffers()
 	if err := f.o.Store.SetComplete(f.key, true); err != nil {
 		return nil, err
 	}
@@ -161,6 +162,7 @@ func (f *fetcher) offline(have bool, stored []byte, netErr error) (*Result, erro
 		}
 		f.prog.cached(i, s.CompressedSize)
 	}
+	f.releaseBuffers()
 	f.prog.ready()
 	return &Result{URL: f.key, Offline: true, NetworkErr: netErr, f: f}, nil
 }

@@ -54,7 +54,9 @@ func (r *Result) Repair(shard string) error {
 	f.prog = newProgress(f.o.Progress, f.o.Now)
 	f.prog.setTotal(f.shards)
 	f.prog.base = f.prog.total - f.shards[i].CompressedSize
-	if err := f.fetchShard(i); err != nil {
+	err := f.fetchShard(i)
+	f.releaseBuffers()
+	if err != nil {
 		return err
 	}
 	for _, s := range f.shards { // the others may have been dropped meanwhile
