@@ -156,11 +156,11 @@ func (f *fetcher) offline(have bool, stored []byte, netErr error) (*Result, erro
 		} else if !ok {
 			return nil, fmt.Errorf("%w (and shard %s of the stored copy is not verified: fetch it again when online)", netErr, s.File)
 		}
-		f.prog.event(PhaseVerify, i, false)
+		f.prog.mark()
 		if err := f.decode(i); err != nil {
 			return nil, fmt.Errorf("%w (and shard %s of the stored copy is unusable: %v)", netErr, s.File, err)
 		}
-		f.prog.cached(i, s.CompressedSize)
+		f.prog.verified(i, s.CompressedSize)
 	}
 	f.releaseBuffers()
 	f.prog.ready()

@@ -129,7 +129,23 @@ func TestCompressedStoreIsDecoded(t *testing.T) {
 	if err := st.SetComplete(srv.url(), true); err != nil {
 		t.Fatal(err)
 	}
-	res := mustFetch(t, srv.url(), options(st, srv))
+	var rec recorder
+	o := options(st, srv)
+	o.Progress = rec.add
+	res := mustFetch(t, srv.url(), o)
+	rec.checkMonotonic(t, totalSize(shards))
+	verifies, rated := 0, 0
+	for _, ev := range rec.events {
+		if ev.Phase == fetch.PhaseVerify {
+			verifies++
+			if ev.BytesPerSecond > 0 {
+				rated++
+			}
+		}
+	}
+	if verifies < len(shards)-1 || rated == 0 {
+		t.Errorf("%d verify reports, %d with a rate; want one per shard decoded, with a rate after the first", verifies, rated)
+	}
 	if sent := srv.shardBytesSent(); sent != shards[2].CompressedSize || srv.sentTo(shards[2].File) != sent {
 		t.Errorf("%d shard bytes sent, want %s alone (%d)", sent, shards[2].File, shards[2].CompressedSize)
 	}

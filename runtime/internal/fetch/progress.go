@@ -69,6 +69,16 @@ func (p *progress) cached(i int, size int64) {
 	p.event(PhaseDownload, i, true)
 }
 
+// verified reports shard i, stored compressed before, as decoded and
+// checked: its bytes count in the rate, so that the verify phase has one
+// and a time left.
+func (p *progress) verified(i int, size int64) {
+	p.base += size
+	p.rx += size
+	p.sample()
+	p.event(PhaseVerify, i, false)
+}
+
 func (p *progress) ready() { p.event(PhaseReady, 0, false) }
 
 func (p *progress) sample() {

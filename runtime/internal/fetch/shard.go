@@ -31,11 +31,11 @@ func (f *fetcher) fetchShard(i int) error {
 	if ok, err := f.stored(s); err != nil {
 		return err
 	} else if ok {
-		f.prog.event(PhaseVerify, i, false)
+		f.prog.mark()
 		var bad *decodeError
 		switch err := f.decode(i); {
 		case err == nil:
-			f.prog.cached(i, s.CompressedSize)
+			f.prog.verified(i, s.CompressedSize)
 			return nil
 		case !errors.As(err, &bad):
 			return err
