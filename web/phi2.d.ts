@@ -28,13 +28,14 @@ export class Phi2Error extends Error {
 export type Backend = "auto" | "webgpu" | "simd";
 export type Quant = "q4" | "q8" | "f16" | "f32";
 
-/** A load's progress. Phases come in this order; "convert" only for Hugging Face URLs. */
+/** A load's progress. Phases come in this order, but "convert" (only for Hugging Face URLs) comes before "verify". */
 export interface Progress {
 	/**
 	 * "start": the worker and the engine start (done 0 of 1, then 1 of 1);
-	 * "manifest", "download", "verify": fetching into the store;
+	 * "manifest", "download": fetching into the store (each shard is decoded and checked as it is stored);
+	 * "verify": decoding and checking shards stored compressed (a conversion's, or a store of an earlier version);
 	 * "convert": Hugging Face weights read and quantized (bytes);
-	 * "load": model bytes read from the store into the backend; "ready".
+	 * "load": model bytes read from the store, checked and put on the backend; "ready".
 	 */
 	phase: "start" | "manifest" | "download" | "verify" | "convert" | "load" | "ready";
 	done: number;
