@@ -129,3 +129,18 @@ func benchDecompress(b *testing.B, dec func(dst, src []byte) (int, error)) {
 		}
 	}
 }
+
+// BenchmarkSumJSNative hashes bytes already in JavaScript, as a store's
+// read hands them over: the digest alone, without the copy out of Go.
+func BenchmarkSumJSNative(b *testing.B) {
+	u8, err := toJS(sample(benchSize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(benchSize)
+	for b.Loop() {
+		if _, err := SumJS(u8); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
