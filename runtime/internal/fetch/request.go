@@ -60,6 +60,9 @@ func (d *shardDownload) request() error {
 	if d.size == 0 || !d.version.Known() {
 		d.version = part.Version
 	}
+	if d.encoding != "" && d.size == 0 {
+		return d.streamEncoded(part.Body, url)
+	}
 	return d.stream(part.Body, url)
 }
 

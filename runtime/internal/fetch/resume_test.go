@@ -187,3 +187,47 @@ func TestRetryLimit(t *testing.T) {
 		}
 	}
 }
+
+// appendsStore records the shards appended to.
+type appendsStore struct {
+	store.Store
+	appended map[string]int
+}
+
+func (s *appendsStore) AppendShard(model, shard string, off int64, p []byte) error {
+	s.appended[shard]++
+	return s.Store.AppendShard(model, shard, off, p)
+}
+
+// An answer with Content-Encoding: br that a browser has decoded already
+// is stored as the shard's decoded bytes, checked against the raw sha256,
+// with no decode; one that does not match is fetched again.
+func TestDecodedByClient(t *testing.T) {
+	dir, shards := tinyModel(t, 1)
+	srv := newServer(t, dir)
+	srv.encoding, srv.decoded = "br", true
+	bad := shards[2]
+	srv.flip(bad.File, 1)
+	st := &appendsStore{Store: store.Mem(), appended: map[string]int{}}
+	var rec recorder
+	o := options(st, srv)
+	o.Progress = rec.add
+	res := mustFetch(t, srv.url(), o)
+	for _, s := range shards {
+		if n := st.appended[s.File]; n != 0 {
+			t.Errorf("%s: %d appends of compressed bytes, want none", s.File, n)
+		}
+		if n := st.appended[fetch.RawName(s.File)]; n != 1 {
+			t.Errorf("%s: %d appends of decoded bytes, want one", s.File, n)
+		}
+		want := 1
+		if s.File == bad.File {
+			want = 2
+		}
+		if got := len(srv.requests(s.File)); got != want {
+			t.Errorf("%s requested %d times, want %d", s.File, got, want)
+		}
+	}
+	rec.checkMonotonic(t, totalSize(shards))
+	sameTensors(t, res.Source(), dir)
+}

@@ -1,7 +1,9 @@
 package fetch_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 )
 
 // server serves a model directory with Range support, counts the body
@@ -26,6 +30,7 @@ type server struct {
 	fails    map[string]int      // answer 503 for a file this many more times
 	noRange  bool                // answer every request with the whole file (200)
 	encoding string              // a Content-Encoding header to send with every file
+	decoded  bool                // send shards decoded, as a browser hands a br answer to the page
 	flips    map[string]int      // serve the file with a byte flipped this many more times (-1: always)
 }
 
@@ -101,6 +106,13 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.NotFound(w, r)
 		return
+	}
+	if s.decoded && strings.HasSuffix(name, ".br") {
+		data, err = io.ReadAll(brotli.NewReader(bytes.NewReader(data)))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 	}
 	s.mu.Lock()
 	s.ranges[name] = append(s.ranges[name], r.Header.Get("Range"))

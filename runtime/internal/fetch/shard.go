@@ -44,8 +44,13 @@ func (f *fetcher) fetchShard(i int) error {
 			return err
 		}
 	}
-	if err := f.download(i); err != nil {
+	decoded, err := f.download(i)
+	if err != nil {
 		return err
+	}
+	if decoded { // the browser decoded it (Content-Encoding)
+		f.prog.finish(s.CompressedSize)
+		return nil
 	}
 	if err := f.decode(i); err != nil {
 		var bad *decodeError
@@ -59,27 +64,31 @@ func (f *fetcher) fetchShard(i int) error {
 	return nil
 }
 
-// download makes shard i's compressed bytes stored and verified.
-func (f *fetcher) download(i int) error {
+// download makes shard i's compressed bytes stored and verified, or its
+// decoded bytes when the answer came decoded (decoded).
+func (f *fetcher) download(i int) (decoded bool, err error) {
 	s := f.shards[i]
 	var hint string
 	for attempt := range 2 {
 		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New(), refetch: attempt > 0}
 		if err := d.download(); err != nil {
-			return err
+			return false, err
+		}
+		if d.decoded {
+			return true, nil
 		}
 		if hex.EncodeToString(d.hash.Sum(nil)) == s.CompressedSHA256 {
-			return f.o.Store.SetVerified(f.key, s.File, true)
+			return false, f.o.Store.SetVerified(f.key, s.File, true)
 		}
 		if err := f.o.Store.DeleteShard(f.key, s.File); err != nil {
-			return err
+			return false, err
 		}
 		f.prog.restart()
 		if d.encoding != "" {
-			hint = fmt.Sprintf(" (it came with Content-Encoding: %s; the server must send .br files as they are)", d.encoding)
+			hint = fmt.Sprintf(" (it came with Content-Encoding: %s, and neither as the .br file nor decoded)", d.encoding)
 		}
 	}
-	return fmt.Errorf("GET %s: the bytes mismatched their sha256 twice: the server's copy is corrupt%s", f.fileURL(s.File), hint)
+	return false, fmt.Errorf("GET %s: the bytes mismatched their sha256 twice: the server's copy is corrupt%s", f.fileURL(s.File), hint)
 }
 
 // shardDownload brings one shard to its full size. hash always covers the
@@ -93,6 +102,7 @@ type shardDownload struct {
 	hash     hash.Hash
 	hashed   int64
 	encoding string // a Content-Encoding the server declared, which alters the bytes
+	decoded  bool   // the answer came decoded, and its decoded bytes are stored
 	// refetch marks the download after a mismatch: its URL carries a query
 	// that no cache has seen, so that a browser's HTTP cache cannot answer
 	// with the corrupt bytes again.

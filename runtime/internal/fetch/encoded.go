@@ -1,0 +1,89 @@
+package fetch
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/phi2web/phi2web/runtime/store"
+)
+
+// streamEncoded reads the whole answer to a shard request that declared a
+// Content-Encoding. A browser has decoded it already (natively, off the Go
+// thread, the fastest decoder a page has): when the body is the shard's
+// decoded bytes, matching the raw sha256, they are stored as they are and
+// the shard needs no decode (d.decoded). When it is the compressed file
+// (a client that does not decode, such as Go's for br), it goes the usual
+// way. Anything else counts as a mismatch, fetched again. Such an answer
+// cannot be resumed (a Range would apply to the encoded bytes), so it is
+// kept in memory until it is whole, and a cut one starts again.
+func (d *shardDownload) streamEncoded(body io.Reader, url string) error {
+	s := d.s
+	comp, raw := d.f.decodeBuffers(s)
+	buf := raw
+	if len(comp) > len(raw) {
+		buf = comp
+	}
+	n, err := io.ReadFull(body, buf)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return &retryableError{fmt.Errorf("GET %s: at byte %d: %w", url, n, err)}
+	}
+	var one [1]byte
+	longer := err == nil && func() bool { k, _ := io.ReadFull(body, one[:]); return k > 0 }()
+	switch {
+	case longer:
+	case int64(n) == s.RawSize && d.sum(buf[:n]) == s.RawSHA256:
+		if err := d.storeDecoded(buf[:n]); err != nil {
+			return err
+		}
+	case int64(n) == s.CompressedSize:
+		return d.stream(&byteReader{p: buf[:n]}, url)
+	case n < len(buf):
+		return &retryableError{fmt.Errorf("GET %s: the response ended at byte %d (Content-Encoding: %s; %d bytes decoded, %d compressed)", url, n, d.encoding, s.RawSize, s.CompressedSize)}
+	}
+	// Done with this answer: stored decoded, or a mismatch that the hash
+	// check after the download finds (nothing was stored).
+	d.f.prog.received(d.i, s.CompressedSize)
+	d.size, d.hashed = s.CompressedSize, s.CompressedSize
+	return nil
+}
+
+// storeDecoded stores a shard's checked decoded bytes as a decode does.
+func (d *shardDownload) storeDecoded(raw []byte) error {
+	st, key, name := d.f.o.Store, d.f.key, store.RawShard(d.s.File)
+	for _, step := range []func() error{
+		func() error { return st.DeleteShard(key, name) },
+		func() error { return st.DeleteShard(key, d.s.File) },
+		func() error { return st.AppendShard(key, name, 0, raw) },
+		func() error { return st.SetVerified(key, name, true) },
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("store %s: %v", d.s.File, err)
+		}
+	}
+	d.decoded = true
+	return nil
+}
+
+func (d *shardDownload) sum(p []byte) string {
+	var h [32]byte
+	if c := d.f.o.Codec; c != nil {
+		h = c.Sum256(p)
+	} else {
+		h = sha256.Sum256(p)
+	}
+	return hex.EncodeToString(h[:])
+}
+
+// byteReader reads p (a bytes.Reader without the import of its Seek).
+type byteReader struct{ p []byte }
+
+func (r *byteReader) Read(b []byte) (int, error) {
+	if len(r.p) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b, r.p)
+	r.p = r.p[n:]
+	return n, nil
+}
