@@ -119,6 +119,18 @@ func TestBrowserStore(t *testing.T) {
 		res, errOut, code = storedRun(t, srv, profile)
 		check(t, "offline after the repair", res, errOut, code)
 	})
+	t.Run("decoded by the browser", func(t *testing.T) {
+		srv, profile := newModelServer(t, dir), t.TempDir()
+		srv.brEncoded = true
+		res, errOut, code := storedRun(t, srv, profile)
+		check(t, "shards sent with Content-Encoding: br", res, errOut, code)
+		if got := srv.shardBytes(); got != total || srv.encoded == 0 {
+			t.Errorf("the server sent %d shard bytes in %d encoded answers, want %d", got, srv.encoded, total)
+		}
+		srv.Close()
+		res, errOut, code = storedRun(t, srv, profile)
+		check(t, "offline after", res, errOut, code)
+	})
 	t.Run("quota", func(t *testing.T) {
 		srv, profile := newModelServer(t, dir), t.TempDir()
 		_, errOut, code := storedRun(t, srv, profile, "PHI2_STORE_QUOTA", "1000")

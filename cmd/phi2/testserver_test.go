@@ -5,6 +5,9 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +22,10 @@ type modelServer struct {
 	sent     int64 // shard bytes written to clients
 	cutAfter int64 // when > 0: the next shard response stops after this many bytes
 	flipOnce bool  // the next shard response has one byte flipped
+	// brEncoded: whole shards go out with Content-Encoding: br (the .br
+	// file as it is), for the browser to decode; encoded counts them.
+	brEncoded bool
+	encoded   int
 }
 
 func newModelServer(t *testing.T, dir string) *modelServer {
@@ -41,8 +48,24 @@ func newModelServer(t *testing.T, dir string) *modelServer {
 		s.mu.Lock()
 		cut, flip := s.cutAfter, s.flipOnce
 		s.cutAfter, s.flipOnce = 0, false
+		encode := s.brEncoded && (r.Header.Get("Range") == "" || r.Header.Get("Range") == "bytes=0-")
+		if encode {
+			s.encoded++
+		}
 		s.mu.Unlock()
-		files.ServeHTTP(&countingWriter{ResponseWriter: w, s: s, cut: cut, flip: flip}, r)
+		cw := &countingWriter{ResponseWriter: w, s: s, cut: cut, flip: flip}
+		if encode {
+			data, err := os.ReadFile(filepath.Join(dir, path.Base(r.URL.Path)))
+			if err != nil {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, Content-Encoding")
+			w.Header().Set("Content-Encoding", "br")
+			cw.Write(data)
+			return
+		}
+		files.ServeHTTP(cw, r)
 	}))
 	t.Cleanup(s.Close)
 	return s
