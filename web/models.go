@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Model is a model directory the site serves at models/<Name>/: a
@@ -83,8 +84,40 @@ func (m *modelFiles) serve(w http.ResponseWriter, r *http.Request, name string) 
 	h := w.Header()
 	h.Set("Content-Type", contentType(name))
 	h.Set("Cache-Control", cacheShort)
-	h.Set("ETag", `"`+strconv.FormatInt(st.Size(), 36)+"-"+strconv.FormatInt(st.ModTime().UnixNano(), 36)+`"`)
+	etag := strconv.FormatInt(st.Size(), 36) + "-" + strconv.FormatInt(st.ModTime().UnixNano(), 36)
+	if encodedShard(r, name) {
+		// A whole shard goes out as what it is, brotli, declared as the
+		// encoding: a browser decodes it natively, off the page's thread,
+		// and the engine checks and stores the decoded bytes. A resumed
+		// one (Range) comes as the file's bytes.
+		h.Set("Content-Encoding", "br")
+		etag += "-br"
+		r = r.Clone(r.Context())
+		r.Header.Del("Range") // "bytes=0-": the whole file, as a 200
+	}
+	if strings.HasSuffix(name, ".br") {
+		h.Add("Vary", "Accept-Encoding")
+	}
+	h.Set("ETag", `"`+etag+`"`)
 	http.ServeContent(w, r, name, st.ModTime(), f)
+}
+
+// encodedShard reports whether the shard name goes out with
+// Content-Encoding: br: a GET of the whole file from a client that
+// accepts br.
+func encodedShard(r *http.Request, name string) bool {
+	if !strings.HasSuffix(name, ".br") || r.Method != http.MethodGet {
+		return false
+	}
+	if rng := r.Header.Get("Range"); rng != "" && rng != "bytes=0-" {
+		return false
+	}
+	for _, e := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		if name, _, _ := strings.Cut(strings.TrimSpace(e), ";"); strings.EqualFold(name, "br") {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *modelFiles) close() { m.root.Close() }

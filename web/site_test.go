@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -168,9 +169,27 @@ func TestContentTypes(t *testing.T) {
 			t.Errorf("%s: Content-Type %q, want %q", path, got, typ)
 		}
 	}
-	// A shard is brotli data the engine decodes itself: no Content-Encoding.
-	if enc := ts.do("GET", "/models/default/shard-00000.bin.br", map[string]string{"Accept-Encoding": "br"}, nil).Header().Get("Content-Encoding"); enc != "" {
-		t.Errorf("shard: Content-Encoding %q, want none", enc)
+	// A whole shard goes to a client that accepts br declared as br (the
+	// file's bytes, for the browser to decode); a part of one, or one for
+	// a client that does not accept br, goes without an encoding.
+	const shard = "/models/default/shard-00000.bin.br"
+	for _, c := range []struct {
+		header map[string]string
+		want   string
+	}{
+		{map[string]string{"Accept-Encoding": "gzip, deflate, br, zstd"}, "br"},
+		{map[string]string{"Accept-Encoding": "gzip, br", "Range": "bytes=0-"}, "br"},
+		{map[string]string{"Accept-Encoding": "br", "Range": "bytes=10-"}, ""},
+		{map[string]string{"Accept-Encoding": "gzip"}, ""},
+		{nil, ""},
+	} {
+		w := ts.do("GET", shard, c.header, nil)
+		if enc := w.Header().Get("Content-Encoding"); enc != c.want {
+			t.Errorf("shard with %v: Content-Encoding %q, want %q", c.header, enc, c.want)
+		}
+		if c.want != "" && (w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), ts.shard)) {
+			t.Errorf("shard with %v: %d, %d bytes; want 200 and the file's %d bytes", c.header, w.Code, w.Body.Len(), len(ts.shard))
+		}
 	}
 }
 
