@@ -25,7 +25,7 @@ func (d *shardDownload) streamEncoded(body io.Reader, url string) error {
 	if len(comp) > len(raw) {
 		buf = comp
 	}
-	n, err := io.ReadFull(body, buf)
+	n, err := d.readReporting(body, buf)
 	if err != nil && err != io.ErrUnexpectedEOF {
 		return &retryableError{fmt.Errorf("GET %s: at byte %d: %w", url, n, err)}
 	}
@@ -38,15 +38,39 @@ func (d *shardDownload) streamEncoded(body io.Reader, url string) error {
 			return err
 		}
 	case int64(n) == s.CompressedSize:
+		d.f.prog.restart() // stream reports these bytes again
 		return d.stream(&byteReader{p: buf[:n]}, url)
 	case n < len(buf):
 		return &retryableError{fmt.Errorf("GET %s: the response ended at byte %d (Content-Encoding: %s; %d bytes decoded, %d compressed)", url, n, d.encoding, s.RawSize, s.CompressedSize)}
 	}
 	// Done with this answer: stored decoded, or a mismatch that the hash
 	// check after the download finds (nothing was stored).
-	d.f.prog.received(d.i, s.CompressedSize)
 	d.size, d.hashed = s.CompressedSize, s.CompressedSize
 	return nil
+}
+
+// readReporting fills buf from body as io.ReadFull does, reporting the
+// progress as it goes in the shard's compressed bytes (the total counts
+// those), scaled from the decoded ones that arrive.
+func (d *shardDownload) readReporting(body io.Reader, buf []byte) (int, error) {
+	scale := float64(d.s.CompressedSize) / float64(max(d.s.RawSize, 1))
+	var n int
+	var reported int64
+	for n < len(buf) {
+		k, err := io.ReadFull(body, buf[n:min(len(buf), n+int(d.f.o.ChunkSize))])
+		n += k
+		if now := min(int64(float64(n)*scale), d.s.CompressedSize); now > reported {
+			d.f.prog.received(d.i, now-reported)
+			reported = now
+		}
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			return n, io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // storeDecoded stores a shard's checked decoded bytes as a decode does.
