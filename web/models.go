@@ -91,6 +91,11 @@ func (m *modelFiles) serve(w http.ResponseWriter, r *http.Request, name string) 
 		// and the engine checks and stores the decoded bytes. A resumed
 		// one (Range) comes as the file's bytes.
 		h.Set("Content-Encoding", "br")
+		// ServeContent leaves out the length of an encoded answer; this
+		// one is the file's, which lets a page show progress and take the
+		// answer whole (a length the page had to count itself would be of
+		// the decoded bytes).
+		h.Set("Content-Length", strconv.FormatInt(st.Size(), 10))
 		etag += "-br"
 		r = r.Clone(r.Context())
 		r.Header.Del("Range") // "bytes=0-": the whole file, as a 200

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,8 +188,8 @@ func TestContentTypes(t *testing.T) {
 		if enc := w.Header().Get("Content-Encoding"); enc != c.want {
 			t.Errorf("shard with %v: Content-Encoding %q, want %q", c.header, enc, c.want)
 		}
-		if c.want != "" && (w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), ts.shard)) {
-			t.Errorf("shard with %v: %d, %d bytes; want 200 and the file's %d bytes", c.header, w.Code, w.Body.Len(), len(ts.shard))
+		if c.want != "" && (w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), ts.shard) || w.Header().Get("Content-Length") != strconv.Itoa(len(ts.shard))) {
+			t.Errorf("shard with %v: %d, %d bytes, Content-Length %q; want 200 and the file's %d bytes", c.header, w.Code, w.Body.Len(), w.Header().Get("Content-Length"), len(ts.shard))
 		}
 	}
 }
