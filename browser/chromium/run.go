@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,10 @@ type Options struct {
 	Profile string
 	// Threads is the number of threads that run SIMD kernel jobs; 0 means 1.
 	Threads int
+	// PeakMemory, when set, receives the most memory Chromium's processes
+	// held together during the run, in bytes (their proportional set
+	// sizes, sampled every 200 ms; 0 outside Linux).
+	PeakMemory *int64
 }
 
 // WebGPU selects the WebGPU the program sees, so that fallbacks can be
@@ -151,6 +156,12 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 		waitErr = cmd.Wait()
 		close(exited)
 	}()
+	if o.PeakMemory != nil {
+		var peak atomic.Int64
+		sampled := make(chan struct{})
+		go func() { watchMemory(cmd.Process.Pid, exited, &peak); close(sampled) }()
+		defer func() { <-sampled; *o.PeakMemory = peak.Load() }() // after Chromium is gone
+	}
 	defer func() {
 		killProcessGroup(cmd)
 		<-exited

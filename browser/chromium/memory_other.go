@@ -1,0 +1,6 @@
+//go:build !linux
+
+package chromium
+
+// groupMemory is not measured outside Linux.
+func groupMemory(pgid int) int64 { return 0 }
