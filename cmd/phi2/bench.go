@@ -42,7 +42,7 @@ type benchResult struct {
 	Decode128       float64 `json:"decode_tokens_per_second_ctx128"`
 	Decode2048      float64 `json:"decode_tokens_per_second_ctx2048"`
 	WeightsMB       float64 `json:"weights_mb"`
-	PeakRSSMB       float64 `json:"peak_rss_mb,omitempty"` // this process's, the engine's included: none on chromium
+	PeakRSSMB       float64 `json:"peak_rss_mb,omitempty"` // this process's, the engine's included; on chromium the browser's processes' together (PSS)
 	DecodeSteps     int     `json:"decode_steps"`
 	// GPU backends only: the adapter, and the dispatches a decode step records.
 	Device             string  `json:"device,omitempty"`
@@ -149,8 +149,8 @@ func runBench(args []string, stdout io.Writer) error {
 
 // delegateBench runs the bench on another engine (the model is prepared
 // here, natively) and completes its result with what only this process
-// knows: the threads it gave the engine and, for wazero, the peak memory
-// of the whole process, engine included.
+// knows: the threads it gave the engine and the peak memory: for wazero
+// of the whole process, engine included, for chromium of the browser.
 func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int, stdout io.Writer) error {
 	var out bytes.Buffer
 	ran, err := ef.delegate(fs, "bench", append(args, "--model="+ef.model), &out)
@@ -165,8 +165,11 @@ func delegateBench(ef *engineFlags, fs *flag.FlagSet, args []string, threads int
 		return fmt.Errorf("engine %s printed no bench result: %q", ef.engine, out.String())
 	}
 	res.Threads, res.PeakRSSMB = threads, 0
-	if ef.engine == "wazero" {
+	switch ef.engine {
+	case "wazero":
 		res.PeakRSSMB = float64(peakRSS()) / (1 << 20)
+	case "chromium":
+		res.PeakRSSMB = float64(ef.browserPeak) / (1 << 20)
 	}
 	res.Model = filepath.Base(ef.model) // the engine may have opened it by URL
 	return json.NewEncoder(stdout).Encode(res)

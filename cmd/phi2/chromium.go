@@ -54,6 +54,9 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 		Wasm: wasm, Args: guestArgs, Env: env, Files: files,
 		Stdout: stdout, Stderr: guestStderr, Threads: threads,
 	}
+	if cmd == "bench" {
+		o.PeakMemory = &e.browserPeak
+	}
 	if f := flags.Lookup("file"); f != nil && f.Value.String() != "" {
 		// A file the command reads (perplexity --file): its directory is
 		// readable at its host path, where the absolute --file points.

@@ -30,6 +30,9 @@ type engineFlags struct {
 	// watch, when set, sees the load's progress reports too (bench: where
 	// the weights came from).
 	watch func(load.Progress)
+	// browserPeak is the most memory the chromium engine's browser held
+	// during a bench, in bytes.
+	browserPeak int64
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
