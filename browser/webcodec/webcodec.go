@@ -3,14 +3,12 @@
 package webcodec
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 
-	"github.com/andybalholm/brotli"
 	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/browser/jsvalue"
 	"github.com/phi2web/phi2web/runtime/modeldir"
@@ -24,7 +22,7 @@ func Codec() *modeldir.Codec {
 	if !NativeSHA256() {
 		return nil
 	}
-	c := &modeldir.Codec{Decompress: goDecompress, Sum256: Sum256}
+	c := &modeldir.Codec{Decompress: modeldir.Decompress, Sum256: Sum256}
 	if NativeBrotli() {
 		c.Decompress = Decompress
 	}
@@ -143,29 +141,6 @@ func Decompress(dst, src []byte) (int, error) {
 		return 0, io.ErrShortBuffer
 	}
 	return safejs.CopyBytesToGo(dst, out)
-}
-
-// goDecompress is Decompress with the Go decoder.
-func goDecompress(dst, src []byte) (int, error) {
-	dec := brotli.NewReader(bytes.NewReader(src))
-	n := 0
-	for n < len(dst) {
-		k, err := dec.Read(dst[n:])
-		n += k
-		if err == io.EOF {
-			return n, nil // ended before filling dst: the caller compares n
-		}
-		if err != nil {
-			return n, err
-		}
-	}
-	var one [1]byte
-	if k, err := dec.Read(one[:]); k > 0 {
-		return n, io.ErrShortBuffer
-	} else if err != nil && err != io.EOF {
-		return n, err
-	}
-	return n, nil
 }
 
 func toJS(p []byte) (safejs.Value, error) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/phi2web/phi2web/runtime/modeldir"
 )
 
 // sample is n bytes that compress a little, as quantized weights do.
@@ -53,7 +55,7 @@ func TestSum256(t *testing.T) {
 func TestDecompress(t *testing.T) {
 	raw := sample(3 << 20)
 	comp := compress(t, raw)
-	decoders := map[string]func(dst, src []byte) (int, error){"go": goDecompress}
+	decoders := map[string]func(dst, src []byte) (int, error){"go": modeldir.Decompress}
 	if NativeBrotli() {
 		decoders["native"] = Decompress
 	}
@@ -116,7 +118,7 @@ func BenchmarkDecompressNative(b *testing.B) {
 	benchDecompress(b, Decompress)
 }
 
-func BenchmarkDecompressGo(b *testing.B) { benchDecompress(b, goDecompress) }
+func BenchmarkDecompressGo(b *testing.B) { benchDecompress(b, modeldir.Decompress) }
 
 func benchDecompress(b *testing.B, dec func(dst, src []byte) (int, error)) {
 	raw := sample(benchSize)

@@ -1,10 +1,13 @@
 package modeldir
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/phi2web/phi2web/runtime/weights"
 )
@@ -22,6 +25,32 @@ type Codec struct {
 	Decompress func(dst, src []byte) (int, error)
 	// Sum256 returns the SHA-256 digest of p.
 	Sum256 func(p []byte) [32]byte
+}
+
+// Decompress is the Go brotli decoder as a Codec's Decompress, for a codec
+// that brings only its own hash or its own decoder where it has one.
+func Decompress(dst, src []byte) (int, error) {
+	dec := brotli.NewReader(bytes.NewReader(src))
+	n := 0
+	for n < len(dst) {
+		k, err := dec.Read(dst[n:])
+		n += k
+		if err == io.EOF {
+			return n, nil // ended before filling dst: the caller compares n
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	var one [1]byte
+	switch _, err := dec.Read(one[:]); err {
+	case io.EOF:
+		return n, nil
+	case nil:
+		return n, io.ErrShortBuffer
+	default:
+		return n, err
+	}
 }
 
 // Options configures OpenWith. The zero value is what Open does.

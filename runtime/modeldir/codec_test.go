@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/andybalholm/brotli"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
@@ -26,27 +25,7 @@ func (g *goCodec) codec() *Codec {
 
 func (g *goCodec) decompress(dst, src []byte) (int, error) {
 	g.decodes++
-	dec := brotli.NewReader(bytes.NewReader(src))
-	n := 0
-	for n < len(dst) {
-		k, err := dec.Read(dst[n:])
-		n += k
-		if err == io.EOF {
-			return n, nil // ended before filling dst: the caller compares n
-		}
-		if err != nil {
-			return n, err
-		}
-	}
-	var one [1]byte
-	switch _, err := dec.Read(one[:]); err {
-	case io.EOF:
-		return n, nil
-	case nil:
-		return n, io.ErrShortBuffer
-	default:
-		return n, err
-	}
+	return Decompress(dst, src)
 }
 
 // TestCorruptShardsThroughCodec: every corruption is caught, with the same
