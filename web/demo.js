@@ -23,6 +23,7 @@
 // URL parameters: ?model=URL&backend=auto|webgpu|simd&mode=chat&autoload (load at once)&nosw (no service worker)
 // &maxStorageMB=N (refuse to store a model larger than N MB).
 import { chatNote, isPhi2, isSample, modelName, samplePrompt } from "./demo-model.js";
+import { duration, MB, size } from "./demo-format.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -256,20 +257,6 @@ const PHASES = {
 	load: "Reading the stored model from this browser's storage into the backend",
 	ready: "Ready",
 };
-
-const MB = (bytes) => (bytes / 1e6).toLocaleString(undefined, { maximumFractionDigits: bytes < 1e8 ? 1 : 0 });
-
-// size is "1.2 GB" from a gigabyte on, else "85 MB".
-const size = (bytes) => bytes >= 1e9
-	? `${(bytes / 1e9).toLocaleString(undefined, { maximumFractionDigits: 1 })} GB`
-	: `${MB(bytes)} MB`;
-
-function duration(seconds) {
-	if (!isFinite(seconds) || seconds < 0) return "";
-	if (seconds < 60) return `${Math.ceil(seconds)} s`;
-	const m = Math.floor(seconds / 60), s = Math.round(seconds % 60);
-	return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
 
 let pendingProgress = null;
 function onProgress(p) {

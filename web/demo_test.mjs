@@ -1,8 +1,10 @@
-// Tests of what the demo page says of a model (demo-model.js).
+// Tests of what the demo page says of a model (demo-model.js) and how it
+// writes its progress (demo-format.js).
 // Run: node --test web/demo_test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chatNote, isPhi2, isSample, modelName, samplePrompt } from "./demo-model.js";
+import { duration, size } from "./demo-format.js";
 
 test("modelName: the title without its parenthesis, else a name from the URL", () => {
 	assert.equal(modelName("http://h/models/default/", "phi-nano (default)"), "phi-nano");
@@ -35,4 +37,20 @@ test("chatNote: Phi-2 is a base model; another model is said not to be Phi-2", (
 	const small = chatNote("phi-nano", false);
 	assert.match(small.join(""), /^phi-nano is not Phi-2/);
 	assert.equal(small[1], "Instruct: … Output:", "every second part is code");
+});
+
+test("duration: whole minutes without seconds, never 60 s, nothing for no time", () => {
+	assert.equal(duration(7.2), "8 s");
+	assert.equal(duration(60), "1 min");
+	assert.equal(duration(65), "1 min 5 s");
+	assert.equal(duration(119.6), "2 min");
+	assert.equal(duration(3725), "1 h 2 min");
+	assert.equal(duration(NaN), "");
+	assert.equal(duration(-1), "");
+	assert.equal(duration(Infinity), "");
+});
+
+test("size: megabytes below a gigabyte", () => {
+	assert.match(size(85e6), /^85 MB$/);
+	assert.match(size(1.62e9), /^1[.,]6 GB$/);
 });

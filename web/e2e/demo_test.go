@@ -84,7 +84,9 @@ func recordProgress(pg *page) {
 		return true })()`, nil)
 }
 
-var zeroLeft = regexp.MustCompile(`(^|[^0-9.,])0 s left`)
+// The time left is the last part of the detail, after " · " when others
+// precede it; "1 min 0 s left" would be a known time, not an unknown one.
+var zeroLeft = regexp.MustCompile(`(^|· )0 s left`)
 
 // noUnknownTimeLeft fails the test when the progress showed a time left of
 // 0 s: the time left is shown only once it is known, and then it is more.
