@@ -89,6 +89,19 @@ type Backend interface {
 	Close() error
 }
 
+// KVAllocator is implemented by backends that keep a KV cache in 8 bits.
+// AllocKV makes a zeroed cache of positions rows, each of heads·headDim
+// values side by side as in q, of dtype F32, F16 (the same as Alloc) or
+// tensor.KVQ8 (layout in runtime/tensor/kvq8.go). Copy from an F32 tensor
+// into a KVQ8 cache quantizes each head of each row with
+// tensor.QuantizeKVQ8; Attention over KVQ8 caches (k and v both) computes
+// what it computes over F32 caches holding the dequantized values
+// (tensor.DequantizeKVQ8), within the tolerance its backend states. Views
+// of a KVQ8 cache are not supported.
+type KVAllocator interface {
+	AllocKV(label string, dt tensor.DType, positions, heads, headDim int) (Tensor, error)
+}
+
 // Add3er is an optional fused op: Add3(dst, a, b, c) computes
 // dst[i] = (a[i] + b[i]) + c[i] in float32, bit for bit equal to Add(t, a, b)
 // followed by Add(dst, t, c) for a separate t. dst may alias any operand.

@@ -13,6 +13,9 @@ const (
 	BF16
 	Q8 // blocks of 32 int8 with an f16 scale, rows in groups of 4 (docs/format.md)
 	Q4 // blocks of 32 4-bit values with an f16 scale, rows in groups of 4
+	// KVQ8 is a KV cache's own type, never a weight's: int8 values with one
+	// f32 scale per head and position, stored head by head (kvq8.go).
+	KVQ8
 )
 
 // Quantized reports whether d stores blocks with scales (Q8, Q4) rather
@@ -52,6 +55,8 @@ func (d DType) String() string {
 		return "Q8"
 	case Q4:
 		return "Q4"
+	case KVQ8:
+		return "KVQ8"
 	}
 	return fmt.Sprintf("DType(%d)", uint8(d))
 }
