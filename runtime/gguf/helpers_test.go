@@ -78,8 +78,11 @@ func (l *fakeLoader) Each(f func(string, tensor.DType, []int, []byte) error) err
 }
 
 // small is a two-layer F32 model with vocabulary 62 and hidden size 32.
-func small() *fakeLoader {
-	cfg := weights.Config{VocabSize: 62, HiddenSize: 32, IntermediateSize: 64, NumLayers: 2,
+func small() *fakeLoader { return smallVocab(62) }
+
+// smallVocab is small with another vocabulary size.
+func smallVocab(vocab int) *fakeLoader {
+	cfg := weights.Config{VocabSize: vocab, HiddenSize: 32, IntermediateSize: 64, NumLayers: 2,
 		NumHeads: 2, NumKVHeads: 2, HeadDim: 16, RotaryDim: 8, PartialRotaryFactor: 0.5,
 		RopeTheta: 10000, LayerNormEps: 1e-5, MaxPositions: 128, BOSTokenID: -1, EOSTokenID: 5,
 		HiddenAct: "gelu_new"}

@@ -10,6 +10,9 @@ import (
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
+// phi2Tokens is the number of ids of Phi-2's tokenizer.
+const phi2Tokens = 50295
+
 // fileTypes are llama.cpp's general.file_type values.
 var fileTypes = map[Type]uint32{TypeF32: 0, TypeF16: 1, TypeQ4_0: 2, TypeQ8_0: 7}
 
@@ -22,8 +25,10 @@ var fileTypes = map[Type]uint32{TypeF32: 0, TypeF16: 1, TypeQ4_0: 2, TypeQ8_0: 7
 // as Q8_0 and Q4_0 keep their blocks exactly.
 //
 // The tokenizer section names the model ("gpt2", pre-tokenizer "phi-2")
-// and the special token ids but holds no vocabulary or merges, so llama.cpp
-// itself will not load the file. The tensors are converted in memory
+// and the special token ids, and, when the embedding has a row for every
+// token of Phi-2's tokenizer (real Phi-2 shapes), the vocabulary and merges
+// too, so that llama.cpp loads the file (smaller test vocabularies get
+// none). The tensors are converted in memory
 // before anything is written: memory use is about the output size.
 func WritePhi2(w io.Writer, l weights.Loader, typ string) error {
 	t, err := ParseType(typ)
@@ -88,7 +93,11 @@ func phi2Metadata(cfg weights.Config, t Type) []KV {
 	if cfg.EOSTokenID >= 0 {
 		kv = append(kv, KV{"tokenizer.ggml.eos_token_id", uint32(cfg.EOSTokenID)})
 	}
-	return append(kv, KV{"tokenizer.ggml.add_bos_token", false})
+	kv = append(kv, KV{"tokenizer.ggml.add_bos_token", false})
+	if cfg.VocabSize >= phi2Tokens {
+		kv = append(kv, phi2Vocabulary(cfg.VocabSize)...)
+	}
+	return kv
 }
 
 // encode converts a tensor delivered by a Loader into the GGML encoding of
