@@ -16,11 +16,12 @@ import (
 )
 
 // runConvert writes a model directory (manifest and brotli shards) from a
-// Hugging Face directory, a GGUF file or another model directory.
+// Hugging Face directory, a GGUF file or another model directory; or, for
+// an --out ending in .gguf, a GGUF file llama.cpp loads (writeGGUF).
 func runConvert(args []string, stdout io.Writer) error {
 	fs := newFlags("convert")
 	in := fs.String("in", "", "source: Hugging Face directory, .gguf file or model directory")
-	out := fs.String("out", "", "directory to write manifest.json and shards into")
+	out := fs.String("out", "", "directory to write manifest.json and shards into, or a .gguf file to write")
 	quant := fs.String("quant", "q4", "linear weights: q4, q8, f16 or f32")
 	embedQuant := fs.String("embed-quant", "", "embedding and LM head: q4, q8, f16 or f32 (default q8 for q4, else as --quant)")
 	shardSize := fs.String("shard-size", "32MiB", "raw bytes per shard (a number, or with KiB, MiB, GiB)")
@@ -43,6 +44,12 @@ func runConvert(args []string, stdout io.Writer) error {
 	}
 	if o.ShardSize, err = parseSize(*shardSize); err != nil {
 		return usageErr("--shard-size: %v", err)
+	}
+	if strings.HasSuffix(*out, ".gguf") {
+		if *embedQuant != "" {
+			return usageErr("--embed-quant: a GGUF file takes --quant for every matrix")
+		}
+		return writeGGUF(*in, *out, o.Quant, stdout)
 	}
 	if err := checkOut(*in, *out); err != nil {
 		return err

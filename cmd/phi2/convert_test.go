@@ -106,3 +106,35 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestConvertToGGUF writes the tiny model as a GGUF file, which loads with
+// the same logits (F32), and refuses a directory or --embed-quant.
+func TestConvertToGGUF(t *testing.T) {
+	ids := "50256,464,3139,7586,21831"
+	want, errOut, code := runCLI("logits", "--model", tinyDir, "--ids", ids)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "tiny.gguf")
+	res, errOut, code := runCLI("convert", "--in", tinyDir, "--out", out, "--quant", "f32")
+	if code != 0 || !strings.Contains(res, `"from":"huggingface"`) {
+		t.Fatalf("convert to GGUF: exit %d, %s %s", code, res, errOut)
+	}
+	got, errOut, code := runCLI("logits", "--model", out, "--ids", ids)
+	if code != 0 || got != want {
+		t.Errorf("logits from the GGUF file differ (exit %d, %s)", code, errOut)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"tiny.gguf"}) {
+		t.Errorf("beside the GGUF file: %v", names)
+	}
+	if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", out, "--quant", "q4", "--embed-quant", "q8"); code != 2 || !strings.Contains(errOut, "--embed-quant") {
+		t.Errorf("--embed-quant with a GGUF output: exit %d, %s", code, errOut)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "d.gguf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI("convert", "--in", tinyDir, "--out", filepath.Join(dir, "d.gguf")); code != 1 || !strings.Contains(errOut, "is a directory") {
+		t.Errorf("a directory named .gguf: exit %d, %s", code, errOut)
+	}
+}
