@@ -35,6 +35,9 @@ func writeGGUF(in, out string, quant tensor.DType, stdout io.Writer) error {
 		writeErr = gguf.WritePhi2(tmp, src, ggufTypes[quant])
 		return writeErr
 	})
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp's 0600 would keep it from other users
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
