@@ -172,6 +172,9 @@ func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.
 func (b *Backend) View(t backend.Tensor, row0, rows int) backend.Tensor {
 	g := b.getPieces("View", t)
 	backend.CheckView(t, row0, rows)
+	if g.kv != nil {
+		panic(fmt.Sprintf("webgpu: View: %q is a KVQ8 cache, which has no views", g.label))
+	}
 	if !g.dt.Quantized() && !g.view {
 		b.join(g) // views of an F32 or F16 matrix share its one buffer
 	}

@@ -132,6 +132,7 @@ func kernelSpecs() []*kernel {
 		add(name+"_partial", "attention.wgsl", "partial", c, 1, 2, 3, 5)
 		add(name+"_combine", "attention.wgsl", "combine", c, 4, 5)
 	}
+	add("copy_kvq8", "copy_kvq8.wgsl", "main", map[string]any{"WG": lineWG}, 1, 2)
 	add("argmax", "argmax.wgsl", "main", map[string]any{"WG": argmaxWG}, 1, 2)
 	return ks
 }

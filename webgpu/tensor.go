@@ -63,6 +63,7 @@ type gpuTensor struct {
 	pieces     []piece
 	view       bool
 	freed      bool
+	kv         *kvq8 // a KVQ8 cache's scales and heads; nil otherwise
 }
 
 func (t *gpuTensor) Rows() int           { return t.rows }

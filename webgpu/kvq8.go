@@ -1,0 +1,67 @@
+package webgpu
+
+import (
+	"fmt"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
+)
+
+var _ backend.KVAllocator = (*Backend)(nil)
+
+// kvq8 describes a KVQ8 cache: the heads its columns stand for and the
+// word of its buffer where the scales start.
+type kvq8 struct {
+	heads, headDim int
+	scalesAt       int
+}
+
+// AllocKV makes a zeroed KV cache: F32 and F16 as Alloc does; KVQ8 as one
+// buffer holding the int8 values and then the f32 scales, each laid out as
+// runtime/tensor/kvq8.go says. (One buffer, not two: a kernel over two
+// caches, q and its output would otherwise need six storage bindings, and
+// a device need offer only four.) The kernels take a head's values whole
+// words at a time, so headDim must be a multiple of 4.
+func (b *Backend) AllocKV(label string, dt tensor.DType, positions, heads, headDim int) (backend.Tensor, error) {
+	if dt != tensor.KVQ8 {
+		return b.Alloc(label, dt, positions, heads*headDim)
+	}
+	if b.closed {
+		return nil, ErrClosed
+	}
+	if positions <= 0 || heads <= 0 || headDim <= 0 || headDim%4 != 0 || headDim > 4*attentionWG {
+		return nil, fmt.Errorf("webgpu: AllocKV %s: %d positions of %d heads of %d values; want positive counts and a head dim that is a multiple of 4 up to %d", label, positions, heads, headDim, 4*attentionWG)
+	}
+	values, scales := tensor.KVQ8Bytes(positions, heads, headDim)
+	if limit := b.d.limit("maxStorageBufferBindingSize"); float64(values+scales) > limit {
+		return nil, fmt.Errorf("webgpu: AllocKV %s: %d bytes exceed this device's storage binding limit (%.0f); use fewer positions", label, values+scales, limit)
+	}
+	buf, err := b.newBuffer(label, int(values+scales), nil)
+	if err != nil {
+		return nil, err
+	}
+	return &gpuTensor{owner: b, label: label, dt: tensor.KVQ8, rows: positions, cols: heads * headDim,
+		pieces: []piece{{buf: buf, rows: positions, total: positions}},
+		kv:     &kvq8{heads: heads, headDim: headDim, scalesAt: int(values / 4)}}, nil
+}
+
+// copyKVQ8 quantizes rows [srcRow, srcRow+n) of the F32 tensor s into
+// positions dstRow… of the KVQ8 cache d, bit for bit as
+// tensor.QuantizeKVQ8 (see copy_kvq8.wgsl).
+func (b *Backend) copyKVQ8(d *gpuTensor, dstRow int, s *gpuTensor, srcRow, n int) {
+	const op = "Copy"
+	backend.CheckF32(op, s)
+	if d.cols != s.cols {
+		backend.Fail(op, "dst %q has %d columns, src %q has %d", d.label, d.cols, s.label, s.cols)
+	}
+	if n < 0 || srcRow < 0 || srcRow+n > s.rows || dstRow < 0 || dstRow+n > d.rows {
+		backend.Fail(op, "rows [%d, %d) of %q to [%d, %d) of %q out of range (%d and %d rows)",
+			srcRow, srcRow+n, s.label, dstRow, dstRow+n, d.label, s.rows, d.rows)
+	}
+	if n == 0 {
+		return
+	}
+	params := []uint32{uint32(n), uint32(s.cols), uint32(d.kv.headDim), uint32(d.rows),
+		uint32(s.off + srcRow*s.cols), uint32(dstRow), uint32(d.kv.scalesAt)}
+	b.rec.dispatch(b.kern.get("copy_kvq8"), params, []*buffer{d.buf(), s.buf()}, d.kv.heads, n)
+}
