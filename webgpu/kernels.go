@@ -133,6 +133,9 @@ func kernelSpecs() []*kernel {
 		add(name+"_combine", "attention.wgsl", "combine", c, 4, 5)
 	}
 	add("copy_kvq8", "copy_kvq8.wgsl", "main", map[string]any{"WG": lineWG}, 1, 2)
+	q8 := map[string]any{"WG": attentionWG, "CHUNK": attnChunk}
+	add("attention_q8", "attention_q8.wgsl", "main", q8, 1, 2, 3, 4)
+	add("attention_q8_partial", "attention_q8.wgsl", "partial", q8, 1, 2, 3, 5)
 	add("argmax", "argmax.wgsl", "main", map[string]any{"WG": argmaxWG}, 1, 2)
 	return ks
 }

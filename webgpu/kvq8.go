@@ -65,3 +65,39 @@ func (b *Backend) copyKVQ8(d *gpuTensor, dstRow int, s *gpuTensor, srcRow, n int
 		uint32(s.off + srcRow*s.cols), uint32(dstRow), uint32(d.kv.scalesAt)}
 	b.rec.dispatch(b.kern.get("copy_kvq8"), params, []*buffer{d.buf(), s.buf()}, d.kv.heads, n)
 }
+
+// attentionKVQ8 is Attention over KVQ8 caches (attention_q8.wgsl): what
+// the F32 kernel computes over the dequantized caches, the roundings
+// ordered differently (the test states the tolerance).
+func (b *Backend) attentionKVQ8(d, qt, kt, vt *gpuTensor, pos0, headDim int, scale float32) {
+	const op = "Attention"
+	backend.CheckF32(op, d)
+	backend.CheckF32(op, qt)
+	for _, c := range []*gpuTensor{kt, vt} {
+		if c.dt != tensor.KVQ8 {
+			backend.Fail(op, "cache %q is %s but %q is %s", kt.label, kt.dt, vt.label, vt.dt)
+		}
+		if c.kv.headDim != headDim || c.cols != qt.cols || c.rows != kt.rows {
+			backend.Fail(op, "cache %q holds %d heads of %d over %d positions; q %q wants heads of %d over %d columns, like %q",
+				c.label, c.kv.heads, c.kv.headDim, c.rows, qt.label, headDim, qt.cols, kt.label)
+		}
+	}
+	backend.SameShape(op, d, qt)
+	if pos0 < 0 || pos0+qt.rows > kt.rows {
+		backend.Fail(op, "positions [%d, %d) exceed the %d cache rows", pos0, pos0+qt.rows, kt.rows)
+	}
+	if qt.rows == 0 {
+		return
+	}
+	heads, keys := qt.cols/headDim, pos0+1
+	split, spans := b.attnSplit(qt.rows, keys)
+	params := []uint32{uint32(qt.rows), uint32(qt.cols), uint32(headDim), uint32(pos0),
+		qt.words(), uint32(kt.rows), uint32(kt.kv.scalesAt), d.words(), f32bits(scale), uint32((keys + spans - 1) / spans), uint32(spans)}
+	if !split {
+		b.rec.dispatch(b.kern.get("attention_q8"), params, []*buffer{qt.buf(), kt.buf(), vt.buf(), d.buf()}, heads, qt.rows)
+		return
+	}
+	part := b.partials(heads * spans * (headDim + 2))
+	b.rec.dispatch(b.kern.get("attention_q8_partial"), params, []*buffer{qt.buf(), kt.buf(), vt.buf(), part}, heads, spans)
+	b.rec.dispatch(b.kern.get("attention_f32_combine"), params, []*buffer{d.buf(), part}, heads, 1)
+}

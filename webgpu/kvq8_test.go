@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/backend"
-
+	"github.com/phi2web/phi2web/runtime/cpu"
 	"github.com/phi2web/phi2web/runtime/tensor"
 )
 
@@ -40,6 +40,30 @@ func (m *kvImage) quantizeRow(p int, x []float32) {
 	}
 }
 
+// dequantized is the cache as an F32 [positions, heads·headDim] matrix.
+func (m *kvImage) dequantized() []float32 {
+	out := make([]float32, m.positions*m.heads*m.headDim)
+	row := m.heads * m.headDim
+	for p := range m.positions {
+		for h := range m.heads {
+			s := m.slot(h, p)
+			tensor.DequantizeKVQ8(out[p*row+h*m.headDim:p*row+(h+1)*m.headDim], m.values[s*m.headDim:(s+1)*m.headDim], m.scales[s])
+		}
+	}
+	return out
+}
+
+func (m *kvImage) bytes() []byte {
+	out := make([]byte, len(m.values), len(m.values)+4*len(m.scales))
+	for i, v := range m.values {
+		out[i] = byte(v)
+	}
+	for _, d := range m.scales {
+		out = binary.LittleEndian.AppendUint32(out, math.Float32bits(d))
+	}
+	return out
+}
+
 // readKV reads a KVQ8 cache of b back.
 func readKV(t *testing.T, b *Backend, c backend.Tensor, heads, headDim int) *kvImage {
 	t.Helper()
@@ -55,6 +79,22 @@ func readKV(t *testing.T, b *Backend, c backend.Tensor, heads, headDim int) *kvI
 		m.scales[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[len(m.values)+4*i:]))
 	}
 	return m
+}
+
+// writeKV makes a KVQ8 cache of b holding m.
+func writeKV(t *testing.T, b *Backend, label string, m *kvImage) backend.Tensor {
+	t.Helper()
+	c, err := b.AllocKV(label, tensor.KVQ8, m.positions, m.heads, m.headDim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.sync(); err != nil { // a reused buffer's clear goes first
+		t.Fatal(err)
+	}
+	if err := b.d.writeBuffer(b.get("write", c).buf().gpu, m.bytes()); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func upload(t testing.TB, be backend.Backend, label string, rows, cols int, x []float32) backend.Tensor {
@@ -161,9 +201,112 @@ func TestCopyKVQ8(t *testing.T) {
 	}
 }
 
+// attnCase is one Attention call over KVQ8 caches.
+type attnCase struct {
+	heads, headDim, rows, pos0 int
+	opts                       Options
+}
+
+// TestAttentionKVQ8 compares Attention over KVQ8 caches with the pure-Go
+// F32 Attention over caches holding their dequantized values. The kernel
+// orders the roundings differently ((Σ q·k)·(d·scale) for scale·Σ q·(d·k),
+// Σ (e·d)·v for Σ e·(d·v)); with scores of order 1 that moves a value by
+// less than 1e-5 of the largest |v| of its head, the tolerance here.
+// Covered: head dims 32 and 80, several heads and query rows, pos0 > 0,
+// prompts past 256 and 1024 keys (a chunk), decode steps split over the
+// keys and not.
+func TestAttentionKVQ8(t *testing.T) {
+	cases := []attnCase{
+		{heads: 3, headDim: 32, rows: 4, pos0: 5},
+		{heads: 2, headDim: 80, rows: 3, pos0: 300},
+		{heads: 2, headDim: 80, rows: 2, pos0: 1100},
+		{heads: 3, headDim: 32, rows: 1, pos0: 700},
+		{heads: 2, headDim: 80, rows: 1, pos0: 400},
+		{heads: 2, headDim: 80, rows: 1, pos0: 40, opts: Options{attnSplitMin: 1}},
+	}
+	backends := map[bool]*Backend{}
+	for _, split := range []bool{false, true} {
+		backends[split] = newOrFail(t, Options{SkipSelfTest: true, attnSplitMin: map[bool]int{true: 1}[split]})
+		defer backends[split].Close()
+	}
+	rng := rand.New(rand.NewPCG(5, 1))
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%d×%d,rows=%d,pos0=%d,forcedSplit=%v", tc.heads, tc.headDim, tc.rows, tc.pos0, tc.opts.attnSplitMin > 0), func(t *testing.T) {
+			checkAttentionKVQ8(t, backends[tc.opts.attnSplitMin > 0], rng, tc)
+		})
+	}
+}
+
+func checkAttentionKVQ8(t *testing.T, b *Backend, rng *rand.Rand, tc attnCase) {
+	cols, positions := tc.heads*tc.headDim, tc.pos0+tc.rows+7
+	scale := float32(1 / math.Sqrt(float64(tc.headDim)))
+	caches := [2]*kvImage{newKVImage(positions, tc.heads, tc.headDim), newKVImage(positions, tc.heads, tc.headDim)}
+	for _, m := range caches {
+		row := make([]float32, cols)
+		for p := range positions {
+			for i := range row {
+				row[i] = float32(rng.NormFloat64())
+			}
+			m.quantizeRow(p, row)
+		}
+	}
+	q := make([]float32, tc.rows*cols)
+	for i := range q {
+		q[i] = float32(rng.NormFloat64())
+	}
+
+	k, v := writeKV(t, b, "k", caches[0]), writeKV(t, b, "v", caches[1])
+	qt := upload(t, b, "q", tc.rows, cols, q)
+	dst, err := b.Alloc("out", tensor.F32, tc.rows, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Attention(dst, qt, k, v, tc.pos0, tc.headDim, scale)
+	got := make([]float32, tc.rows*cols)
+	if err := b.Read(dst, got); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []backend.Tensor{k, v, qt, dst} {
+		b.Free(x)
+	}
+
+	ref := cpu.New()
+	defer ref.Close()
+	vf := caches[1].dequantized()
+	rd := must(ref.Alloc("out", tensor.F32, tc.rows, cols))
+	ref.Attention(rd, upload(t, ref, "q", tc.rows, cols, q), upload(t, ref, "k", positions, cols, caches[0].dequantized()),
+		upload(t, ref, "v", positions, cols, vf), tc.pos0, tc.headDim, scale)
+	want := make([]float32, tc.rows*cols)
+	if err := ref.Read(rd, want); err != nil {
+		t.Fatal(err)
+	}
+	vmax := make([]float64, tc.heads)
+	for i, x := range vf {
+		h := i % cols / tc.headDim
+		vmax[h] = max(vmax[h], math.Abs(float64(x)))
+	}
+	var worst float64
+	for i := range got {
+		h := i % cols / tc.headDim
+		e := math.Abs(float64(got[i]-want[i])) / vmax[h]
+		worst = max(worst, e)
+		if !(e <= 1e-5) {
+			t.Fatalf("row %d, column %d: %v, the F32 attention over the dequantized caches gives %v", i/cols, i%cols, got[i], want[i])
+		}
+	}
+	t.Logf("largest difference: %.2g of max |v|", worst)
+}
+
+func must(t backend.Tensor, err error) backend.Tensor {
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
 // TestAllocKV: F32 and F16 caches are plain matrices; a KVQ8 cache whose
 // heads the kernels cannot take is refused with a reason, and a KVQ8 cache
-// has no views.
+// has no views and cannot serve an attention of another head dim.
 func TestAllocKV(t *testing.T) {
 	b := newOrFail(t, Options{SkipSelfTest: true})
 	defer b.Close()
@@ -183,8 +326,13 @@ func TestAllocKV(t *testing.T) {
 	if err != nil || c.Rows() != 6 || c.Cols() != 16 {
 		t.Fatalf("AllocKV KVQ8: %v", err)
 	}
+	q := must(b.Alloc("q", tensor.F32, 1, 16))
 	for name, f := range map[string]func(){
-		"View": func() { b.View(c, 0, 1) },
+		"View":                 func() { b.View(c, 0, 1) },
+		"Attention head dim 4": func() { b.Attention(q, q, c, c, 0, 4, 1) },
+		"Attention F32 and KVQ8": func() {
+			b.Attention(q, q, must(b.AllocKV("f", tensor.F32, 6, 2, 8)), c, 0, 8, 1)
+		},
 	} {
 		if msg := panicOf(f); msg == "" {
 			t.Errorf("%s on a KVQ8 cache did not panic", name)
