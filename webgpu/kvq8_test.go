@@ -205,6 +205,7 @@ func TestCopyKVQ8(t *testing.T) {
 type attnCase struct {
 	heads, headDim, rows, pos0 int
 	opts                       Options
+	viaCopy                    bool // the caches filled by Copy, not written as bytes
 }
 
 // TestAttentionKVQ8 compares Attention over KVQ8 caches with the pure-Go
@@ -214,7 +215,7 @@ type attnCase struct {
 // less than 1e-5 of the largest |v| of its head, the tolerance here.
 // Covered: head dims 32 and 80, several heads and query rows, pos0 > 0,
 // prompts past 256 and 1024 keys (a chunk), decode steps split over the
-// keys and not.
+// keys and not, and caches filled by the quantizing Copy.
 func TestAttentionKVQ8(t *testing.T) {
 	cases := []attnCase{
 		{heads: 3, headDim: 32, rows: 4, pos0: 5},
@@ -223,6 +224,7 @@ func TestAttentionKVQ8(t *testing.T) {
 		{heads: 3, headDim: 32, rows: 1, pos0: 700},
 		{heads: 2, headDim: 80, rows: 1, pos0: 400},
 		{heads: 2, headDim: 80, rows: 1, pos0: 40, opts: Options{attnSplitMin: 1}},
+		{heads: 2, headDim: 80, rows: 3, pos0: 290, viaCopy: true},
 	}
 	backends := map[bool]*Backend{}
 	for _, split := range []bool{false, true} {
@@ -231,7 +233,7 @@ func TestAttentionKVQ8(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 1))
 	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%d×%d,rows=%d,pos0=%d,forcedSplit=%v", tc.heads, tc.headDim, tc.rows, tc.pos0, tc.opts.attnSplitMin > 0), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d×%d,rows=%d,pos0=%d,forcedSplit=%v,viaCopy=%v", tc.heads, tc.headDim, tc.rows, tc.pos0, tc.opts.attnSplitMin > 0, tc.viaCopy), func(t *testing.T) {
 			checkAttentionKVQ8(t, backends[tc.opts.attnSplitMin > 0], rng, tc)
 		})
 	}
@@ -241,9 +243,11 @@ func checkAttentionKVQ8(t *testing.T, b *Backend, rng *rand.Rand, tc attnCase) {
 	cols, positions := tc.heads*tc.headDim, tc.pos0+tc.rows+7
 	scale := float32(1 / math.Sqrt(float64(tc.headDim)))
 	caches := [2]*kvImage{newKVImage(positions, tc.heads, tc.headDim), newKVImage(positions, tc.heads, tc.headDim)}
-	for _, m := range caches {
-		row := make([]float32, cols)
+	var rows [2][]float32
+	for c, m := range caches {
+		rows[c] = make([]float32, positions*cols)
 		for p := range positions {
+			row := rows[c][p*cols : (p+1)*cols]
 			for i := range row {
 				row[i] = float32(rng.NormFloat64())
 			}
@@ -255,7 +259,14 @@ func checkAttentionKVQ8(t *testing.T, b *Backend, rng *rand.Rand, tc attnCase) {
 		q[i] = float32(rng.NormFloat64())
 	}
 
-	k, v := writeKV(t, b, "k", caches[0]), writeKV(t, b, "v", caches[1])
+	var k, v backend.Tensor
+	if tc.viaCopy {
+		k, v = must(b.AllocKV("k", tensor.KVQ8, positions, tc.heads, tc.headDim)), must(b.AllocKV("v", tensor.KVQ8, positions, tc.heads, tc.headDim))
+		b.Copy(k, 0, upload(t, b, "k rows", positions, cols, rows[0]), 0, positions)
+		b.Copy(v, 0, upload(t, b, "v rows", positions, cols, rows[1]), 0, positions)
+	} else {
+		k, v = writeKV(t, b, "k", caches[0]), writeKV(t, b, "v", caches[1])
+	}
 	qt := upload(t, b, "q", tc.rows, cols, q)
 	dst, err := b.Alloc("out", tensor.F32, tc.rows, cols)
 	if err != nil {
