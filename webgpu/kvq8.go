@@ -9,6 +9,9 @@ import (
 
 var _ backend.KVAllocator = (*Backend)(nil)
 
+// maxGroups is the most workgroups a dispatch may have in one dimension.
+const maxGroups = 65535
+
 // kvq8 describes a KVQ8 cache: the heads its columns stand for and the
 // word of its buffer where the scales start.
 type kvq8 struct {
@@ -61,9 +64,12 @@ func (b *Backend) copyKVQ8(d *gpuTensor, dstRow int, s *gpuTensor, srcRow, n int
 	if n == 0 {
 		return
 	}
-	params := []uint32{uint32(n), uint32(s.cols), uint32(d.kv.headDim), uint32(d.rows),
-		uint32(s.off + srcRow*s.cols), uint32(dstRow), uint32(d.kv.scalesAt)}
-	b.rec.dispatch(b.kern.get("copy_kvq8"), params, []*buffer{d.buf(), s.buf()}, d.kv.heads, n)
+	for r := 0; r < n; r += maxGroups { // a workgroup per row and head
+		rows := min(n-r, maxGroups)
+		params := []uint32{uint32(rows), uint32(s.cols), uint32(d.kv.headDim), uint32(d.rows),
+			uint32(s.off + (srcRow+r)*s.cols), uint32(dstRow + r), uint32(d.kv.scalesAt)}
+		b.rec.dispatch(b.kern.get("copy_kvq8"), params, []*buffer{d.buf(), s.buf()}, d.kv.heads, rows)
+	}
 }
 
 // attentionKVQ8 is Attention over KVQ8 caches (attention_q8.wgsl): what

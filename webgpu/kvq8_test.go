@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,6 +199,31 @@ func TestCopyKVQ8(t *testing.T) {
 			t.Fatalf("only %d of %d heads checked exactly", exact, positions*heads)
 		}
 		b.Free(c)
+	}
+}
+
+// TestCopyKVQ8ManyRows: a copy of more rows than a dispatch may have
+// workgroups in one dimension quantizes every row.
+func TestCopyKVQ8ManyRows(t *testing.T) {
+	b := newOrFail(t, Options{SkipSelfTest: true})
+	defer b.Close()
+	const heads, headDim, rows, positions = 2, 4, maxGroups + 10, maxGroups + 13
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := make([]float32, (rows+1)*heads*headDim)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	c := must(b.AllocKV("k", tensor.KVQ8, positions, heads, headDim))
+	b.Copy(c, 3, upload(t, b, "src", rows+1, heads*headDim, x), 1, rows)
+	got := readKV(t, b, c, heads, headDim)
+	want := newKVImage(positions, heads, headDim)
+	for r := range rows {
+		want.quantizeRow(3+r, x[(1+r)*heads*headDim:])
+	}
+	for s := range want.scales {
+		if got.scales[s] != want.scales[s] || !slices.Equal(got.values[s*headDim:(s+1)*headDim], want.values[s*headDim:(s+1)*headDim]) {
+			t.Fatalf("slot %d: scale %g, values %v; want %g, %v", s, got.scales[s], got.values[s*headDim:(s+1)*headDim], want.scales[s], want.values[s*headDim:(s+1)*headDim])
+		}
 	}
 }
 
