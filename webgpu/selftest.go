@@ -10,7 +10,8 @@ import (
 )
 
 // selfTest runs small products (every weight format, one and several x
-// rows), a tiny attention over an F16 cache, LayerNorm and Argmax on the GPU
+// rows), tiny attentions over an F16 and a KVQ8 cache (on the reference: an
+// F32 cache of the dequantized values), LayerNorm and Argmax on the GPU
 // and on the pure-Go reference, and fails on any difference beyond
 // 1e-3·(1 + |reference|): a driver that miscompiles a kernel is refused
 // before it computes anything that matters.
@@ -73,7 +74,8 @@ func selfTestCases() []selfCase {
 			}
 		}
 	}
-	cases = append(cases, selfCase{"attention", attentionCase}, selfCase{"layernorm", layerNormCase})
+	cases = append(cases, selfCase{"attention", attentionCase(tensor.F16)}, selfCase{"attention KVQ8", attentionCase(tensor.KVQ8)},
+		selfCase{"layernorm", layerNormCase})
 	return cases
 }
 
@@ -114,40 +116,64 @@ func matmulCase(dt tensor.DType, n, k int) func(backend.Backend) ([]float32, err
 	}
 }
 
-func attentionCase(be backend.Backend) ([]float32, error) {
+// attentionCase is an attention over caches of dt filled by Copy; a KVQ8
+// cache is dequantized on the host where be is not this backend.
+func attentionCase(dt tensor.DType) func(backend.Backend) ([]float32, error) {
 	const rows, cols, headDim, pos0 = 2, 32, 16, 3
-	q, err := be.Upload("q", tensor.F32, rows, cols, f32data(pattern(rows*cols, 4)))
-	if err != nil {
-		return nil, err
-	}
-	kv := func(label string, seed int) (backend.Tensor, error) {
-		src, err := be.Upload(label+" rows", tensor.F32, pos0+rows, cols, f32data(pattern((pos0+rows)*cols, seed)))
+	return func(be backend.Backend) ([]float32, error) {
+		q, err := be.Upload("q", tensor.F32, rows, cols, f32data(pattern(rows*cols, 4)))
 		if err != nil {
 			return nil, err
 		}
-		defer be.Free(src)
-		c, err := be.Alloc(label, tensor.F16, pos0+rows, cols)
-		if err == nil {
-			be.Copy(c, 0, src, 0, pos0+rows)
+		kv := func(label string, seed int) (backend.Tensor, error) {
+			values := pattern((pos0+rows)*cols, seed)
+			gpu, isGPU := be.(*Backend)
+			if dt == tensor.KVQ8 && !isGPU {
+				return be.Upload(label, tensor.F32, pos0+rows, cols, f32data(dequantizedKVQ8(values, headDim)))
+			}
+			src, err := be.Upload(label+" rows", tensor.F32, pos0+rows, cols, f32data(values))
+			if err != nil {
+				return nil, err
+			}
+			defer be.Free(src)
+			var c backend.Tensor
+			if dt == tensor.KVQ8 {
+				c, err = gpu.AllocKV(label, dt, pos0+rows, cols/headDim, headDim)
+			} else {
+				c, err = be.Alloc(label, dt, pos0+rows, cols)
+			}
+			if err == nil {
+				be.Copy(c, 0, src, 0, pos0+rows)
+			}
+			return c, err
 		}
-		return c, err
+		k, err := kv("k", 5)
+		if err != nil {
+			return nil, err
+		}
+		v, err := kv("v", 6)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := be.Alloc("dst", tensor.F32, rows, cols)
+		if err != nil {
+			return nil, err
+		}
+		defer freeAll(be, q, k, v, dst)
+		be.Attention(dst, q, k, v, pos0, headDim, 0.25)
+		out := make([]float32, rows*cols)
+		return out, be.Read(dst, out)
 	}
-	k, err := kv("k", 5)
-	if err != nil {
-		return nil, err
+}
+
+// dequantizedKVQ8 is what a KVQ8 cache holds for x, heads of headDim.
+func dequantizedKVQ8(x []float32, headDim int) []float32 {
+	out := make([]float32, len(x))
+	q := make([]int8, headDim)
+	for i := 0; i < len(x); i += headDim {
+		tensor.DequantizeKVQ8(out[i:i+headDim], q, tensor.QuantizeKVQ8(q, x[i:i+headDim]))
 	}
-	v, err := kv("v", 6)
-	if err != nil {
-		return nil, err
-	}
-	dst, err := be.Alloc("dst", tensor.F32, rows, cols)
-	if err != nil {
-		return nil, err
-	}
-	defer freeAll(be, q, k, v, dst)
-	be.Attention(dst, q, k, v, pos0, headDim, 0.25)
-	out := make([]float32, rows*cols)
-	return out, be.Read(dst, out)
+	return out
 }
 
 func layerNormCase(be backend.Backend) ([]float32, error) {
