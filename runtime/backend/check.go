@@ -65,12 +65,16 @@ func CheckF32OrF16(op string, t Tensor) {
 }
 
 // CheckCopy checks Copy(dst, dstRow, src, srcRow, n): F32 to F32, F16 to
-// F16 or F32 to F16, the same columns, both row ranges inside their
-// tensors.
+// F16, F32 to F16 or F32 to KVQ8, the same columns, both row ranges inside
+// their tensors.
 func CheckCopy(dst Tensor, dstRow int, src Tensor, srcRow, n int) {
 	const op = "Copy"
-	CheckF32OrF16(op, dst)
 	CheckF32OrF16(op, src)
+	if dst.DType() == tensor.KVQ8 {
+		CheckF32(op, src)
+	} else {
+		CheckF32OrF16(op, dst)
+	}
 	if dst.DType() == tensor.F32 && src.DType() == tensor.F16 {
 		Fail(op, "src %q is F16 but dst %q is F32", src.Label(), dst.Label())
 	}

@@ -1,5 +1,7 @@
 package backend
 
+import "github.com/phi2web/phi2web/runtime/tensor"
+
 // CheckLayerNorm checks LayerNorm(dst, x, gamma, beta): all F32, dst of x's
 // shape, gamma and beta [1, x columns].
 func CheckLayerNorm(dst, x, gamma, beta Tensor) {
@@ -89,15 +91,15 @@ func CheckRope(x, table Tensor, pos0, headDim, rotDim int) {
 }
 
 // CheckAttention checks Attention(dst, q, k, v, pos0, headDim, scale): dst
-// and q F32, the caches k and v both F32 or both F16, dst of q's shape, the
+// and q F32, the caches k and v both F32, both F16 or both KVQ8, dst of q's shape, the
 // caches of one shape with q's columns, headDim dividing them, and a cache
 // row for every position of q.
 func CheckAttention(dst, q, k, v Tensor, pos0, headDim int) {
 	const op = "Attention"
 	CheckF32(op, dst)
 	CheckF32(op, q)
-	CheckF32OrF16(op, k)
-	CheckF32OrF16(op, v)
+	checkCache(op, k)
+	checkCache(op, v)
 	if k.DType() != v.DType() {
 		Fail(op, "cache %q is %s but %q is %s", k.Label(), k.DType(), v.Label(), v.DType())
 	}
@@ -111,5 +113,12 @@ func CheckAttention(dst, q, k, v Tensor, pos0, headDim int) {
 	}
 	if pos0 < 0 || pos0+q.Rows() > k.Rows() {
 		Fail(op, "positions [%d, %d) exceed the %d cache rows", pos0, pos0+q.Rows(), k.Rows())
+	}
+}
+
+// checkCache panics unless t is an F32, F16 or KVQ8 cache.
+func checkCache(op string, t Tensor) {
+	if dt := t.DType(); dt != tensor.F32 && dt != tensor.F16 && dt != tensor.KVQ8 {
+		Fail(op, "cache %q is %s, want F32, F16 or KVQ8", t.Label(), dt)
 	}
 }

@@ -21,6 +21,9 @@ func (f *fake) Label() string       { return f.label }
 
 func f32(label string, rows, cols int) *fake { return &fake{label, rows, cols, tensor.F32} }
 func f16(label string, rows, cols int) *fake { return &fake{label, rows, cols, tensor.F16} }
+func kvq8(label string, rows, cols int) *fake {
+	return &fake{label, rows, cols, tensor.KVQ8}
+}
 func bf16(label string, rows, cols int) *fake {
 	return &fake{label, rows, cols, tensor.BF16}
 }
@@ -85,6 +88,9 @@ func TestCheckMoves(t *testing.T) {
 		{"Copy nothing", func() { backend.CheckCopy(emb, 3, x, 2, 0) }, ""},
 		{"Copy F32 to F16", func() { backend.CheckCopy(h, 0, x, 0, 1) }, ""},
 		{"Copy F16 to F16", func() { backend.CheckCopy(h, 0, f16("g", 1, 8), 0, 1) }, ""},
+		{"Copy F32 to KVQ8", func() { backend.CheckCopy(kvq8("kq", 3, 8), 2, x, 1, 1) }, ""},
+		{"Copy F16 to KVQ8", func() { backend.CheckCopy(kvq8("kq", 3, 8), 0, h, 0, 1) }, `backend: Copy: tensor "h" is F16, want F32`},
+		{"Copy KVQ8 to F32", func() { backend.CheckCopy(x, 0, kvq8("kq", 3, 8), 0, 1) }, `backend: Copy: tensor "kq" is KVQ8, want F32 or F16`},
 		{"Copy F16 to F32", func() { backend.CheckCopy(x, 0, h, 0, 1) }, `backend: Copy: src "h" is F16 but dst "x" is F32`},
 		{"Copy dst BF16", func() { backend.CheckCopy(bf16("b", 2, 8), 0, x, 0, 1) }, `backend: Copy: tensor "b" is BF16, want F32 or F16`},
 		{"Copy src BF16", func() { backend.CheckCopy(h, 0, bf16("b", 2, 8), 0, 1) }, `backend: Copy: tensor "b" is BF16, want F32 or F16`},

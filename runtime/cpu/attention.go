@@ -8,22 +8,40 @@ import (
 )
 
 // attentionJob is one Attention call, split across workers by (query row,
-// head) pairs. The caches are k and v (F32) or k16 and v16 (F16 bits).
+// head) pairs.
 type attentionJob struct {
-	q, k, v, dst []float32
-	k16, v16     []uint16
-	cols, dh     int
-	heads, pos0  int
-	scale        float32
-	scores       [][]float32 // per worker, sized by the cache rows
-	wide         [][]float32 // per worker, one F16 cache head widened
+	q, dst      []float32
+	k, v        cache
+	cols, dh    int
+	heads, pos0 int
+	scale       float32
+	scores      [][]float32 // per worker, sized by the cache rows
+	wide        [][]float32 // per worker, one F16 or KVQ8 cache head widened
+}
+
+// cache is an Attention cache: F32 values, F16 bits or a KVQ8 cache.
+type cache struct {
+	f32 []float32
+	f16 []uint16
+	q8  *kvq8
+}
+
+func cacheOf(h *handle) cache {
+	switch h.dt {
+	case tensor.F16:
+		return cache{f16: h.u16()}
+	case tensor.KVQ8:
+		return cache{q8: h.buf.kv}
+	}
+	return cache{f32: h.f32()}
 }
 
 // Attention computes causal multi-head attention. For query row t and head
 // h: s_i = dot(q, k_i)·scale for cache rows i ≤ pos0+t, w = softmax(s) in
 // float32 after subtracting max s, and the output is Σ_i w_i·v_i summed in
-// order of i. F16 caches are widened exactly first, so they give the
-// results of F32 caches holding the same values. dst may be q; it must not
+// order of i. F16 caches are widened exactly first and KVQ8 caches
+// dequantized (tensor.DequantizeKVQ8), so they give the results of F32
+// caches holding the values they stand for. dst may be q; it must not
 // overlap k or v.
 func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scale float32) {
 	const op = "Attention"
@@ -31,6 +49,9 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	backend.CheckAttention(dst, q, k, v, pos0, headDim)
 	if overlaps(d, kh) || overlaps(d, vh) {
 		fail(op, "dst %q overlaps the cache", d.label)
+	}
+	if c := kh.buf.kv; c != nil && c.headDim != headDim {
+		fail(op, "cache %q holds heads of %d values, not %d", kh.label, c.headDim, headDim)
 	}
 	j := &b.att
 	for w := range j.scores {
@@ -41,16 +62,12 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 			j.wide[w] = make([]float32, headDim)
 		}
 	}
-	if kh.dt == tensor.F16 {
-		j.k16, j.v16 = kh.u16(), vh.u16()
-	} else {
-		j.k, j.v = kh.f32(), vh.f32()
-	}
+	j.k, j.v = cacheOf(kh), cacheOf(vh)
 	j.q, j.dst = qh.f32(), d.f32()
 	j.cols, j.dh, j.heads, j.pos0, j.scale = qh.cols, headDim, qh.cols/headDim, pos0, scale
 	keys := pos0 + qh.rows
 	b.pool.parallel(j, qh.rows*j.heads, minMACs/(2*keys*headDim)+1)
-	j.q, j.k, j.v, j.dst, j.k16, j.v16 = nil, nil, nil, nil, nil, nil
+	j.q, j.dst, j.k, j.v = nil, nil, cache{}, cache{}
 }
 
 // run handles the (row, head) pairs numbered [lo, hi), row-major.
@@ -58,16 +75,16 @@ func (j *attentionJob) run(worker, lo, hi int) {
 	for p := lo; p < hi; p++ {
 		t, h := p/j.heads, p%j.heads
 		col := t*j.cols + h*j.dh
-		j.head(j.scores[worker][:j.pos0+t+1], j.wide[worker][:j.dh], j.q[col:col+j.dh], j.dst[col:col+j.dh], h*j.dh)
+		j.head(j.scores[worker][:j.pos0+t+1], j.wide[worker][:j.dh], j.q[col:col+j.dh], j.dst[col:col+j.dh], h)
 	}
 }
 
 // head attends one query head q over the len(s) first cache rows and
-// writes the result to out (which may be q); wide holds a widened F16 row.
-func (j *attentionJob) head(s, wide, q, out []float32, c0 int) {
+// writes the result to out (which may be q); wide holds a widened row.
+func (j *attentionJob) head(s, wide, q, out []float32, h int) {
 	best := float32(math.Inf(-1))
 	for i := range s {
-		s[i] = dot(j.cacheRow(j.k, j.k16, wide, i, c0), q) * j.scale
+		s[i] = dot(j.cacheRow(j.k, wide, i, h), q) * j.scale
 		best = max(best, s[i])
 	}
 	var sum float32
@@ -80,21 +97,24 @@ func (j *attentionJob) head(s, wide, q, out []float32, c0 int) {
 	clear(out)
 	for i, e := range s {
 		w := e * inv
-		vi := j.cacheRow(j.v, j.v16, wide, i, c0)
+		vi := j.cacheRow(j.v, wide, i, h)
 		for d := range out {
 			out[d] += w * vi[d]
 		}
 	}
 }
 
-// cacheRow is head values [c0, c0+dh) of cache row i: a slice of the F32
-// cache f, or the F16 cache h widened into wide.
-func (j *attentionJob) cacheRow(f []float32, h []uint16, wide []float32, i, c0 int) []float32 {
-	at := i*j.cols + c0
-	if h == nil {
-		return f[at : at+j.dh]
+// cacheRow is head h's values in cache row i: a slice of an F32 cache, or
+// the values of an F16 or KVQ8 cache widened into wide.
+func (j *attentionJob) cacheRow(c cache, wide []float32, i, h int) []float32 {
+	if c.q8 != nil {
+		return c.q8.row(wide, h, i)
 	}
-	for d, bits := range h[at : at+j.dh] {
+	at := i*j.cols + h*j.dh
+	if c.f16 == nil {
+		return c.f32[at : at+j.dh]
+	}
+	for d, bits := range c.f16[at : at+j.dh] {
 		wide[d] = tensor.F16ToF32(bits)
 	}
 	return wide

@@ -39,5 +39,9 @@ func gib(n int64) string {
 
 // bytes is what buf holds.
 func (m *buffer) bytes() int64 {
-	return int64(len(m.f32))*4 + int64(len(m.u16))*2 + int64(len(m.q))
+	n := int64(len(m.f32))*4 + int64(len(m.u16))*2 + int64(len(m.q))
+	if m.kv != nil {
+		n += int64(len(m.kv.q)) + int64(len(m.kv.scale))*4
+	}
+	return n
 }

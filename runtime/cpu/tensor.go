@@ -10,13 +10,15 @@ import (
 )
 
 // buffer is the memory of one uploaded or allocated tensor, shared by its
-// views. Exactly one of f32, u16 and q is used: u16 holds F16 or BF16 bits,
-// q the storage of a Q8 or Q4 matrix, laid out by layout.
+// views. Exactly one of f32, u16, q and kv is used: u16 holds F16 or BF16
+// bits, q the storage of a Q8 or Q4 matrix, laid out by layout, and kv a
+// KVQ8 cache.
 type buffer struct {
 	f32      []float32
 	u16      []uint16
 	q        []byte
 	layout   tensor.QuantLayout
+	kv       *kvq8
 	released bool
 }
 
@@ -164,6 +166,9 @@ func (b *Backend) track(buf *buffer, label string, dt tensor.DType, rows, cols i
 func (b *Backend) View(t backend.Tensor, row0, rows int) backend.Tensor {
 	h := b.get("View", t)
 	backend.CheckView(t, row0, rows)
+	if h.dt == tensor.KVQ8 {
+		fail("View", "tensor %q is a KVQ8 cache, which has no views", h.label)
+	}
 	v := *h
 	v.off += row0 * h.cols
 	v.rows = rows

@@ -44,6 +44,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) backend.Backend) {
 		{"Rope", testRope},
 		{"Attention", testAttention},
 		{"AttentionF16", testAttentionF16},
+		{"AttentionKVQ8", testAttentionKVQ8},
 		{"CopyF16", testCopyF16},
 		{"UploadQuant", testUploadQuant},
 	}
