@@ -11,7 +11,7 @@
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$dir/kernels.wasm}
-sources="common.wat matmul.wat quant.wat matmul_q8.wat matmul_q4.wat embed.wat layernorm.wat elementwise.wat rope.wat copy.wat argmax.wat attention.wat attention_f16.wat attention_values.wat"
+sources="common.wat matmul.wat quant.wat matmul_q8.wat matmul_q4.wat embed.wat layernorm.wat elementwise.wat rope.wat copy.wat argmax.wat attention.wat attention_f16.wat attention_values.wat kvq8.wat"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 wat=$tmp/kernels.wat

@@ -73,26 +73,30 @@ const (
 	Argmax
 	CopyF16
 	AttentionF16
+	CopyKVQ8
+	AttentionKVQ8
 )
 
 // Names are the exports of Module; a kernel id indexes it.
 var Names = []string{
-	MatmulF32:    "matmul_f32",
-	MatmulF16:    "matmul_f16",
-	MatmulQ8:     "matmul_q8",
-	MatmulQ4:     "matmul_q4",
-	EmbedF32:     "embed_f32",
-	EmbedF16:     "embed_f16",
-	EmbedQ8:      "embed_q8",
-	EmbedQ4:      "embed_q4",
-	LayerNorm:    "layernorm",
-	GeluNew:      "gelu_new",
-	Add:          "add",
-	Add3:         "add3",
-	Rope:         "rope",
-	Attention:    "attention",
-	Copy:         "copy",
-	Argmax:       "argmax",
-	CopyF16:      "copy_f16",
-	AttentionF16: "attention_f16",
+	MatmulF32:     "matmul_f32",
+	MatmulF16:     "matmul_f16",
+	MatmulQ8:      "matmul_q8",
+	MatmulQ4:      "matmul_q4",
+	EmbedF32:      "embed_f32",
+	EmbedF16:      "embed_f16",
+	EmbedQ8:       "embed_q8",
+	EmbedQ4:       "embed_q4",
+	LayerNorm:     "layernorm",
+	GeluNew:       "gelu_new",
+	Add:           "add",
+	Add3:          "add3",
+	Rope:          "rope",
+	Attention:     "attention",
+	Copy:          "copy",
+	Argmax:        "argmax",
+	CopyF16:       "copy_f16",
+	AttentionF16:  "attention_f16",
+	CopyKVQ8:      "copy_kvq8",
+	AttentionKVQ8: "attention_kvq8",
 }

@@ -153,3 +153,13 @@ func quantSlack(dt tensor.DType, x, w []float32) float64 {
 	}
 	return slack
 }
+
+// kvq8 is a reference KVQ8 cache of positions rows filled with vals by Copy.
+func (r *ref) kvq8(positions, heads, headDim int, vals []float32) backend.Tensor {
+	t, err := r.b.AllocKV("kv", tensor.KVQ8, positions, heads, headDim)
+	if err != nil {
+		r.tb.Fatal(err)
+	}
+	r.b.Copy(t, 0, r.f32(positions, heads*headDim, vals), 0, positions)
+	return t
+}
