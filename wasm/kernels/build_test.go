@@ -39,6 +39,7 @@ var kernelParams = map[string]int{
 	"layernorm": 8, "gelu_new": 4, "add": 5, "add3": 6, "rope": 8,
 	"attention": 12, "copy": 3, "argmax": 3,
 	"copy_f16": 3, "attention_f16": 12,
+	"copy_kvq8": 7, "attention_kvq8": 13,
 }
 
 // TestExports: the module imports only env.memory (shared) and exports
