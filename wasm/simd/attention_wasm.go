@@ -9,7 +9,8 @@ import (
 // Attention computes causal multi-head attention, split by heads; each job
 // gets its own scores scratch of pos0+rows floats. The kernel needs a head
 // dimension that is a multiple of 4. F16 caches go to attention_f16, which
-// widens them exactly. dst must not overlap k or v.
+// widens them exactly, and KVQ8 caches to attention_kvq8 (integer scores,
+// docs/kernels.md). dst must not overlap k or v.
 func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scale float32) {
 	const op = "Attention"
 	d, qh, kh, vh := b.get(op, dst), b.get(op, q), b.get(op, k), b.get(op, v)
@@ -20,6 +21,9 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	if overlaps(d, kh) || overlaps(d, vh) {
 		fail(op, "dst %q overlaps the cache", d.label)
 	}
+	if kh.dt == tensor.KVQ8 && kh.headDim != headDim {
+		fail(op, "cache %q holds heads of %d values, not %d", kh.label, kh.headDim, headDim)
+	}
 	rows, heads, keys := qh.rows, qh.cols/headDim, pos0+qh.rows
 	if rows == 0 || b.err != nil {
 		return
@@ -27,19 +31,30 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	parts := b.parts(heads, 2*rows*keys*headDim, minMACs)
 	// Scores for the cache's full length, so one scratch serves every call.
 	perJob := (uint64(kh.rows)*4 + align - 1) &^ (align - 1)
+	if kh.dt == tensor.KVQ8 {
+		perJob = (kvq8Scratch(kh.rows, headDim) + align - 1) &^ (align - 1)
+	}
 	at, ok := b.reserve(&b.scores, op, uint64(parts)*perJob)
 	if !ok {
 		return
 	}
 	kernel := int32(kernels.Attention)
-	if kh.dt == tensor.F16 {
+	switch kh.dt {
+	case tensor.F16:
 		kernel = kernels.AttentionF16
+	case tensor.KVQ8:
+		kernel = kernels.AttentionKVQ8
 	}
 	job := 0
 	split(heads, parts, 1, func(lo, hi int) {
 		scratch := int32(at) + int32(uint64(job)*perJob)
-		b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
-			int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), scratch)
+		if kernel == kernels.AttentionKVQ8 {
+			b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
+				int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), int32(kh.rows), scratch)
+		} else {
+			b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
+				int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), scratch)
+		}
 		job++
 	})
 	b.submit(op)

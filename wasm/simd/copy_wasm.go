@@ -2,17 +2,22 @@ package simd
 
 import (
 	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/tensor"
 	"github.com/phi2web/phi2web/wasm/kernels"
 )
 
 // Copy copies rows [srcRow, srcRow+n) of src to dst from dstRow on; F32
 // rows into an F16 tensor are rounded to nearest even by the copy_f16
-// kernel. Overlapping ranges of one tensor are copied by a single job, as
+// kernel, and into a KVQ8 cache quantized by copy_kvq8. Overlapping ranges of one tensor are copied by a single job, as
 // if through a temporary.
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
 	d, s := b.get(op, dst), b.get(op, src)
 	backend.CheckCopy(dst, dstRow, src, srcRow, n)
+	if d.dt == tensor.KVQ8 {
+		b.copyKVQ8(d, dstRow, s, srcRow, n)
+		return
+	}
 	values := n * d.cols
 	parts := b.parts(values, 1, minElements)
 	if d.buf == s.buf {

@@ -27,6 +27,8 @@ type handle struct {
 	rows  int
 	cols  int
 	view  bool
+	// headDim is a KVQ8 cache's head size (AllocKV).
+	headDim int
 }
 
 func (h *handle) Rows() int           { return h.rows }
@@ -34,8 +36,12 @@ func (h *handle) Cols() int           { return h.cols }
 func (h *handle) DType() tensor.DType { return h.dt }
 func (h *handle) Label() string       { return h.label }
 
-// addr is the device address of row r of an F32 or F16 tensor.
+// addr is the device address of row r of an F32 or F16 tensor, or of a
+// KVQ8 cache (which has no views).
 func (h *handle) addr(r int) int32 {
+	if h.dt == tensor.KVQ8 {
+		return int32(uint32(h.buf.addr))
+	}
 	return int32(uint32(h.buf.addr + uint64((h.row0+r)*h.cols*h.dt.Size())))
 }
 
@@ -150,6 +156,9 @@ func (b *Backend) make(op, label string, dt tensor.DType, rows, cols int, size u
 func (b *Backend) View(t backend.Tensor, row0, rows int) backend.Tensor {
 	h := b.get("View", t)
 	backend.CheckView(t, row0, rows)
+	if h.dt == tensor.KVQ8 {
+		fail("View", "tensor %q is a KVQ8 cache, which has no views", h.label)
+	}
 	if h.dt.Quantized() && (h.row0+row0)%tensor.RowGroup != 0 {
 		fail("View", "a %s view of %q must start at a multiple of %d rows, not %d", h.dt, h.label, tensor.RowGroup, h.row0+row0)
 	}
