@@ -47,7 +47,8 @@ type Options struct {
 	MaxBatch int
 	// KVCache is the dtype of the KV cache: 0 or tensor.F32, or
 	// tensor.F16, which halves its memory and the bandwidth attention
-	// reads at a small loss of precision.
+	// reads at a small loss of precision, or tensor.KVQ8 (8 bits, a
+	// quarter of F32's memory) on a backend.KVAllocator.
 	KVCache tensor.DType
 }
 
@@ -57,8 +58,11 @@ func Load(l weights.Loader, be backend.Backend, o Options) (*Model, error) {
 	if o.KVCache == 0 {
 		o.KVCache = tensor.F32
 	}
-	if o.KVCache != tensor.F32 && o.KVCache != tensor.F16 {
-		return nil, fmt.Errorf("KV cache dtype %s: want F32 or F16", o.KVCache)
+	if o.KVCache != tensor.F32 && o.KVCache != tensor.F16 && o.KVCache != tensor.KVQ8 {
+		return nil, fmt.Errorf("KV cache dtype %s: want F32, F16 or KVQ8", o.KVCache)
+	}
+	if _, ok := be.(backend.KVAllocator); o.KVCache == tensor.KVQ8 && !ok {
+		return nil, fmt.Errorf("the %s backend has no 8-bit KV cache; use an F16 or F32 cache (--kv-cache f16 or f32)", be.Name())
 	}
 	cfg := l.Config()
 	if o.MaxContext <= 0 || o.MaxContext > cfg.MaxPositions {

@@ -48,13 +48,26 @@ func (m *Model) NewSession() (*Session, error) {
 	}
 	alloc := func(label string, rows, cols int) backend.Tensor { return allocType(label, tensor.F32, rows, cols) }
 	kv := m.opts.KVCache
+	allocCache := func(label string) backend.Tensor {
+		if err != nil {
+			return nil
+		}
+		var t backend.Tensor
+		heads := c.HiddenSize / c.HeadDim
+		if kva, ok := m.be.(backend.KVAllocator); ok {
+			t, err = kva.AllocKV(label, kv, m.opts.MaxContext, heads, c.HeadDim)
+		} else {
+			t, err = m.be.Alloc(label, kv, m.opts.MaxContext, c.HiddenSize)
+		}
+		return t
+	}
 	for l := 0; l < c.NumLayers; l++ {
-		s.k = append(s.k, allocType(fmt.Sprintf("kcache.%d", l), kv, m.opts.MaxContext, c.HiddenSize))
-		s.v = append(s.v, allocType(fmt.Sprintf("vcache.%d", l), kv, m.opts.MaxContext, c.HiddenSize))
+		s.k = append(s.k, allocCache(fmt.Sprintf("kcache.%d", l)))
+		s.v = append(s.v, allocCache(fmt.Sprintf("vcache.%d", l)))
 	}
 	if err != nil {
-		mib := float64(2*c.NumLayers*m.opts.MaxContext*c.HiddenSize*kv.Size()) / (1 << 20)
-		err = fmt.Errorf("%s KV cache for %d positions (%.0f MiB): %w (a shorter maximum context or an F16 cache needs less)", kv, m.opts.MaxContext, mib, err)
+		mib := float64(2*int64(c.NumLayers)*cacheBytes(kv, m.opts.MaxContext, c.HiddenSize/c.HeadDim, c.HeadDim)) / (1 << 20)
+		err = fmt.Errorf("%s KV cache for %d positions (%.0f MiB): %w (a shorter maximum context or a smaller cache type needs less)", kv, m.opts.MaxContext, mib, err)
 	}
 	d := c.HiddenSize
 	s.store = scratch{
@@ -200,4 +213,13 @@ func (s *Session) Advance(n int) error {
 	s.pos += n
 	s.last = 0
 	return nil
+}
+
+// cacheBytes is the memory of one layer's keys (or values) in a cache of dt.
+func cacheBytes(dt tensor.DType, positions, heads, headDim int) int64 {
+	if dt == tensor.KVQ8 {
+		values, scales := tensor.KVQ8Bytes(positions, heads, headDim)
+		return values + scales
+	}
+	return int64(positions) * int64(heads*headDim) * int64(dt.Size())
 }
