@@ -153,6 +153,10 @@ func TestOpsDoNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kvq8, err := b.AllocKV("kvq8", tensor.KVQ8, 8, 4, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ops := func() {
 		b.MatMul(dst, x, w, nil)
 		b.MatMul(dst, x, q4view, nil)
@@ -165,6 +169,8 @@ func TestOpsDoNotAllocate(t *testing.T) {
 		b.Copy(kv, 5, x, 0, 2)
 		b.Attention(y, x, kv16, kv16, 5, 16, 0.25)
 		b.Copy(kv16, 5, x, 0, 2)
+		b.Attention(y, x, kvq8, kvq8, 5, 16, 0.25)
+		b.Copy(kvq8, 5, x, 0, 2)
 		b.Embed(x, kvView, ids)
 		if _, err := b.Argmax(y, 1); err != nil {
 			t.Fatal(err)

@@ -83,6 +83,34 @@ func TestF16CacheKnownTokens(t *testing.T) {
 	}
 }
 
+// A KVQ8 cache, through copy_kvq8 and attention_kvq8, keeps the known
+// greedy tokens, with logits within 0.05 of the F32 ones (the bound of
+// runtime/phi2's kvq8CacheTolerance).
+func TestKVQ8CacheKnownTokens(t *testing.T) {
+	m := load(t, synth.Tiny(), phi2.Options{KVCache: tensor.KVQ8})
+	s, err := m.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := greedy(t, s, knownPrompt, len(knownGreedy)); !equal(got, knownGreedy) {
+		t.Errorf("greedy %v, want %v", got, knownGreedy)
+	}
+	s.Reset()
+	logits := make([]float32, m.Config.VocabSize)
+	if err := s.Feed(knownPrompt); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Logits(logits); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range knownHead {
+		if d := math.Abs(float64(logits[i] - want)); d > 0.05 {
+			t.Errorf("logit %d = %.8f, want %.8f within 0.05", i, logits[i], want)
+		}
+	}
+}
+
 func TestKnownTokens(t *testing.T) {
 	m := load(t, synth.Tiny(), phi2.Options{})
 	s, err := m.NewSession()
