@@ -49,10 +49,24 @@ func TestKVCache(t *testing.T) {
 		{0, "simd", nano, 0, 27_000_000, tensor.F32}, // f16
 		{tensor.F32, "simd", phi2, 0, 2_960_000_000, tensor.F32},
 		{tensor.F16, "cpu", nano, 0, 27_000_000, tensor.F16},
+		{tensor.KVQ8, "simd", phi2, 0, 2_960_000_000, tensor.KVQ8},
 	} {
 		if got := kvCache(c.asked, c.backend, c.cfg, c.context, c.bytes); got != c.want {
 			t.Errorf("asked %v, %s, %d layers, context %d, %d bytes: %v, want %v", c.asked, c.backend, c.cfg.NumLayers, c.context, c.bytes, got, c.want)
 		}
+	}
+}
+
+// TestCacheType: the KVCache names, in any case, and a one-line error
+// naming them for others.
+func TestCacheType(t *testing.T) {
+	for s, want := range map[string]tensor.DType{"": 0, "f32": tensor.F32, "F16": tensor.F16, "q8": tensor.KVQ8, "Q8": tensor.KVQ8} {
+		if got, err := cacheType(s); got != want || err != nil {
+			t.Errorf("cacheType(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	if _, err := cacheType("q4"); err == nil || err.Error() != `KV cache "q4": want f32, f16 or q8` {
+		t.Errorf("cacheType(q4): %v", err)
 	}
 }
 

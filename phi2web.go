@@ -48,8 +48,10 @@ type Options struct {
 	Quant string
 	// Context caps the KV cache in tokens (0: the model's context).
 	Context int
-	// KVCache is the cache's dtype: "f32", "f16", or "" for F32 unless the
-	// weights and an F32 cache would not fit the SIMD device's memory.
+	// KVCache is the cache's dtype: "f32", "f16", "q8" (8 bits per value
+	// with a scale per head and position: the cpu and SIMD backends), or ""
+	// for F32 unless the weights and an F32 cache would not fit the SIMD
+	// device's memory.
 	KVCache string
 	// Store keeps models given by URL; nil means the platform's (see
 	// OpenStore). InPlace reads URLs in place instead, keeping nothing.
@@ -252,8 +254,10 @@ func cacheType(s string) (tensor.DType, error) {
 		return tensor.F32, nil
 	case "f16":
 		return tensor.F16, nil
+	case "q8":
+		return tensor.KVQ8, nil
 	}
-	return 0, fmt.Errorf("KV cache %q: want f32 or f16", s)
+	return 0, fmt.Errorf("KV cache %q: want f32, f16 or q8", s)
 }
 
 // simdBudget is how much of the SIMD device's 4 GiB of wasm memory weights

@@ -40,7 +40,7 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: "+engineList())
 	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens, at most the model's max_position_embeddings (0: that)")
-	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, or f16 for half the memory")
+	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, f16 for half the memory, or q8 for a quarter (cpu and simd backends)")
 	registerQuiet(fs)
 }
 
@@ -87,8 +87,8 @@ func (e *engineFlags) open() (*phi2web.Model, error) {
 	if e.model == "" {
 		return nil, usageErr("--model is required: give a model directory or a .gguf file")
 	}
-	if kv := strings.ToLower(e.kvCache); kv != "f32" && kv != "f16" {
-		return nil, usageErr("--kv-cache %q: want f32 or f16", e.kvCache)
+	if kv := strings.ToLower(e.kvCache); kv != "f32" && kv != "f16" && kv != "q8" {
+		return nil, usageErr("--kv-cache %q: want f32, f16 or q8", e.kvCache)
 	}
 	backends, ok := engines[e.engine]
 	if !ok {

@@ -54,7 +54,7 @@ func TestHostileFlags(t *testing.T) {
 		{"convert into a full directory", func(t *testing.T) []string {
 			return []string{"convert", "--in", tinyDir, "--out", filepath.Dir(tinyDir)}
 		}, 1, "not part of a converted model: give a new or empty directory"},
-		{"kv cache type", on("--kv-cache", "f8"), 2, `--kv-cache "f8": want f32 or f16`},
+		{"kv cache type", on("--kv-cache", "f8"), 2, `--kv-cache "f8": want f32, f16 or q8`},
 		{"unknown flag", on("--bogus"), 2, "flag provided but not defined: -bogus"},
 	})
 }

@@ -74,14 +74,15 @@ func TestTokenizeStdin(t *testing.T) {
 	}
 }
 
-// TestLogits checks the spec's logits with either KV cache; an F16 cache
-// moves them by a few 1e-4 on the tiny model.
+// TestLogits checks the spec's logits with each KV cache; an F16 cache
+// moves them by a few 1e-4 on the tiny model, a KVQ8 one (on the cpu
+// backend) by about 0.02.
 func TestLogits(t *testing.T) {
 	for _, c := range []struct {
-		kv  string
-		tol float64
-	}{{"f32", 1e-4}, {"f16", 5e-3}} {
-		out, errOut, code := runCLI("logits", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831", "--kv-cache", c.kv)
+		kv, backend string
+		tol         float64
+	}{{"f32", "auto", 1e-4}, {"f16", "auto", 5e-3}, {"q8", "cpu", 0.05}} {
+		out, errOut, code := runCLI("logits", "--model", tinyDir, "--ids", "50256,464,3139,7586,21831", "--kv-cache", c.kv, "--backend", c.backend)
 		if code != 0 {
 			t.Fatalf("--kv-cache %s: exit %d: %s", c.kv, code, errOut)
 		}
@@ -161,7 +162,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"logits", "--model", tinyDir, "--ids", "51200"}, 1, "outside the vocabulary"},
 		{[]string{"generate", "--model", tinyDir, "--ids", "1,2,3", "--context", "2"}, 1, "does not fit the context of 2 tokens"},
 		{[]string{"generate", "--model", tinyDir, "--prompt", "x", "--top-p", "2"}, 2, "--top-p"},
-		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--kv-cache", "bf16"}, 2, `--kv-cache "bf16": want f32 or f16`},
+		{[]string{"logits", "--model", tinyDir, "--ids", "1", "--kv-cache", "bf16"}, 2, `--kv-cache "bf16": want f32, f16 or q8`},
 		{[]string{"logits", "--model", truncated, "--ids", "1"}, 1, "model.safetensors"},
 		{[]string{"logits", "--model", garbage, "--ids", "1"}, 1, "model.safetensors"},
 		{[]string{"logits", "--model", disagree, "--ids", "1"}, 1, "model.layers.2"},

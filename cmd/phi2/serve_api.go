@@ -30,7 +30,7 @@ func (a *apiOptions) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&a.engine.backend, "backend", "auto", "what computes the API's generations, in this process: auto, cpu or webgpu")
 	fs.IntVar(&a.engine.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
 	fs.IntVar(&a.engine.context, "context", 0, "KV cache size in tokens, at most the model's max_position_embeddings (0: that)")
-	fs.StringVar(&a.engine.kvCache, "kv-cache", "f32", "KV cache dtype: f32, or f16 for half the memory")
+	fs.StringVar(&a.engine.kvCache, "kv-cache", "f32", "KV cache dtype: f32, f16 for half the memory, or q8 for a quarter (cpu and simd backends)")
 	fs.StringVar(&a.engine.quant, "quant", "", "quantize while loading: q4, q8, f16 or f32 (default: as stored)")
 	fs.StringVar(&a.key, "api-key", "", "require this key as 'Authorization: Bearer KEY' on /v1/ (default: $PHI2_API_KEY; none: open)")
 	fs.IntVar(&a.queue, "queue", 8, "API requests that may wait behind the one generating; more are refused with 503")
@@ -50,8 +50,8 @@ func (a *apiOptions) check(fs *flag.FlagSet) error {
 	if !slices.Contains(engines["native"], e.backend) {
 		return usageErr("--backend %q: want one of %s (the API runs in this process)", e.backend, strings.Join(engines["native"], ", "))
 	}
-	if kv := strings.ToLower(e.kvCache); kv != "f32" && kv != "f16" {
-		return usageErr("--kv-cache %q: want f32 or f16", e.kvCache)
+	if kv := strings.ToLower(e.kvCache); kv != "f32" && kv != "f16" && kv != "q8" {
+		return usageErr("--kv-cache %q: want f32, f16 or q8", e.kvCache)
 	}
 	if q := strings.ToLower(e.quant); q != "" && !slices.Contains([]string{"q4", "q8", "f16", "f32"}, q) {
 		return usageErr("--quant %q: want q4, q8, f16 or f32", e.quant)
