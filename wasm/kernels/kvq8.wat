@@ -66,8 +66,8 @@
   ;;   q is quantized to int16 (qs = max|q|/32767, q' = round(q/qs)), so
   ;;   s_i = Σ_c q'_c·k_ic exactly in i32 (i32x4.dot_i16x8_s), times
   ;;   qs·ks_i·scale; this moves s_i by at most scale·ks_i·Σ_c|k_ic|·qs/2;
-  ;;   w_i = softmax as in attention;
-  ;;   out = Σ_i (w_i·vs_i)·v_i in f32, in order of i.
+  ;;   e_i = e^(s_i − max s) with attention's exp;
+  ;;   out = (Σ_i (e_i·vs_i)·v_i)·(1/Σ_i e_i) in f32, in order of i.
   ;; scratch holds positions f32 (scores), 16-aligned, then head_dim + 4
   ;; i16. dst may be q.
   (func $attention_kvq8 (export "attention_kvq8")
@@ -77,7 +77,7 @@
     (local $qa i32) (local $kh i32) (local $ks i32) (local $vh i32) (local $vs i32) (local $sp i32) (local $op i32)
     (local $k0 i32) (local $k1 i32) (local $k2 i32) (local $k3 i32)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $qv v128) (local $fac v128) (local $bestv v128) (local $sumv v128)
-    (local $f f32) (local $best f32) (local $sum f32)
+    (local $f f32) (local $best f32) (local $er v128) (local $en v128) (local $ep v128)
     (local.set $rowb (i32.shl (local.get $d) (i32.const 2)))
     (local.set $hb (i32.shl (local.get $head_dim) (i32.const 2)))
     (local.set $q16 (i32.add (local.get $scratch) (i32.and (i32.add (i32.shl (local.get $positions) (i32.const 2)) (i32.const 15)) (i32.const -16))))
@@ -172,45 +172,55 @@
         (local.set $best (f32.max (local.get $best) (f32.max
           (f32.max (f32x4.extract_lane 0 (local.get $bestv)) (f32x4.extract_lane 1 (local.get $bestv)))
           (f32.max (f32x4.extract_lane 2 (local.get $bestv)) (f32x4.extract_lane 3 (local.get $bestv))))))
-        ;; e^(s − max) in place and their sum; then the weights w_i·vs_i
+        ;; e_i·vs_i in place, with e_i = e^(s_i − max) (attention's exp,
+        ;; inlined for whole quads) summed in $sumv; 1/Σ e_i scales the sums
         (local.set $bestv (f32x4.splat (local.get $best)))
         (local.set $sumv (v128.const i32x4 0 0 0 0))
         (local.set $i (i32.const 0))
         (block $exp_done (loop $exps
-          (br_if $exp_done (i32.ge_u (local.get $i) (local.get $keys)))
+          (br_if $exp_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $keys)))
           (local.set $sp (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))
-          (local.set $c (i32.sub (local.get $keys) (local.get $i)))
-          (local.set $s0 (call $exp4 (f32x4.sub (call $load4 (local.get $sp) (local.get $c)) (local.get $bestv))))
-          (local.set $s0 (v128.and (local.get $s0) (call $lanes_below (local.get $c))))
-          (call $store4 (local.get $sp) (local.get $s0) (local.get $c))
-          (local.set $sumv (f32x4.add (local.get $sumv) (local.get $s0)))
+          (local.set $er (f32x4.min (f32x4.max (f32x4.sub (v128.load align=4 (local.get $sp)) (local.get $bestv)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)) (v128.const f32x4 89 89 89 89)))
+          (local.set $en (f32x4.add (f32x4.mul (local.get $er) (v128.const f32x4 0x1.715476p0 0x1.715476p0 0x1.715476p0 0x1.715476p0)) (v128.const f32x4 12583039 12583039 12583039 12583039)))
+          (local.set $ep (f32x4.sub (local.get $en) (v128.const f32x4 12583039 12583039 12583039 12583039)))
+          (local.set $er (f32x4.sub (f32x4.sub (local.get $er) (f32x4.mul (local.get $ep) (v128.const f32x4 0x1.63p-1 0x1.63p-1 0x1.63p-1 0x1.63p-1)))
+            (f32x4.mul (local.get $ep) (v128.const f32x4 -0x1.bd0106p-13 -0x1.bd0106p-13 -0x1.bd0106p-13 -0x1.bd0106p-13))))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $er) (v128.const f32x4 0x1.a01a02p-13 0x1.a01a02p-13 0x1.a01a02p-13 0x1.a01a02p-13)) (v128.const f32x4 0x1.6c16c2p-10 0x1.6c16c2p-10 0x1.6c16c2p-10 0x1.6c16c2p-10)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 0x1.111112p-7 0x1.111112p-7 0x1.111112p-7 0x1.111112p-7)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 0x1.555556p-5 0x1.555556p-5 0x1.555556p-5 0x1.555556p-5)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 0x1.555556p-3 0x1.555556p-3 0x1.555556p-3 0x1.555556p-3)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 0x1p-1 0x1p-1 0x1p-1 0x1p-1)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1 1 1 1)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (v128.const f32x4 1 1 1 1)))
+          (local.set $ep (f32x4.mul (local.get $ep) (i32x4.shl (local.get $en) (i32.const 23))))
+          (local.set $sumv (f32x4.add (local.get $sumv) (local.get $ep)))
+          (v128.store align=4 (local.get $sp)
+            (f32x4.mul (local.get $ep) (v128.load align=4 (i32.add (local.get $vs) (i32.shl (local.get $i) (i32.const 2))))))
           (local.set $i (i32.add (local.get $i) (i32.const 4)))
           (br $exps)))
-        (local.set $s1 (f32x4.splat (f32.div (f32.const 1) (call $hsum_f32 (local.get $sumv)))))
-        (local.set $i (i32.const 0))
-        (block $w_done (loop $ws
-          (br_if $w_done (i32.ge_u (local.get $i) (local.get $keys)))
+        (if (i32.lt_u (local.get $i) (local.get $keys)) (then
           (local.set $sp (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))
           (local.set $c (i32.sub (local.get $keys) (local.get $i)))
+          (local.set $ep (v128.and (call $exp4 (f32x4.sub (call $load4 (local.get $sp) (local.get $c)) (local.get $bestv)))
+            (call $lanes_below (local.get $c))))
+          (local.set $sumv (f32x4.add (local.get $sumv) (local.get $ep)))
           (call $store4 (local.get $sp)
-            (f32x4.mul (f32x4.mul (call $load4 (local.get $sp) (local.get $c)) (local.get $s1))
-              (call $load4 (i32.add (local.get $vs) (i32.shl (local.get $i) (i32.const 2))) (local.get $c)))
-            (local.get $c))
-          (local.set $i (i32.add (local.get $i) (i32.const 4)))
-          (br $ws)))
-        ;; out = Σ_i u_i·v_i, 16 columns a sweep, then 4
+            (f32x4.mul (local.get $ep) (call $load4 (i32.add (local.get $vs) (i32.shl (local.get $i) (i32.const 2))) (local.get $c)))
+            (local.get $c))))
+        (local.set $s1 (f32x4.splat (f32.div (f32.const 1) (call $hsum_f32 (local.get $sumv)))))
+        ;; out = (Σ_i e_i·vs_i·v_i)/Σ e_i, 16 columns a sweep, then 4
         (local.set $op (i32.add (i32.add (local.get $dst) (i32.mul (local.get $t) (local.get $rowb))) (i32.mul (local.get $h0) (local.get $hb))))
         (local.set $c (i32.const 0))
         (block $wide_done (loop $wide
           (br_if $wide_done (i32.gt_u (i32.add (local.get $c) (i32.const 16)) (local.get $head_dim)))
           (call $vsum_q8_16 (i32.add (local.get $op) (i32.shl (local.get $c) (i32.const 2))) (i32.add (local.get $vh) (local.get $c))
-            (local.get $scratch) (local.get $keys) (local.get $head_dim))
+            (local.get $scratch) (local.get $keys) (local.get $head_dim) (local.get $s1))
           (local.set $c (i32.add (local.get $c) (i32.const 16)))
           (br $wide)))
         (block $narrow_done (loop $narrow
           (br_if $narrow_done (i32.ge_u (local.get $c) (local.get $head_dim)))
           (call $vsum_q8_4 (i32.add (local.get $op) (i32.shl (local.get $c) (i32.const 2))) (i32.add (local.get $vh) (local.get $c))
-            (local.get $scratch) (local.get $keys) (local.get $head_dim))
+            (local.get $scratch) (local.get $keys) (local.get $head_dim) (local.get $s1))
           (local.set $c (i32.add (local.get $c) (i32.const 4)))
           (br $narrow)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
@@ -222,9 +232,9 @@
   (func $lanes_below (param $c i32) (result v128)
     (i32x4.gt_s (i32x4.splat (local.get $c)) (v128.const i32x4 0 1 2 3)))
 
-  ;; $vsum_q8_16 writes Σ_i w_i·v_i for 16 int8 columns at v (keys stride
-  ;; bytes apart) to the f32 at out, summing in order of i.
-  (func $vsum_q8_16 (param $out i32) (param $v i32) (param $w i32) (param $keys i32) (param $stride i32)
+  ;; $vsum_q8_16 writes norm·Σ_i w_i·v_i for 16 int8 columns at v (keys
+  ;; stride bytes apart) to the f32 at out, summing in order of i.
+  (func $vsum_q8_16 (param $out i32) (param $v i32) (param $w i32) (param $keys i32) (param $stride i32) (param $norm v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $x v128) (local $lo v128) (local $hi v128) (local $u v128)
     (local $end i32)
     (local.set $end (i32.add (local.get $w) (i32.shl (local.get $keys) (i32.const 2))))
@@ -239,13 +249,13 @@
       (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $u))))
       (local.set $v (i32.add (local.get $v) (local.get $stride)))
       (br_if $keys_loop (i32.lt_u (local.tee $w (i32.add (local.get $w) (i32.const 4))) (local.get $end))))
-    (v128.store align=4 (local.get $out) (local.get $a0))
-    (v128.store offset=16 align=4 (local.get $out) (local.get $a1))
-    (v128.store offset=32 align=4 (local.get $out) (local.get $a2))
-    (v128.store offset=48 align=4 (local.get $out) (local.get $a3)))
+    (v128.store align=4 (local.get $out) (f32x4.mul (local.get $a0) (local.get $norm)))
+    (v128.store offset=16 align=4 (local.get $out) (f32x4.mul (local.get $a1) (local.get $norm)))
+    (v128.store offset=32 align=4 (local.get $out) (f32x4.mul (local.get $a2) (local.get $norm)))
+    (v128.store offset=48 align=4 (local.get $out) (f32x4.mul (local.get $a3) (local.get $norm))))
 
   ;; $vsum_q8_4 is $vsum_q8_16 for 4 columns.
-  (func $vsum_q8_4 (param $out i32) (param $v i32) (param $w i32) (param $keys i32) (param $stride i32)
+  (func $vsum_q8_4 (param $out i32) (param $v i32) (param $w i32) (param $keys i32) (param $stride i32) (param $norm v128)
     (local $a0 v128) (local $end i32)
     (local.set $end (i32.add (local.get $w) (i32.shl (local.get $keys) (i32.const 2))))
     (loop $keys_loop
@@ -254,4 +264,4 @@
         (v128.load32_splat (local.get $w)))))
       (local.set $v (i32.add (local.get $v) (local.get $stride)))
       (br_if $keys_loop (i32.lt_u (local.tee $w (i32.add (local.get $w) (i32.const 4))) (local.get $end))))
-    (v128.store align=4 (local.get $out) (local.get $a0)))
+    (v128.store align=4 (local.get $out) (f32x4.mul (local.get $a0) (local.get $norm))))
