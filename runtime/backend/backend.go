@@ -9,7 +9,8 @@
 //
 // Every tensor is a row-major matrix [rows, cols]; a vector is one row.
 // Activations, norms and biases are F32. The KV caches are F32 or F16 (half
-// the memory and bandwidth). Weight matrices (the operand w of MatMul and
+// the memory and bandwidth), or KVQ8 on backends that implement
+// KVAllocator. Weight matrices (the operand w of MatMul and
 // the table of Embed) may have any dtype the backend lists in WeightTypes.
 //
 // Shape mismatches are programming errors and panic (see the Check
@@ -63,7 +64,8 @@ type Backend interface {
 	Add(dst, a, b Tensor)
 	// Copy copies rows [srcRow, srcRow+n) of src to dst starting at dstRow.
 	// Both are F32 or both F16, or src is F32 and dst F16: then each value
-	// is rounded to the nearest F16, ties to even (as tensor.F32ToF16).
+	// is rounded to the nearest F16, ties to even (as tensor.F32ToF16). A
+	// KVQ8 dst (F32 src) is quantized as KVAllocator says.
 	Copy(dst Tensor, dstRow int, src Tensor, srcRow, n int)
 	// Rope rotates, in place, the first rotDim values of every head of x
 	// (rows are tokens at positions pos0, pos0+1, …; each row holds heads of
@@ -76,7 +78,7 @@ type Backend interface {
 	// 0..pos0+t of the caches k and v (row = position, heads side by side
 	// as in q), with scores q·k·scale and a float32 softmax. dst has q's
 	// shape. The caches are both F32 or both F16; F16 values are widened
-	// exactly.
+	// exactly. Both KVQ8 on a KVAllocator (see there).
 	Attention(dst, q, k, v Tensor, pos0, headDim int, scale float32)
 
 	// Read waits for the queued work and copies t (F32) into dst, which

@@ -29,6 +29,11 @@
 //   - gelu_new computes x/(1 + e^(−2u)), within 2e-6·|x| of the reference.
 //   - copy_f16 rounds as tensor.F32ToF16, bit for bit; attention_f16 gives
 //     the bits of attention over an F32 cache of the widened F16 values.
+//   - copy_kvq8 quantizes as tensor.QuantizeKVQ8, bit for bit.
+//     attention_kvq8 quantizes q to int16 per head (max|q|/32767), which
+//     moves a score by at most scale·Σ_c|k_c|·max|q|/65534; the rest is
+//     attention's arithmetic in another order (kvq8_test.go states the
+//     tolerance).
 //
 // Splitting a product into jobs, or x into fewer rows, never changes a
 // result's bits. attention and attention_f16 need head_dim to be a positive
