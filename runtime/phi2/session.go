@@ -201,14 +201,25 @@ func attentionScale(headDim int) float32 { return float32(1 / math.Sqrt(float64(
 // Model is the model this session runs.
 func (s *Session) Model() *Model { return s.m }
 
-// Advance moves the session n positions forward without computing them:
-// the cache rows keep whatever they hold (zeros in a new session). A decode
-// step costs the same whatever the cached values are, so benchmarks use it
-// to time long contexts without their prefill. Its predictions are
-// meaningless until tokens are fed.
+// Advance moves the session n positions forward without computing them,
+// filling their cache rows with copies of the keys and values of the last
+// step's rows (the whole scratch, zeros in a new session). A decode step
+// costs what it costs after a real prefill of as many tokens, so
+// benchmarks use it to time long contexts without their prefill: the rows
+// are written, so attention reads as much distinct memory as it would (a
+// cache never written can be one shared page of zeros, always in cache).
+// Its predictions are meaningless until tokens are fed.
 func (s *Session) Advance(n int) error {
 	if n < 0 || s.pos+n > s.m.opts.MaxContext {
 		return fmt.Errorf("%w: cannot advance %d positions from %d in a context of %d", ErrContextFull, n, s.pos, s.m.opts.MaxContext)
+	}
+	be, b := s.m.be, s.store.k.Rows()
+	for l := range s.k {
+		for p := s.pos; p < s.pos+n; p += b {
+			rows := min(b, s.pos+n-p)
+			be.Copy(s.k[l], p, s.store.k, 0, rows)
+			be.Copy(s.v[l], p, s.store.v, 0, rows)
+		}
 	}
 	s.pos += n
 	s.last = 0
