@@ -144,6 +144,7 @@ tidy-check:
 # on the synthetic Phi-2-shape model (made once under build/bench, ~6 GB) and
 # prints them as a table.
 BENCH_RUNS := "--engine wazero --quant q4 --threads 1" "--engine wazero --quant q4 --threads 2" \
+	"--engine wazero --quant q4 --threads 2 --kv-cache q8" \
 	"--engine wazero --quant q8 --threads 2 --kv-cache f16" "--engine native --quant q4 --threads 2"
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./runtime/... ./wasm/...
