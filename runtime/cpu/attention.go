@@ -50,8 +50,10 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	if overlaps(d, kh) || overlaps(d, vh) {
 		fail(op, "dst %q overlaps the cache", d.label)
 	}
-	if c := kh.buf.kv; c != nil && c.headDim != headDim {
-		fail(op, "cache %q holds heads of %d values, not %d", kh.label, c.headDim, headDim)
+	for _, h := range []*handle{kh, vh} {
+		if c := h.buf.kv; c != nil && c.headDim != headDim {
+			fail(op, "cache %q holds heads of %d values, not %d", h.label, c.headDim, headDim)
+		}
 	}
 	j := &b.att
 	for w := range j.scores {

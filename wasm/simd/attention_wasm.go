@@ -21,8 +21,10 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	if overlaps(d, kh) || overlaps(d, vh) {
 		fail(op, "dst %q overlaps the cache", d.label)
 	}
-	if kh.dt == tensor.KVQ8 && kh.headDim != headDim {
-		fail(op, "cache %q holds heads of %d values, not %d", kh.label, kh.headDim, headDim)
+	for _, c := range []*handle{kh, vh} {
+		if c.dt == tensor.KVQ8 && c.headDim != headDim {
+			fail(op, "cache %q holds heads of %d values, not %d", c.label, c.headDim, headDim)
+		}
 	}
 	rows, heads, keys := qh.rows, qh.cols/headDim, pos0+qh.rows
 	if rows == 0 || b.err != nil {

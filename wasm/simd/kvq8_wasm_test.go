@@ -33,6 +33,13 @@ func TestAllocKVQ8(t *testing.T) {
 	if msg := panicText(func() { b.Attention(q, q, k, k, 0, 8, 1) }); !strings.Contains(msg, "heads of 4 values, not 8") {
 		t.Errorf("Attention with another head size: panic %q", msg)
 	}
+	v, err := b.AllocKV("v", tensor.KVQ8, 8, 1, 8) // [8 8] too, one head of 8
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := panicText(func() { b.Attention(q, q, k, v, 0, 4, 1) }); !strings.Contains(msg, `cache "v" holds heads of 8 values, not 4`) {
+		t.Errorf("Attention with a value cache of another head size: panic %q", msg)
+	}
 }
 
 func panicText(f func()) (msg string) {
