@@ -13,11 +13,11 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	if headDim > 4*attentionWG {
 		panic(fmt.Sprintf("webgpu: Attention: head dim %d exceeds %d", headDim, 4*attentionWG))
 	}
-	if kt.dt == tensor.KVQ8 || vt.dt == tensor.KVQ8 {
+	backend.CheckAttention(dst, q, k, v, pos0, headDim)
+	if kt.dt == tensor.KVQ8 {
 		b.attentionKVQ8(d, qt, kt, vt, pos0, headDim, scale)
 		return
 	}
-	backend.CheckAttention(dst, q, k, v, pos0, headDim)
 	if qt.rows == 0 {
 		return
 	}

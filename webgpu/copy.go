@@ -8,11 +8,11 @@ import (
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
 	d, s := b.get(op, dst), b.get(op, src)
+	backend.CheckCopy(dst, dstRow, src, srcRow, n)
 	if d.dt == tensor.KVQ8 {
 		b.copyKVQ8(d, dstRow, s, srcRow, n)
 		return
 	}
-	backend.CheckCopy(dst, dstRow, src, srcRow, n)
 	count := n * s.cols
 	if count == 0 {
 		return

@@ -86,14 +86,15 @@ func TestKnownValues(t *testing.T) {
 
 // TestMatchesReference compares every position's logits with the pure-Go
 // backend over a 40-token prompt fed in chunks of 7 (prefill) and then
-// token by token (decode), for F16 weights with F32 and F16 KV caches (the
-// F16 one with decode attention split over the keys).
+// token by token (decode), for F16 weights with F32, F16 and KVQ8 caches
+// (the F16 one with decode attention split over the keys; KVQ8 caches hold
+// the same bytes on both, so only rounding order differs).
 func TestMatchesReference(t *testing.T) {
 	prompt := make([]int32, 40)
 	for i := range prompt {
 		prompt[i] = int32((i*7919 + 11) % 1000)
 	}
-	for _, kv := range []tensor.DType{tensor.F32, tensor.F16} {
+	for _, kv := range []tensor.DType{tensor.F32, tensor.F16, tensor.KVQ8} {
 		t.Run(kv.String(), func(t *testing.T) {
 			o := phi2.Options{MaxBatch: 7, KVCache: kv}
 			gpu := loadTiny(t, tensor.F16, newOrFail(t, Options{attnSplitMin: map[tensor.DType]int{tensor.F16: 8}[kv]}), o)
