@@ -13,22 +13,24 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// TestModuleIsBuiltFromSource rebuilds the module from the *.wat sources
-// and compares it with the committed kernels.wasm.
+// TestModuleIsBuiltFromSource rebuilds both modules from the *.wat sources
+// and compares them with the committed kernels.wasm and kernels-relaxed.wasm.
 func TestModuleIsBuiltFromSource(t *testing.T) {
 	if _, err := exec.LookPath("wat2wasm"); err != nil {
 		t.Fatal("wat2wasm not found: install wabt (Debian: apt-get install wabt; `make deps` does it)")
 	}
-	out := filepath.Join(t.TempDir(), "kernels.wasm")
-	if b, err := exec.Command("sh", "build.sh", out).CombinedOutput(); err != nil {
+	dir := t.TempDir()
+	if b, err := exec.Command("sh", "build.sh", dir).CombinedOutput(); err != nil {
 		t.Fatalf("build.sh: %v\n%s", err, b)
 	}
-	built, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(built, Module) {
-		t.Fatal("kernels.wasm is stale: run `go generate ./wasm/kernels` (sh build.sh) and commit it")
+	for name, committed := range map[string][]byte{"kernels.wasm": Module, "kernels-relaxed.wasm": RelaxedModule} {
+		built, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(built, committed) {
+			t.Errorf("%s is stale: run `go generate ./wasm/kernels` (sh build.sh) and commit it", name)
+		}
 	}
 }
 
@@ -39,7 +41,7 @@ var kernelParams = map[string]int{
 	"layernorm": 8, "gelu_new": 4, "add": 5, "add3": 6, "rope": 8,
 	"attention": 12, "copy": 3, "argmax": 3,
 	"copy_f16": 3, "attention_f16": 12,
-	"copy_kvq8": 7, "attention_kvq8": 13,
+	"copy_kvq8": 7, "attention_kvq8": 13, "features": 1,
 }
 
 // TestExports: the module imports only env.memory (shared) and exports

@@ -53,10 +53,18 @@ import _ "embed"
 //go:embed kernels.js
 var JS []byte
 
-// Module is the assembled kernel module (kernels.wasm).
+// Module is the assembled kernel module (kernels.wasm): WebAssembly SIMD,
+// which every engine here runs (wazero included).
 //
 //go:embed kernels.wasm
 var Module []byte
+
+// RelaxedModule (kernels-relaxed.wasm) is Module with the Q4 matmul on
+// relaxed SIMD's int8 dot products, for runtimes that validate it (V8:
+// Chromium, Node.js 22); its results are Module's, bit for bit.
+//
+//go:embed kernels-relaxed.wasm
+var RelaxedModule []byte
 
 // Kernel ids: indexes into Names, in the order of docs/kernels.md.
 const (
@@ -80,6 +88,7 @@ const (
 	AttentionF16
 	CopyKVQ8
 	AttentionKVQ8
+	Features
 )
 
 // Names are the exports of Module; a kernel id indexes it.
@@ -104,4 +113,9 @@ var Names = []string{
 	AttentionF16:  "attention_f16",
 	CopyKVQ8:      "copy_kvq8",
 	AttentionKVQ8: "attention_kvq8",
+	Features:      "features",
 }
+
+// FeatureRelaxedSIMD is the bit of the features kernel's result that
+// RelaxedModule sets.
+const FeatureRelaxedSIMD = 1

@@ -121,6 +121,34 @@
       (i32.const 3)))
     (local.get $s))
 
+  ;; $quant_x8i is $quant_x8 as int8 vectors for relaxed SIMD's int8 dot
+  ;; products: q[0..15] (a Q4 block's low nibbles), q[16..31] (its high
+  ;; nibbles), then 8·Σq in every lane and the scale. Only the relaxed
+  ;; module's Q4 kernel calls it.
+  (func $quant_x8i (param $p i32) (param $c i32)
+    (result v128 v128 v128 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $q4 v128) (local $q5 v128) (local $q6 v128) (local $q7 v128)
+    (local $s v128) (local $sum v128)
+    (call $quant_block (local.get $p) (local.get $c) (f32.const 127))
+    (local.set $s)
+    (local.set $q7) (local.set $q6) (local.set $q5) (local.set $q4)
+    (local.set $q3) (local.set $q2) (local.set $q1) (local.set $q0)
+    (local.set $sum (i32x4.add
+      (i32x4.add (i32x4.add (local.get $q0) (local.get $q1)) (i32x4.add (local.get $q2) (local.get $q3)))
+      (i32x4.add (i32x4.add (local.get $q4) (local.get $q5)) (i32x4.add (local.get $q6) (local.get $q7)))))
+    (local.set $sum (i32x4.add (local.get $sum) (i64x2.shr_u (local.get $sum) (i32.const 32))))
+    (i8x16.narrow_i16x8_s
+      (i16x8.narrow_i32x4_s (local.get $q0) (local.get $q1))
+      (i16x8.narrow_i32x4_s (local.get $q2) (local.get $q3)))
+    (i8x16.narrow_i16x8_s
+      (i16x8.narrow_i32x4_s (local.get $q4) (local.get $q5))
+      (i16x8.narrow_i32x4_s (local.get $q6) (local.get $q7)))
+    (i32x4.splat (i32.shl
+      (i32.add (i32x4.extract_lane 0 (local.get $sum)) (i32x4.extract_lane 2 (local.get $sum)))
+      (i32.const 3)))
+    (local.get $s))
+
   ;; $quant_x16 quantizes a block for Q8 (int16, qmax 32767) and returns the
   ;; int16 vectors of elements 0–7, 8–15, 16–23 and 24–31 and the scale.
   (func $quant_x16 (param $p i32) (param $c i32)

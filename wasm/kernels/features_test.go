@@ -1,0 +1,23 @@
+package kernels
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestFeatures: Module (which wazero, without relaxed SIMD, compiles)
+// reports no relaxed SIMD, and RelaxedModule holds relaxed-SIMD opcodes
+// (0xfd 0x112, i16x8's int8 dot product, as LEB128). RelaxedModule's
+// results are checked in V8 by wasm/simd's tests (GOOS=js, in Chromium).
+func TestFeatures(t *testing.T) {
+	d := newDevice(t, 1<<20, 1)
+	out := d.alloc(4)
+	d.call(0, Features, out)
+	if b, _ := d.mem.ReadUint32Le(out); b != 0 {
+		t.Errorf("kernels.wasm: features = %d, want 0", b)
+	}
+	dot := []byte{0xfd, 0x92, 0x02}
+	if n := bytes.Count(RelaxedModule, dot); n < 2 {
+		t.Errorf("kernels-relaxed.wasm holds %d relaxed-SIMD int8 dot products, want the Q4 kernel's", n)
+	}
+}
