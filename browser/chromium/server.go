@@ -114,6 +114,7 @@ func newServer(o Options) (_ *server, err error) {
 	s.mux.Handle("/wasm_exec.js", bytesHandler("text/javascript", wasmExec))
 	s.mux.Handle("/kernels.js", bytesHandler("text/javascript", kernelsJS))
 	s.mux.Handle("/kernels.wasm", bytesHandler("application/wasm", kernels.Module))
+	s.mux.Handle("/kernels-relaxed.wasm", bytesHandler("application/wasm", kernels.RelaxedModule))
 	s.mux.HandleFunc("/program.wasm", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/wasm")
 		http.ServeFile(w, r, o.Wasm)
@@ -133,7 +134,7 @@ func newServer(o Options) (_ *server, err error) {
 }
 
 // runnerPaths are the runner's own routes.
-var runnerPaths = []string{"/", "/{$}", "/runner.js", "/wasm_exec.js", "/kernels.js", "/kernels.wasm", "/program.wasm"}
+var runnerPaths = []string{"/", "/{$}", "/runner.js", "/wasm_exec.js", "/kernels.js", "/kernels.wasm", "/kernels-relaxed.wasm", "/program.wasm"}
 
 // handleFiles adds a route of Options.Files, refusing one that would take
 // the runner's paths (or that the mux refuses: it panics).

@@ -1,8 +1,8 @@
 // The host side of the wasm CPU device (docs/kernels.md) for a page or a
 // worker: the `phi2` import module that wasm/simd (GOOS=js) imports.
 //
-//   import { loadKernels, phi2Imports } from "./kernels.js";
-//   const kernels = await loadKernels("kernels.wasm");
+//   import { kernelsFile, loadKernels, phi2Imports } from "./kernels.js";
+//   const kernels = await loadKernels(kernelsFile()); // kernels-relaxed.wasm or kernels.wasm
 //   let inst;
 //   const phi2 = phi2Imports(() => inst.exports.mem, kernels, { threads: 4 });
 //   go.importObject.phi2 = phi2;
@@ -43,6 +43,30 @@ const closed = 1 << 30; // NEXT while a batch is being set up: nothing to claim
 const batchJobs = 4096; // jobs per batch in the shared queue
 const errBytes = 1024;
 const spinMs = 2; // how long an idle helper polls before it sleeps
+
+// relaxedProbe is a module whose one function uses i16x8's relaxed int8
+// dot product (0xfd 0x112), the instruction kernels-relaxed.wasm is built on.
+const relaxedProbe = new Uint8Array([
+	0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 123, 1, 123, 3, 2, 1, 0,
+	10, 11, 1, 9, 0, 32, 0, 32, 0, 253, 146, 2, 11,
+]);
+
+// relaxedSIMD tells whether this runtime has WebAssembly relaxed SIMD.
+export function relaxedSIMD() {
+	try {
+		return WebAssembly.validate(relaxedProbe);
+	} catch {
+		return false;
+	}
+}
+
+// kernelsFile is the kernel module for this runtime: kernels-relaxed.wasm
+// where relaxed SIMD validates (V8), else kernels.wasm. Both have the same
+// exports and give the same results; the relaxed one computes Q4 products
+// faster.
+export function kernelsFile() {
+	return relaxedSIMD() ? "kernels-relaxed.wasm" : "kernels.wasm";
+}
 
 // loadKernels compiles the kernel module at url.
 export async function loadKernels(url) {

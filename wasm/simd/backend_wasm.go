@@ -31,7 +31,8 @@ type Backend struct {
 	scores  scratch // Attention's per-job scores
 	quant   scratch // a quantized view copied whole
 	argmax  scratch // Argmax's result
-	result  int32   // Argmax's result, read back
+	result  int32   // Argmax's and Kernels' result, read back
+	kernels string  // Kernels' answer, once asked
 }
 
 var (

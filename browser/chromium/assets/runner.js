@@ -1,13 +1,13 @@
 // The program's worker: it runs a GOOS=js program with wasm_exec.js and the
 // phi2 import module of kernels.js, sends its output and exit code to the
 // server, and gives it the server's directories as its file system.
-import { phi2Imports } from "/kernels.js";
+import { kernelsFile, phi2Imports } from "/kernels.js";
 
 const params = new URL(import.meta.url).searchParams;
 const control = params.get("control");
 const copy = params.get("copy") ?? "0"; // which of Options.Copies this worker runs
 const program = WebAssembly.compileStreaming(fetch("/program.wasm"));
-const kernels = WebAssembly.compileStreaming(fetch("/kernels.wasm"));
+const kernels = WebAssembly.compileStreaming(fetch(`/${kernelsFile()}`)); // relaxed SIMD where V8 has it
 const encoder = new TextEncoder();
 let ended = false;
 

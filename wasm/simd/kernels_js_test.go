@@ -1,0 +1,118 @@
+package simd_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"syscall/js"
+	"testing"
+
+	"github.com/phi2web/phi2web/wasm/kernels"
+	"github.com/phi2web/phi2web/wasm/simd"
+)
+
+// In a browser the host loads kernels-relaxed.wasm (V8 validates relaxed
+// SIMD): a detection that fell back to kernels.wasm fails here.
+func TestKernelsRelaxedInBrowser(t *testing.T) {
+	b := simd.New()
+	defer b.Close()
+	if got, err := b.Kernels(); err != nil || got != "relaxed" {
+		t.Errorf("Kernels() = %q, %v; want relaxed: the host should load kernels-relaxed.wasm in V8", got, err)
+	}
+}
+
+// v8Kernels is one kernel module instantiated by V8 over a memory of its own.
+type v8Kernels struct {
+	mem     js.Value
+	exports js.Value
+}
+
+func newV8Kernels(t *testing.T, module []byte, bytes int) v8Kernels {
+	t.Helper()
+	wasm := js.Global().Get("WebAssembly")
+	pages := (bytes + 65535) >> 16
+	mem := wasm.Get("Memory").New(map[string]any{"initial": pages, "maximum": pages, "shared": true})
+	code := js.Global().Get("Uint8Array").New(len(module))
+	js.CopyBytesToJS(code, module)
+	inst := wasm.Get("Instance").New(wasm.Get("Module").New(code),
+		map[string]any{"env": map[string]any{"memory": mem}})
+	return v8Kernels{mem, inst.Get("exports")}
+}
+
+func (k v8Kernels) write(addr int, data []byte) {
+	js.CopyBytesToJS(js.Global().Get("Uint8Array").New(k.mem.Get("buffer"), addr, len(data)), data)
+}
+
+func (k v8Kernels) read(addr, n int) []byte {
+	out := make([]byte, n)
+	js.CopyBytesToGo(out, js.Global().Get("Uint8Array").New(k.mem.Get("buffer"), addr, n))
+	return out
+}
+
+// TestRelaxedQ4MatchesBaseline runs matmul_q4 of kernels.wasm and of
+// kernels-relaxed.wasm in V8 on the same random inputs (every tile of rows
+// of x, whole and partial chunks of blocks, k not a multiple of 32, m not
+// a multiple of 4, jobs over part of the columns, several passes) and
+// wants the same bits: both sum the same exact integer dot products and
+// scale and add them in the same order. The relaxed ones are exact because
+// the int8 operand (x) is in [-127, 127] and the i7 one (a nibble) in
+// [0, 15], so no pair sum (at most 2·127·15) saturates int16.
+func TestRelaxedQ4MatchesBaseline(t *testing.T) {
+	const bytes = 16 << 20
+	base := newV8Kernels(t, kernels.Module, bytes)
+	relaxed := newV8Kernels(t, kernels.RelaxedModule, bytes)
+	rng := rand.New(rand.NewPCG(17, 3))
+	cases := [][5]int{ // n, k, m, j0, j1 (j1 0: m)
+		{1, 32, 4, 0, 0}, {1, 2560, 260, 0, 0}, {2, 100, 67, 0, 0}, {3, 257, 13, 4, 9},
+		{4, 160, 36, 0, 0}, {5, 8200, 150, 0, 0}, {7, 33, 5, 0, 0}, {16, 2560, 40, 8, 36},
+		{9, 1000, 68, 0, 0}, {128, 256, 20, 0, 0},
+	}
+	for _, c := range cases {
+		n, k, m, j0, j1 := c[0], c[1], c[2], c[3], c[4]
+		if j1 == 0 {
+			j1 = m
+		}
+		name := fmt.Sprintf("n=%d k=%d m=%d cols [%d, %d)", n, k, m, j0, j1)
+		kb, groups := (k+31)/32, (m+3)/4
+		w := make([]byte, kb*64*groups+kb*8*groups)
+		for i := range kb * 64 * groups {
+			w[i] = byte(rng.Uint32())
+		}
+		for i := kb * 64 * groups; i < len(w); i += 2 { // f16 scales of either sign, 2^-8 to 2^-6
+			binary.LittleEndian.PutUint16(w[i:], uint16(0x1c00+rng.IntN(0x800))|uint16(rng.IntN(2))<<15)
+		}
+		x := make([]byte, 4*n*k)
+		for i := range n * k {
+			v := float32(rng.NormFloat64())
+			if i%97 < 32 && i/97%5 == 0 { // some blocks with small or zero values
+				v *= float32(i % 3)
+				v *= 1e-30
+			}
+			binary.LittleEndian.PutUint32(x[4*i:], math.Float32bits(v))
+		}
+		wAt, xAt := 256, 256+len(w)
+		dstAt := xAt + len(x)
+		if dstAt+4*n*m > bytes {
+			t.Fatalf("%s: needs more than %d bytes", name, bytes)
+		}
+		var outs [2][]byte
+		for i, kk := range []v8Kernels{base, relaxed} {
+			kk.write(wAt, w)
+			kk.write(xAt, x)
+			kk.exports.Call("matmul_q4", dstAt, xAt, wAt, 0, n, k, m, j0, j1)
+			outs[i] = kk.read(dstAt, 4*n*m)
+		}
+		for i := 0; i < n*m; i++ {
+			if col := i % m; col < j0 || col >= j1 {
+				continue
+			}
+			a, b := binary.LittleEndian.Uint32(outs[0][4*i:]), binary.LittleEndian.Uint32(outs[1][4*i:])
+			if a != b {
+				t.Errorf("%s: output [%d, %d] = %g relaxed, %g baseline", name, i/m, i%m,
+					math.Float32frombits(b), math.Float32frombits(a))
+				break
+			}
+		}
+	}
+}
