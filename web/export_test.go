@@ -41,7 +41,7 @@ func TestWriteDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"index.html", "phi2.js", "phi2-chat.js", "phi2-worker.js", "sw.js", "favicon.svg", "kernels.wasm",
-		"kernels.js", "phi2.wasm", "wasm_exec.js", "models.json", "models/default/manifest.json",
+		"kernels-relaxed.wasm", "kernels.js", "phi2.wasm", "wasm_exec.js", "models.json", "models/default/manifest.json",
 		"models/default/shard-00000.bin.br"}
 	for _, name := range want {
 		if !slices.Contains(files, name) {

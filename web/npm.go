@@ -20,7 +20,8 @@ var npmTemplate embed.FS
 var PackageFiles = []string{
 	"phi2.js", "phi2-options.js", "phi2-connection.js", "phi2-openai.js", "phi2-model.js", "phi2.d.ts",
 	"phi2-chat.js", "phi2-chat.d.ts",
-	"phi2-worker.js", "phi2-aliases.js", "kernels.js", "kernels.wasm", "phi2.wasm", "wasm_exec.js",
+	"phi2-worker.js", "phi2-aliases.js", "kernels.js", "kernels.wasm", "kernels-relaxed.wasm",
+	"phi2.wasm", "wasm_exec.js",
 }
 
 // WritePackage writes the folder of the npm package phi2web into dir, for

@@ -2,7 +2,7 @@
 // start-up, death, and the buffered token stream of a generation.
 import { Phi2Error, fromWire } from "./phi2-options.js";
 
-const workerHint = "serve phi2-worker.js, kernels.js, phi2.wasm, kernels.wasm and wasm_exec.js beside phi2.js (or at baseURL)";
+const workerHint = "serve phi2-worker.js, kernels.js, phi2.wasm, kernels.wasm, kernels-relaxed.wasm and wasm_exec.js beside phi2.js (or at baseURL)";
 
 // startWorker starts phi2-worker.js at url. Beside this module (base is
 // null) the call is spelled out as bundlers look for it, so that they build

@@ -94,7 +94,7 @@ export interface LoadOptions {
 	onProgress?: (progress: Progress) => void;
 	onFallback?: (fallback: Fallback) => void;
 	/**
-	 * Where the package's files (phi2-worker.js, phi2.wasm, kernels.wasm, …, models/default/) are hosted;
+	 * Where the package's files (phi2-worker.js, phi2.wasm, kernels.wasm, kernels-relaxed.wasm, …, models/default/) are hosted;
 	 * default beside phi2.js, or where a bundler put them. The default model is then read from
 	 * models/default/ there. A missing final "/" is added.
 	 */

@@ -678,7 +678,8 @@ test("phi2-worker.js parses", () => {
 const dir = mkdtempSync(join(tmpdir(), "phi2-worker-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 for (const name of ["phi2-worker.js", "phi2-aliases.js"]) copyFileSync(fileURLToPath(new URL(name, import.meta.url)), join(dir, name));
-writeFileSync(join(dir, "kernels.js"), `export function phi2Imports(goMemory, module, options) {
+writeFileSync(join(dir, "kernels.js"), `export function relaxedSIMD() { return globalThis.workerRun.relaxed; }
+export function phi2Imports(goMemory, module, options) {
 	globalThis.workerRun.imports.push(options);
 	return { ready: Promise.resolve(), close() { globalThis.workerRun.closed = true; } };
 }
@@ -692,13 +693,14 @@ globalThis.Go = class {
 const emptyModule = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
 writeFileSync(join(dir, "phi2.wasm"), emptyModule);
 writeFileSync(join(dir, "kernels.wasm"), emptyModule);
+writeFileSync(join(dir, "kernels-relaxed.wasm"), emptyModule);
 const workerURL = pathToFileURL(join(dir, "phi2-worker.js")).href;
 let runs = 0;
 
 // startWorker runs the worker script with program as the Go program; it
 // resolves with the run's record once posted has a message of type until.
-async function startWorker(program, { until = "ready", missing = "", isolated = false } = {}) {
-	const run = { imports: [], posted: [], program, closed: false };
+async function startWorker(program, { until = "ready", missing = "", isolated = false, relaxed = false } = {}) {
+	const run = { imports: [], posted: [], fetched: [], program, closed: false, relaxed };
 	const saved = { self: globalThis.self, postMessage: globalThis.postMessage, fetch: globalThis.fetch, navigator: globalThis.navigator,
 		crossOriginIsolated: globalThis.crossOriginIsolated };
 	globalThis.workerRun = run;
@@ -708,6 +710,7 @@ async function startWorker(program, { until = "ready", missing = "", isolated = 
 	Object.defineProperty(globalThis, "navigator", { value: { hardwareConcurrency: 8 }, configurable: true, writable: true });
 	globalThis.fetch = async (url) => {
 		const name = new URL(url).pathname.split("/").pop();
+		run.fetched.push(name);
 		if (name === missing) return new Response("no", { status: 404 });
 		// kernels.wasm is served with a wrong type: it is compiled from bytes.
 		const type = name === "phi2.wasm" ? "application/wasm" : "application/octet-stream";
@@ -774,6 +777,17 @@ test("the worker queues messages until phi2Ready, then hands them over and posts
 	assert.deepEqual(go.env, { PHI2_THREADS: "1" });
 	assert.equal(typeof go.importObject.phi2.close, "function", "the phi2 imports are in place");
 	assert.equal(run.imports[0].threads, 1);
+});
+
+test("the worker loads kernels-relaxed.wasm where relaxed SIMD validates, else kernels.wasm", async () => {
+	for (const relaxed of [true, false]) {
+		const run = await startWorker(() => {
+			globalThis.phi2Ready(() => {});
+			return new Promise(() => {});
+		}, { relaxed });
+		const kernels = run.fetched.filter((name) => name.startsWith("kernels"));
+		assert.deepEqual(kernels, [relaxed ? "kernels-relaxed.wasm" : "kernels.wasm"]);
+	}
 });
 
 test("the worker uses up to 4 kernel threads when cross-origin isolated", async () => {

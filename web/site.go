@@ -84,6 +84,7 @@ func NewSite(o SiteOptions) (*Site, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.assets["kernels.wasm"] = newAsset("kernels.wasm", kernels.Module, time.Time{})
+	s.assets["kernels-relaxed.wasm"] = newAsset("kernels-relaxed.wasm", kernels.RelaxedModule, time.Time{})
 	s.assets["kernels.js"] = newAsset("kernels.js", kernels.JS, time.Time{})
 	for name, file := range map[string]string{"phi2.wasm": o.Wasm, "wasm_exec.js": o.WasmExec} {
 		if file == "" {

@@ -119,6 +119,7 @@ func TestEveryResponseHasTheSecurityHeaders(t *testing.T) {
 		{"HEAD", "/kernels.js", 200},
 		{"GET", "/phi2.wasm", 200},
 		{"GET", "/kernels.wasm", 200},
+		{"GET", "/kernels-relaxed.wasm", 200},
 		{"GET", "/wasm_exec.js", 200},
 		{"GET", "/models.json", 200},
 		{"GET", "/favicon.svg", 200},
@@ -149,6 +150,7 @@ func TestContentTypes(t *testing.T) {
 	want := map[string]string{
 		"/phi2.wasm":                         "application/wasm",
 		"/kernels.wasm":                      "application/wasm",
+		"/kernels-relaxed.wasm":              "application/wasm",
 		"/wasm_exec.js":                      "text/javascript",
 		"/kernels.js":                        "text/javascript",
 		"/models.json":                       "application/json",

@@ -20,7 +20,7 @@ const SHELL = [
 	"index.html", "demo.js", "demo-model.js", "demo-format.js", "demo.css",
 	"phi2.js", "phi2-options.js", "phi2-connection.js", "phi2-openai.js", "phi2-model.js",
 	"phi2-chat.js", "phi2-worker.js", "phi2-aliases.js",
-	"kernels.js", "kernels.wasm", "phi2.wasm", "wasm_exec.js", "models.json", "favicon.svg",
+	"kernels.js", "kernels.wasm", "kernels-relaxed.wasm", "phi2.wasm", "wasm_exec.js", "models.json", "favicon.svg",
 ];
 const scope = new URL(self.registration.scope);
 

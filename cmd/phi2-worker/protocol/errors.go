@@ -39,7 +39,7 @@ var hints = map[string]string{
 	CodeBusy:        "Wait for the running generation to end, or abort it.",
 	CodeNotLoaded:   "Load a model first.",
 	CodeBadRequest:  "Check the request's fields and options against the documentation.",
-	CodeWorker:      "Reload the page; check that phi2-worker.js, phi2.wasm and kernels.wasm are served beside phi2.js.",
+	CodeWorker:      "Reload the page; check that phi2-worker.js, phi2.wasm, kernels.wasm and kernels-relaxed.wasm are served beside phi2.js.",
 	CodeInternal:    "Reload the page; if it happens again, report the message.",
 }
 
