@@ -8,7 +8,6 @@ import (
 
 	"github.com/phi2web/phi2web/browser/webcodec"
 	"github.com/phi2web/phi2web/runtime/modeldir"
-	"github.com/phi2web/phi2web/wasm/simd"
 	"github.com/phi2web/phi2web/webgpu"
 )
 
@@ -41,8 +40,7 @@ func newBackend(name string, o Options) (chosen, error) {
 		}
 		return newBackend("simd", Options{fallback: err.Error()})
 	case "simd":
-		b := simd.New()
-		return chosen{Backend: b, adapter: fmt.Sprintf("wasm SIMD, %d thread(s)", b.Workers()), fallback: o.fallback}, nil
+		return simdBackend(o.fallback)
 	}
 	return cpuBackend(o), nil
 }

@@ -1,11 +1,8 @@
 package phi2web
 
 import (
-	"fmt"
-
 	"github.com/phi2web/phi2web/runtime/modeldir"
 	"github.com/phi2web/phi2web/wasm/guest"
-	"github.com/phi2web/phi2web/wasm/simd"
 )
 
 // Backends are the backends of this build, run by wasm/host: simd needs
@@ -22,8 +19,7 @@ var codec = &modeldir.Codec{Decompress: guest.Decompress, Sum256: guest.Sum256}
 // newBackend makes the backend name asks for; auto is simd.
 func newBackend(name string, o Options) (chosen, error) {
 	if name == "auto" || name == "simd" {
-		b := simd.New()
-		return chosen{Backend: b, adapter: fmt.Sprintf("wasm SIMD, %d thread(s)", b.Workers()), fallback: o.fallback}, nil
+		return simdBackend(o.fallback)
 	}
 	return cpuBackend(o), nil
 }

@@ -44,6 +44,8 @@ type benchResult struct {
 	WeightsMB       float64 `json:"weights_mb"`
 	PeakRSSMB       float64 `json:"peak_rss_mb,omitempty"` // this process's, the engine's included; on chromium the browser's processes' together (PSS)
 	DecodeSteps     int     `json:"decode_steps"`
+	// SIMD backend only: its kernel module, "relaxed" (relaxed SIMD) or "simd".
+	SIMDKernels string `json:"simd_kernels,omitempty"`
 	// GPU backends only: the adapter, and the dispatches a decode step records.
 	Device             string  `json:"device,omitempty"`
 	DispatchesPerToken float64 `json:"dispatches_per_token,omitempty"`
@@ -71,6 +73,11 @@ type profiler interface {
 type gpuBackend interface {
 	Device() string
 	Dispatches() int
+}
+
+// simdBackend is what the SIMD backend tells a benchmark.
+type simdBackend interface {
+	Kernels() (string, error)
 }
 
 // runBench measures load time, prompt and decode speed on a synthetic
@@ -137,6 +144,11 @@ func runBench(args []string, stdout io.Writer) error {
 	s := m.Session()
 	if gpu, isGPU := s.Model().Backend().(gpuBackend); isGPU {
 		res.Device = gpu.Device()
+	}
+	if k, isSIMD := s.Model().Backend().(simdBackend); isSIMD {
+		if res.SIMDKernels, err = k.Kernels(); err != nil {
+			return err
+		}
 	}
 	bar := newTokenBar("bench", int64(*promptLen+2**steps))
 	if err := timeGeneration(s, &res, *promptLen, *steps, bar.add); err != nil {

@@ -247,9 +247,10 @@ func storedRun(t *testing.T, srv *modelServer, profile string, env ...string) (g
 	return res, errOut, code
 }
 
-// TestChromiumBench: the bench runs in the page and reports the browser's
-// peak memory, which a page running a model cannot hold under 100 MB, and
-// here (a one-layer tiny model) not over 4 GB either.
+// TestChromiumBench: the bench runs in the page, on the relaxed-SIMD
+// kernels, and reports the browser's peak memory, which a page running a
+// model cannot hold under 100 MB, and here (a one-layer tiny model) not over
+// 4 GB either.
 func TestChromiumBench(t *testing.T) {
 	useJSGuest(t)
 	out, errOut, code := runCLI("bench", "--engine", "chromium", "--backend", "simd", "--shape", "tiny", "--layers", "1",
@@ -261,7 +262,7 @@ func TestChromiumBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
-	if peak, _ := r["peak_rss_mb"].(float64); peak < 100 || peak > 4096 || r["engine"] != "chromium" || r["backend"] != "simd" || r["decode_tokens_per_second_ctx128"].(float64) <= 0 {
+	if peak, _ := r["peak_rss_mb"].(float64); peak < 100 || peak > 4096 || r["engine"] != "chromium" || r["backend"] != "simd" || r["simd_kernels"] != "relaxed" || r["decode_tokens_per_second_ctx128"].(float64) <= 0 {
 		t.Errorf("unexpected result %s", out)
 	}
 }
