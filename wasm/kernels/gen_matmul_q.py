@@ -28,6 +28,18 @@ $quant_x8p, which saves the shift per row; the sums are the same integers.
 Those (|·| ≤ 8·15·127) fit int16, so the four rows' sums reduce to one
 vector (lanes = rows) with narrows and pairwise adds. The nibbles' offset
 8 is taken off as 8·Σq per block.
+Q4 with relaxed SIMD (kernels-relaxed.wasm): x as int8 vectors, elements
+0..15 and 16..31 ($quant_x8i), and a row's 16 bytes split into its low and
+high nibbles (elements j and j + 16) as bytes 0..15, the i7 operand of
+i16x8.dot_i8x16_i7x16_s (V8 on x86: one pmaddubsw). Adjacent products are
+summed in int16 lanes (|·| ≤ 2·127·15: no saturation, so every runtime
+gives the exact sums); the two halves' sums are added and pairs of lanes
+widened by a dot with ones, which leaves the same four int32 vectors per
+x row as the baseline's (the same integers), reduced and scaled the same
+way: the results are the baseline's, bit for bit. In V8 it runs the
+prompt's products ~1.4x as fast (docs/benchmarks.md); tiles of 4, 2 and 1
+rows of x and chunks of 4 blocks measured best for both modules (tiles of
+8 or 6, chunks of 2 or 8 were not faster).
 Q8: x as int16 (its sums need int32 anyway). The four rows' partial sums
 (|·| ≤ 32·128·32767 in all, so int32 is exact) reduce to one vector (lanes
 = rows) with 64-bit lane moves and adds, which is scaled once per block.

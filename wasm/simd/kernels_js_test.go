@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"syscall/js"
 	"testing"
+	"time"
 
 	"github.com/phi2web/phi2web/wasm/kernels"
 	"github.com/phi2web/phi2web/wasm/simd"
@@ -28,7 +29,7 @@ type v8Kernels struct {
 	exports js.Value
 }
 
-func newV8Kernels(t *testing.T, module []byte, bytes int) v8Kernels {
+func newV8Kernels(t testing.TB, module []byte, bytes int) v8Kernels {
 	t.Helper()
 	wasm := js.Global().Get("WebAssembly")
 	pages := (bytes + 65535) >> 16
@@ -74,23 +75,7 @@ func TestRelaxedQ4MatchesBaseline(t *testing.T) {
 			j1 = m
 		}
 		name := fmt.Sprintf("n=%d k=%d m=%d cols [%d, %d)", n, k, m, j0, j1)
-		kb, groups := (k+31)/32, (m+3)/4
-		w := make([]byte, kb*64*groups+kb*8*groups)
-		for i := range kb * 64 * groups {
-			w[i] = byte(rng.Uint32())
-		}
-		for i := kb * 64 * groups; i < len(w); i += 2 { // f16 scales of either sign, 2^-8 to 2^-6
-			binary.LittleEndian.PutUint16(w[i:], uint16(0x1c00+rng.IntN(0x800))|uint16(rng.IntN(2))<<15)
-		}
-		x := make([]byte, 4*n*k)
-		for i := range n * k {
-			v := float32(rng.NormFloat64())
-			if i%97 < 32 && i/97%5 == 0 { // some blocks with small or zero values
-				v *= float32(i % 3)
-				v *= 1e-30
-			}
-			binary.LittleEndian.PutUint32(x[4*i:], math.Float32bits(v))
-		}
+		w, x := randomQ4(rng, n, k, m)
 		wAt, xAt := 256, 256+len(w)
 		dstAt := xAt + len(x)
 		if dstAt+4*n*m > bytes {
@@ -113,6 +98,61 @@ func TestRelaxedQ4MatchesBaseline(t *testing.T) {
 					math.Float32frombits(b), math.Float32frombits(a))
 				break
 			}
+		}
+	}
+}
+
+// randomQ4 is a random Q4 matrix [m, k] (f16 scales of either sign, 2^-8
+// to 2^-6) and n rows of x (F32) with some blocks of tiny values and zeros.
+func randomQ4(rng *rand.Rand, n, k, m int) (w, x []byte) {
+	kb, groups := (k+31)/32, (m+3)/4
+	w = make([]byte, kb*64*groups+kb*8*groups)
+	for i := range kb * 64 * groups {
+		w[i] = byte(rng.Uint32())
+	}
+	for i := kb * 64 * groups; i < len(w); i += 2 {
+		binary.LittleEndian.PutUint16(w[i:], uint16(0x1c00+rng.IntN(0x800))|uint16(rng.IntN(2))<<15)
+	}
+	x = make([]byte, 4*n*k)
+	for i := range n * k {
+		v := float32(rng.NormFloat64())
+		if i%97 < 32 && i/97%5 == 0 {
+			v *= float32(i%3) * 1e-30
+		}
+		binary.LittleEndian.PutUint32(x[4*i:], math.Float32bits(v))
+	}
+	return w, x
+}
+
+// BenchmarkPromptQ4: single-thread GFLOP/s (2·n·k·m per call) of matmul_q4
+// in V8 for a 128-token prompt at Phi-2's shapes (2560×2560: attention's
+// projections; 10240×2560: the MLP's first), both kernel modules.
+func BenchmarkPromptQ4(b *testing.B) {
+	const n, k = 128, 2560
+	for _, m := range []int{2560, 10240} {
+		w, x := randomQ4(rand.New(rand.NewPCG(1, 2)), n, k, m)
+		for _, mod := range []struct {
+			name string
+			wasm []byte
+		}{{"simd", kernels.Module}, {"relaxed", kernels.RelaxedModule}} {
+			b.Run(fmt.Sprintf("%s/%dx%d·%dx%d", mod.name, n, k, m, k), func(b *testing.B) {
+				wAt, xAt := 256, 256+len(w)
+				dstAt := xAt + len(x)
+				kk := newV8Kernels(b, mod.wasm, dstAt+4*n*m)
+				kk.write(wAt, w)
+				kk.write(xAt, x)
+				fn := kk.exports.Get("matmul_q4")
+				call := func() { fn.Invoke(dstAt, xAt, wAt, 0, n, k, m, 0, m) }
+				// V8 compiles an optimized tier in the background while the
+				// first one runs: a second of calls gets past it.
+				for start := time.Now(); time.Since(start) < time.Second; {
+					call()
+				}
+				for b.Loop() {
+					call()
+				}
+				b.ReportMetric(2*float64(n*k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
 		}
 	}
 }
