@@ -1,9 +1,10 @@
 // Package kernels holds the WebAssembly SIMD kernels of the wasm CPU path
-// (docs/kernels.md): one module, assembled from the *.wat sources here by
+// (docs/kernels.md): a module, assembled from the *.wat sources here by
 // build.sh (`go generate`; needs wat2wasm from wabt, and python3 for the Q8
 // and Q4 matmuls, which gen_matmul_q.py writes), that imports its
 // memory as env.memory (shared, up to 4 GiB) and exports one function per
-// kernel. Every parameter is an i32: byte addresses into that memory,
+// kernel. It comes in two builds with the same exports and results:
+// Module, and RelaxedModule for runtimes with relaxed SIMD. Every parameter is an i32: byte addresses into that memory,
 // counts, and float parameters as their bit patterns.
 //
 // A host instantiates Module once per thread over the same shared memory
