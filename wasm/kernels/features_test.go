@@ -2,7 +2,12 @@ package kernels
 
 import (
 	"bytes"
+	"context"
 	"testing"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // TestFeatures: Module (which wazero, without relaxed SIMD, compiles)
@@ -19,5 +24,18 @@ func TestFeatures(t *testing.T) {
 	dot := []byte{0xfd, 0x92, 0x02}
 	if n := bytes.Count(RelaxedModule, dot); n < 2 {
 		t.Errorf("kernels-relaxed.wasm holds %d relaxed-SIMD int8 dot products, want the Q4 kernel's", n)
+	}
+}
+
+// TestWazeroLacksRelaxedSIMD: wazero (the native host's runtime) refuses
+// RelaxedModule, which is why wasm/host runs Module. Should a wazero
+// release accept it, the host could run RelaxedModule instead.
+func TestWazeroLacksRelaxedSIMD(t *testing.T) {
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().
+		WithCoreFeatures(api.CoreFeaturesV2|experimental.CoreFeaturesThreads))
+	defer rt.Close(ctx)
+	if _, err := rt.CompileModule(ctx, RelaxedModule); err == nil {
+		t.Error("wazero compiles kernels-relaxed.wasm: wasm/host could run it (check its results against kernels.wasm's)")
 	}
 }
