@@ -12,7 +12,15 @@ import (
 // page shared by several processes once in all, as Chromium's renderer,
 // GPU and browser processes share much. Processes that end while they are
 // read are skipped.
-func groupMemory(pgid int) int64 {
+func groupMemory(pgid int) int64 { return groupSum(pgid, pss) }
+
+// groupResident is the sum of the resident sizes of the processes of
+// process group pgid: an upper bound of groupMemory (shared pages count
+// once per process), read without walking their pages.
+func groupResident(pgid int) int64 { return groupSum(pgid, resident) }
+
+// groupSum is the sum of size over the processes of process group pgid.
+func groupSum(pgid int, size func(pid int) int64) int64 {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0
@@ -23,9 +31,26 @@ func groupMemory(pgid int) int64 {
 		if err != nil || processGroup(pid) != pgid {
 			continue
 		}
-		total += pss(pid)
+		total += size(pid)
 	}
 	return total
+}
+
+// resident is pid's resident set size in bytes (statm), or 0.
+func resident(pid int) int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(os.Getpagesize())
 }
 
 // processGroup is pid's process group, or -1.

@@ -28,10 +28,13 @@ func TestGroupMemory(t *testing.T) {
 	if m := groupMemory(cmd.Process.Pid); m < 200<<20 || m > 400<<20 {
 		t.Errorf("group memory %d MiB, want 200–400", m>>20)
 	}
+	if r, m := groupResident(cmd.Process.Pid), groupMemory(cmd.Process.Pid); r < m || r > 400<<20 {
+		t.Errorf("group resident %d MiB, want from its memory (%d MiB) to 400", r>>20, m>>20)
+	}
 	killProcessGroup(cmd)
 	cmd.Wait()
 	time.Sleep(50 * time.Millisecond)
-	if m := groupMemory(cmd.Process.Pid); m != 0 {
-		t.Errorf("an ended group holds %d bytes", m)
+	if m, r := groupMemory(cmd.Process.Pid), groupResident(cmd.Process.Pid); m != 0 || r != 0 {
+		t.Errorf("an ended group holds %d bytes (%d resident)", m, r)
 	}
 }
