@@ -233,6 +233,15 @@ func (m *Model) Config() weights.Config { return m.m.Config }
 // MaxContext is the session's context in tokens.
 func (m *Model) MaxContext() int { return m.m.MaxContext() }
 
+// KVCache names the session's KV cache as the KVCache option does: "f32",
+// "f16" or "q8".
+func (m *Model) KVCache() string {
+	if m.m.KVCache() == tensor.KVQ8 {
+		return "q8"
+	}
+	return strings.ToLower(m.m.KVCache().String())
+}
+
 // Pos is how many tokens the session holds.
 func (m *Model) Pos() int { return m.s.Pos() }
 

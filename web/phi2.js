@@ -20,9 +20,10 @@ const here = import.meta.url;
 const unloadWaitMs = 2000; // how long unload waits for the engine before ending its worker
 const cacheIdleMs = 15000; // how long a worker started only for Phi2.cache stays after its last call
 
-const loadKeys = ["model", "backend", "quant", "maxStorageBytes", "onProgress", "onFallback", "baseURL"];
+const loadKeys = ["model", "backend", "quant", "kvCache", "maxStorageBytes", "onProgress", "onFallback", "baseURL"];
 const backends = ["auto", "webgpu", "simd"];
 const quants = ["q4", "q8", "f16", "f32"];
+const kvCaches = ["f32", "f16", "q8"];
 
 function loadOptions(options) {
 	const o = checkKeys("Phi2.load", options, loadKeys, "Phi2.load takes");
@@ -35,11 +36,16 @@ function loadOptions(options) {
 		throw badRequest(`quant must be one of ${quants.join(", ")} (got ${JSON.stringify(o.quant)})`,
 			"quant applies to Hugging Face URLs; q4 is the default");
 	}
+	if (isSet(o.kvCache) && !kvCaches.includes(o.kvCache)) {
+		throw badRequest(`kvCache must be one of ${kvCaches.join(", ")} (got ${JSON.stringify(o.kvCache)})`,
+			"\"q8\" keeps long contexts fast and small; the default is f32 (exact)");
+	}
 	for (const fn of ["onProgress", "onFallback"]) {
 		if (isSet(o[fn]) && typeof o[fn] !== "function") throw badRequest(`${fn} must be a function`, `${fn} is called with an object`);
 	}
 	const message = { model: resolveURL("model", o.model ?? defaultModel), backend };
 	if (isSet(o.quant)) message.quant = o.quant;
+	if (isSet(o.kvCache)) message.kvCache = o.kvCache;
 	if (isSet(o.maxStorageBytes)) {
 		message.maxStorageBytes = number("maxStorageBytes", o.maxStorageBytes, (v) => v > 0, "a number > 0",
 			"the most bytes the stored model may take");

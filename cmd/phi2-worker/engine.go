@@ -121,6 +121,7 @@ func (e *worker) infoOf(l *loaded) map[string]any {
 	out["model"] = map[string]any{
 		"url": l.req.Model, "quant": info.Quant, "layers": c.NumLayers, "hidden": c.HiddenSize,
 		"vocab": c.VocabSize, "contextLength": l.m.MaxContext(), "bytes": float64(info.StoredBytes),
+		"kvCache": l.m.KVCache(),
 	}
 	out["contextUsed"] = l.m.Pos()
 	return out

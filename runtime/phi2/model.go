@@ -140,6 +140,9 @@ func (m *Model) Backend() backend.Backend { return m.be }
 // MaxContext is the number of positions a session can hold.
 func (m *Model) MaxContext() int { return m.opts.MaxContext }
 
+// KVCache is the dtype of its sessions' KV caches.
+func (m *Model) KVCache() tensor.DType { return m.opts.KVCache }
+
 // RopeTable builds the rotary table: row p holds cos θ_{p,i} for
 // i < rotDim/2, then sin θ_{p,i}, with θ = float32(p)·inv_freq_i computed in
 // float32 as the reference does, and cos/sin rounded from float64.

@@ -132,10 +132,11 @@ func listed(models []any, info map[string]any) bool {
 }
 
 // sameAsNative checks greedy ids made in the page against the native CLI's
-// on the same model ("": the CLI's default model): equal, or parting only where the native logits of the
-// two choices are within the backends' tolerance (a near tie that float
-// rounding may break either way).
-func sameAsNative(t *testing.T, model, prompt string, ids []int32) {
+// on the same model ("": the CLI's default model), run with flags: equal,
+// or parting only where the native logits of the two choices are within
+// the backends' tolerance (a near tie that float rounding may break either
+// way).
+func sameAsNative(t *testing.T, model, prompt string, ids []int32, flags ...string) {
 	t.Helper()
 	cache := t.TempDir()
 	var native struct{ IDs []int32 }
@@ -143,6 +144,7 @@ func sameAsNative(t *testing.T, model, prompt string, ids []int32) {
 	if model != "" {
 		withModel = []string{"--model", model}
 	}
+	withModel = append(withModel, flags...)
 	phi2(t, cache, &native, append([]string{"generate", "--prompt", prompt, "--max-tokens", fmt.Sprint(len(ids)), "--temperature", "0", "--json"}, withModel...)...)
 	i := 0
 	for i < len(ids) && i < len(native.IDs) && ids[i] == native.IDs[i] {

@@ -15,6 +15,7 @@ type Load struct {
 	Model           string  // absolute http(s) URL
 	Backend         string  // "auto" (the default), "webgpu" or "simd"
 	Quant           string  // "q4" (the default), "q8", "f16" or "f32"
+	KVCache         string  // "" (the engine's choice), "f32", "f16" or "q8"
 	MaxStorageBytes float64 // 0: no limit
 }
 
@@ -38,6 +39,12 @@ func (r *Load) Check() error {
 	case "q4", "q8", "f16", "f32":
 	default:
 		return Errorf(CodeBadRequest, "load: quant %q: want q4, q8, f16 or f32", r.Quant)
+	}
+	r.KVCache = strings.ToLower(r.KVCache)
+	switch r.KVCache {
+	case "", "f32", "f16", "q8":
+	default:
+		return Errorf(CodeBadRequest, "load: kvCache %q: want f32, f16 or q8", r.KVCache)
 	}
 	if !(r.MaxStorageBytes >= 0) || math.IsInf(r.MaxStorageBytes, 1) {
 		return Errorf(CodeBadRequest, "load: maxStorageBytes %v: want a number of bytes ≥ 0", r.MaxStorageBytes)
