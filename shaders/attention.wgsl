@@ -32,7 +32,6 @@ struct Params {
 
 var<workgroup> qs: array<f32, 256>;
 var<workgroup> sc: array<f32, CHUNK>;
-var<workgroup> red: array<f32, WG>;
 
 // cache is element e of k (which = 0) or v.
 fn cache(which: u32, e: u32) -> f32 {
@@ -45,23 +44,7 @@ fn cache(which: u32, e: u32) -> f32 {
     return bitcast<f32>(word);
 }
 
-fn reduce(t: u32, x: f32, is_max: bool) -> f32 {
-    red[t] = x;
-    workgroupBarrier();
-    for (var s = WG / 2u; s >= 1u; s /= 2u) {
-        if (t < s) {
-            if (is_max) {
-                red[t] = max(red[t], red[t + s]);
-            } else {
-                red[t] += red[t + s];
-            }
-        }
-        workgroupBarrier();
-    }
-    let r = red[0];
-    workgroupBarrier();
-    return r;
-}
+//!include attention_common.wgsl
 
 // The running state of one workgroup's softmax: max, sum of exponentials
 // and unnormalized output for the thread's dimensions.

@@ -38,7 +38,6 @@ struct Params {
 
 var<workgroup> qs: array<vec4<f32>, 64>;
 var<workgroup> sc: array<f32, CHUNK>;
-var<workgroup> red: array<f32, WG>;
 
 // unpack4 widens the four int8 of a word, lowest byte first.
 fn unpack4(word: u32) -> vec4<f32> {
@@ -46,23 +45,7 @@ fn unpack4(word: u32) -> vec4<f32> {
     return vec4<f32>((b << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
 }
 
-fn reduce(t: u32, x: f32, is_max: bool) -> f32 {
-    red[t] = x;
-    workgroupBarrier();
-    for (var s = WG / 2u; s >= 1u; s /= 2u) {
-        if (t < s) {
-            if (is_max) {
-                red[t] = max(red[t], red[t + s]);
-            } else {
-                red[t] += red[t + s];
-            }
-        }
-        workgroupBarrier();
-    }
-    let r = red[0];
-    workgroupBarrier();
-    return r;
-}
+//!include attention_common.wgsl
 
 // The running softmax state: max, sum of exponentials, and the thread's
 // share of the unnormalized output: word w of the head (values 4w…4w+3)
