@@ -27,23 +27,28 @@ func testAttention(e *env) { attentionCases(e, tensor.F32) }
 // tolerance of the F32 caches.
 func testAttentionF16(e *env) { attentionCases(e, tensor.F16) }
 
+// attentionCase is case c's shape: heads of headDim over a cache of
+// capRows rows, rows queries from position pos0, by turns a prompt from 0
+// ("prefill"), one step ("decode") or a prompt after others ("chunked").
+func attentionCase(e *env, c int) (headDim, heads int, mode string, pos0, rows, capRows int) {
+	headDim, heads = pick(e, 16, 40, 80), pick(e, 1, 2, 3)
+	mode = []string{"prefill", "decode", "chunked"}[c%3]
+	switch mode {
+	case "prefill":
+		pos0, rows = 0, pick(e, 1, 2, 5, 9)
+	case "decode":
+		pos0, rows = pick(e, 1, 4, 17, 33), 1
+	case "chunked":
+		pos0, rows = pick(e, 1, 3, 17), pick(e, 2, 3, 6)
+	}
+	return headDim, heads, mode, pos0, rows, pos0 + rows + pick(e, 0, 1, 4)
+}
+
 // attentionCases runs the Attention cases with caches of dt.
 func attentionCases(e *env, dt tensor.DType) {
 	for c := range 36 {
-		headDim, heads := pick(e, 16, 40, 80), pick(e, 1, 2, 3)
-		cols := heads * headDim
-		var pos0, rows int
-		mode := []string{"prefill", "decode", "chunked"}[c%3]
-		switch mode {
-		case "prefill":
-			pos0, rows = 0, pick(e, 1, 2, 5, 9)
-		case "decode":
-			pos0, rows = pick(e, 1, 4, 17, 33), 1
-		case "chunked":
-			pos0, rows = pick(e, 1, 3, 17), pick(e, 2, 3, 6)
-		}
-		keys := pos0 + rows
-		capRows := keys + pick(e, 0, 1, 4)
+		headDim, heads, mode, pos0, rows, capRows := attentionCase(e, c)
+		cols, keys := heads*headDim, pos0+rows
 		kv := func() []float32 { return append(e.normal(keys*cols, 0, 1), e.normal((capRows-keys)*cols, 0, 50)...) }
 		kVals, vVals, qVals := kv(), kv(), e.normal(rows*cols, 0, pick(e, 1.0, 3.0))
 		scale := pick(e, float32(1/math.Sqrt(float64(headDim))), 0.3)

@@ -27,20 +27,8 @@ func testAttentionKVQ8(e *env) {
 		e.Skipf("the %s backend has no 8-bit KV cache", e.b.Name())
 	}
 	for c := range 36 {
-		headDim, heads := pick(e, 16, 40, 80), pick(e, 1, 2, 3)
-		cols := heads * headDim
-		var pos0, rows int
-		mode := []string{"prefill", "decode", "chunked"}[c%3]
-		switch mode {
-		case "prefill":
-			pos0, rows = 0, pick(e, 1, 2, 5, 9)
-		case "decode":
-			pos0, rows = pick(e, 1, 4, 17, 33), 1
-		case "chunked":
-			pos0, rows = pick(e, 1, 3, 17), pick(e, 2, 3, 6)
-		}
-		keys := pos0 + rows
-		capRows := keys + pick(e, 0, 1, 4)
+		headDim, heads, mode, pos0, rows, capRows := attentionCase(e, c)
+		cols, keys := heads*headDim, pos0+rows
 		filled := pick(e, keys, capRows) // rows past filled stay as AllocKV left them
 		kv := func() []float32 {
 			return append(e.normal(keys*cols, 0, pick(e, 1.0, 0.01)), e.normal((filled-keys)*cols, 0, 50)...)
