@@ -40,11 +40,18 @@
 //   - A connection closes itself when another one asks for a version
 //     change (a newer schema, a deletion), so it cannot block that; its
 //     later calls fail.
-//   - [Store.ReadShardSHA256] reads a shard with one getAll and hands its
-//     bytes to crypto.subtle.digest before copying them into Go (the copy
-//     runs while the browser hashes): a load checks each stored shard
-//     without Go's SHA-256. A shard decoded by a download is stored as one
-//     chunk, so the read needs no joining.
+//   - [Store.ReadShardSHA256] reads a shard with one getAll and hashes it
+//     with crypto.subtle.digest before its bytes reach Go: a load checks
+//     each stored shard without Go's SHA-256. Both the decode of a large
+//     read's result and the digest run on the thread that asks for them
+//     (Chromium hashes inside the digest call), so two store reader workers
+//     (reader.js, started from a blob: URL on first use, ended by Close)
+//     read and hash two shards at once, and hand the bytes over by
+//     transfer; the engine's thread only copies them into Go. Where the
+//     workers cannot run (no blob: workers under the page's
+//     Content-Security-Policy), the read runs on the calling thread. A
+//     shard decoded by a download is stored as one chunk, so the read needs
+//     no joining.
 //   - Writes the browser refuses for lack of quota fail with an error
 //     that wraps [ErrQuota] and says how many bytes were being written;
 //     other failures carry the DOMException's name and message

@@ -14,10 +14,21 @@ import (
 var _ store.Hasher = (*Store)(nil)
 
 // ReadShardSHA256 reads shard whole into p and hashes it with the
-// browser's SHA-256 (crypto.subtle) before the bytes reach Go; the copy
-// into p runs while the browser hashes. One getAll reads every chunk.
-// Without crypto.subtle it hashes in Go.
+// browser's SHA-256 (crypto.subtle) before the bytes reach Go. One getAll
+// reads every chunk. The read and the hash run in a store reader worker
+// (readers) where one can run, else on this thread. Without crypto.subtle
+// it hashes in Go.
 func (s *Store) ReadShardSHA256(model, shard string, p []byte) ([32]byte, error) {
+	sum, err := s.readers.read(s.name, model, shard, p)
+	if err != errNoReaders {
+		return sum, err
+	}
+	return s.readShardSHA256Here(model, shard, p)
+}
+
+// readShardSHA256Here is ReadShardSHA256 on the calling thread: the copy
+// into p runs while the browser hashes.
+func (s *Store) readShardSHA256Here(model, shard string, p []byte) ([32]byte, error) {
 	var sum [32]byte
 	t, err := s.begin("readonly", fmt.Sprintf("reading shard %q of %s", shard, model))
 	if err != nil {

@@ -14,9 +14,10 @@ import (
 // Store is a store.Store in an IndexedDB database. Like every Store it is
 // used from one goroutine at a time.
 type Store struct {
-	name string
-	db   safejs.Value
-	h    handlers // the connection's versionchange handler
+	name    string
+	db      safejs.Value
+	h       handlers // the connection's versionchange handler
+	readers readers  // ReadShardSHA256's workers
 }
 
 var _ store.Store = (*Store)(nil)
@@ -47,6 +48,7 @@ func Open(ctx context.Context, name string) (*Store, error) {
 
 // Close closes the connection; the Store must not be used afterwards.
 func (s *Store) Close() {
+	s.readers.close()
 	s.h.release()
 	_, _ = s.db.Call("close")
 }

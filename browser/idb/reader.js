@@ -1,0 +1,97 @@
+// A store reader: a classic worker that reads one shard of a phi2web
+// IndexedDB store whole and hashes it. crypto.subtle.digest hashes on the
+// thread that calls it, and a large structured-clone read is decoded on
+// the thread that takes its result, so both run here, beside the engine.
+//
+// Message in:  {id, db, version, model, shard, size}
+// Message out: {id, bytes, sum} with the Uint8Array's buffer transferred
+//              (sum: the SHA-256 as an ArrayBuffer, or null without
+//              crypto.subtle), or {id, error: {kind, name, message, stored}}
+//              where kind is "missing" (no such model), "size" (the entry
+//              records another size: stored), "chunks" (chunks that do not
+//              make up the size) or "dom" (a failure the browser reported).
+"use strict";
+
+const connections = new Map(); // database name -> Promise<IDBDatabase>
+
+// open connects to the store's database at the version its owner opened;
+// a reader never creates or upgrades it.
+function open(name, version) {
+	let p = connections.get(name);
+	if (!p) {
+		p = new Promise((resolve, reject) => {
+			const req = indexedDB.open(name, version);
+			req.onupgradeneeded = () => req.transaction.abort();
+			req.onsuccess = () => {
+				const db = req.result;
+				db.onversionchange = () => {
+					db.close();
+					connections.delete(name);
+				};
+				resolve(db);
+			};
+			req.onerror = () => reject(req.error);
+		});
+		connections.set(name, p);
+		p.catch(() => connections.delete(name));
+	}
+	return p;
+}
+
+function read(db, model, shard) {
+	return new Promise((resolve, reject) => {
+		const t = db.transaction(["models", "chunks"], "readonly");
+		const entry = t.objectStore("models").get(model);
+		const chunks = t.objectStore("chunks").getAll(IDBKeyRange.bound([model, shard, 0], [model, shard, Infinity]));
+		t.oncomplete = () => resolve({ entry: entry.result, chunks: chunks.result });
+		t.onabort = () => reject(t.error ?? new DOMException("transaction aborted", "AbortError"));
+	});
+}
+
+class Failure extends Error {
+	constructor(kind, message, stored) {
+		super(message);
+		this.kind = kind;
+		this.stored = stored;
+	}
+}
+
+// join returns the chunks as one Uint8Array that owns its whole buffer (so
+// the buffer can be transferred): the only chunk itself, or a copy of all.
+function join(chunks, size) {
+	if (chunks.length === 1 && chunks[0].length === size && chunks[0].byteOffset === 0 && chunks[0].buffer.byteLength === size) {
+		return chunks[0];
+	}
+	const whole = new Uint8Array(size);
+	let at = 0;
+	for (const c of chunks) {
+		if (at + c.length > size) throw new Failure("chunks", `stored chunks hold more than its size ${size}`);
+		whole.set(c, at);
+		at += c.length;
+	}
+	if (at !== size) throw new Failure("chunks", `stored chunks end at byte ${at}, before its size ${size}`);
+	return whole;
+}
+
+self.onmessage = async (e) => {
+	const { id, db: name, version, model, shard, size } = e.data;
+	try {
+		const { entry, chunks } = await read(await open(name, version), model, shard);
+		if (entry === undefined) throw new Failure("missing", "no such model");
+		const stored = entry.shards.get(shard)?.size ?? 0;
+		if (stored !== size) throw new Failure("size", "another size", stored);
+		const bytes = join(chunks, size);
+		let sum = null;
+		if (self.crypto?.subtle) {
+			try {
+				sum = await crypto.subtle.digest("SHA-256", bytes);
+			} catch {
+				// The engine hashes the bytes itself.
+			}
+		}
+		postMessage({ id, bytes, sum }, [bytes.buffer]);
+	} catch (err) {
+		const kind = err instanceof Failure ? err.kind : "dom";
+		postMessage({ id, error: { kind, name: String(err?.name ?? "Error"), message: String(err?.message ?? err), stored: err?.stored ?? 0 } });
+	}
+};

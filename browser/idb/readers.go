@@ -1,0 +1,208 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"errors"
+	"fmt"
+
+	"github.com/hack-pad/safejs"
+	"github.com/phi2web/phi2web/runtime/store"
+)
+
+// readerSource is the store reader worker (reader.js), started from a
+// blob: URL so that no file has to be served for it.
+//
+//go:embed reader.js
+var readerSource string
+
+// readerCount is how many store readers a Store starts: two shards read
+// and hashed at once, as a load asks for (fetch.Readers).
+const readerCount = 2
+
+// errNoReaders says the store readers could not run (no Worker, a
+// Content-Security-Policy without blob: workers, a worker that failed):
+// the caller reads on its own thread instead.
+var errNoReaders = errors.New("idb: no store reader workers")
+
+// readers is a Store's pool of store reader workers, started on first use
+// and ended by Close. A shard read there costs the engine's thread only
+// the copy into Go: the structured-clone decode of IndexedDB's bytes and
+// crypto.subtle's digest, which both run on the thread that asks for them,
+// happen in the workers, two shards at once.
+type readers struct {
+	started bool
+	broken  bool
+	url     safejs.Value
+	idle    chan *reader
+	all     []*reader
+	next    int // the next message id
+	served  int // shards the workers have read, for tests
+}
+
+// reader is one worker, serving one request at a time.
+type reader struct {
+	w       safejs.Value
+	reply   chan safejs.Value // a message's data, or undefined when the worker failed
+	h       handlers
+	failed  bool
+	pending bool
+}
+
+// start makes the workers; it reports false when they cannot run.
+func (rs *readers) start() bool {
+	if rs.started {
+		return !rs.broken
+	}
+	rs.started = true
+	if err := rs.spawn(); err != nil {
+		rs.close()
+		rs.broken = true
+	}
+	return !rs.broken
+}
+
+func (rs *readers) spawn() error {
+	blobClass, err := global("Blob")
+	if err != nil {
+		return err
+	}
+	opts, err := safejs.ValueOf(map[string]any{"type": "text/javascript"})
+	if err != nil {
+		return err
+	}
+	blob, err := blobClass.New([]any{readerSource}, opts)
+	if err != nil {
+		return err
+	}
+	urlClass, err := global("URL")
+	if err != nil {
+		return err
+	}
+	if rs.url, err = urlClass.Call("createObjectURL", blob); err != nil {
+		return err
+	}
+	worker, err := global("Worker")
+	if err != nil {
+		return err
+	}
+	rs.idle = make(chan *reader, readerCount)
+	for i := range readerCount {
+		name, _ := safejs.ValueOf(map[string]any{"name": fmt.Sprintf("phi2 store reader %d", i+1)})
+		w, err := worker.New(rs.url, name)
+		if err != nil {
+			return err
+		}
+		r := &reader{w: w, reply: make(chan safejs.Value, 1)}
+		rs.all = append(rs.all, r)
+		err = r.h.on(w, "message", func(ev safejs.Value) { r.answer(get(ev, "data")) })
+		if err == nil {
+			err = r.h.on(w, "error", func(ev safejs.Value) {
+				_, _ = ev.Call("preventDefault")
+				r.failed = true
+				r.answer(safejs.Undefined())
+			})
+		}
+		if err != nil {
+			return err
+		}
+		rs.idle <- r
+	}
+	return nil
+}
+
+// answer hands a reply to the waiting request; one that comes with no
+// request waiting (a load error after the worker's last answer) is
+// dropped.
+func (r *reader) answer(v safejs.Value) {
+	if r.pending {
+		r.pending = false
+		r.reply <- v
+	}
+}
+
+// read asks a worker for shard of model in database db, whole, into p; it
+// returns errNoReaders when no worker can. The sum is crypto.subtle's, or
+// Go's when the worker had none.
+func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err error) {
+	if !rs.start() {
+		return sum, errNoReaders
+	}
+	r := <-rs.idle
+	if r.failed || rs.broken {
+		rs.idle <- r
+		rs.broken = true
+		return sum, errNoReaders
+	}
+	rs.next++
+	msg, err := safejs.ValueOf(map[string]any{"id": rs.next, "db": db, "version": store.SchemaVersion, "model": model, "shard": shard, "size": len(p)})
+	if err != nil {
+		rs.idle <- r
+		return sum, err
+	}
+	r.pending = true
+	if _, err := r.w.Call("postMessage", msg); err != nil {
+		r.pending = false
+		rs.idle <- r
+		return sum, err
+	}
+	data := <-r.reply
+	rs.idle <- r
+	if data.IsUndefined() {
+		rs.broken = true
+		return sum, errNoReaders
+	}
+	if e := get(data, "error"); !isMissing(e) {
+		return sum, readerError(e, model, shard, len(p))
+	}
+	bytes := get(data, "bytes")
+	if n, err := safejs.CopyBytesToGo(p, bytes); err != nil || n != len(p) {
+		return sum, fmt.Errorf("idb: shard %q of %s: copied %d of %d bytes: %v", shard, model, n, len(p), err)
+	}
+	rs.served++
+	if s := get(data, "sum"); !isMissing(s) {
+		if c, err := global("Uint8Array"); err == nil {
+			if u8, err := c.New(s); err == nil {
+				if n, _ := safejs.CopyBytesToGo(sum[:], u8); n == len(sum) {
+					return sum, nil
+				}
+			}
+		}
+	}
+	return sha256.Sum256(p), nil
+}
+
+// readerError turns a worker's error reply into the error the read on the
+// engine's thread gives for the same finding.
+func readerError(e safejs.Value, model, shard string, size int) error {
+	switch str(get(e, "kind")) {
+	case "missing":
+		return notFound(model)
+	case "size":
+		return fmt.Errorf("idb: shard %q of %s holds %d bytes, not the %d asked for", shard, model, int64(num(get(e, "stored"))), size)
+	case "chunks":
+		return fmt.Errorf("idb: shard %q of %s: %s", shard, model, str(get(e, "message")))
+	}
+	return fmt.Errorf("idb: reading shard %q of %s: %w", shard, model, &DOMError{Name: str(get(e, "name")), Message: str(get(e, "message"))})
+}
+
+// close ends the workers and releases their handlers.
+func (rs *readers) close() {
+	for _, r := range rs.all {
+		_, _ = r.w.Call("terminate")
+		r.h.release()
+		if r.pending {
+			r.pending = false
+			r.reply <- safejs.Undefined()
+		}
+	}
+	rs.all = nil
+	rs.broken = true
+	if !rs.url.IsUndefined() {
+		if u, err := global("URL"); err == nil {
+			_, _ = u.Call("revokeObjectURL", rs.url)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phi2web/phi2web/runtime/store"
+)
+
+// storeShards puts a manifest and the shards into s under url.
+func storeShards(t *testing.T, s *Store, url string, shards map[string][]byte) {
+	t.Helper()
+	if err := s.PutManifest(url, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range shards {
+		for off := 0; off < len(data); off += 1 << 20 {
+			if err := s.AppendShard(url, name, int64(off), data[off:min(off+1<<20, len(data))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// The store reader workers serve ReadShardSHA256, with the errors of a
+// read on the engine's thread.
+func TestReadersServe(t *testing.T) {
+	const url = "https://example.com/readers/"
+	s := openFresh(t, freshName(t))
+	data := bytes.Repeat([]byte("phi2 reader "), 300_000)
+	storeShards(t, s, url, map[string][]byte{"a.bin": data})
+	got := make([]byte, len(data))
+	sum, err := s.ReadShardSHA256(url, "a.bin", got)
+	if err != nil || sum != sha256.Sum256(data) || !bytes.Equal(got, data) {
+		t.Fatalf("ReadShardSHA256 = %x, %v (bytes equal %v)", sum, err, bytes.Equal(got, data))
+	}
+	if s.readers.served != 1 {
+		t.Fatalf("the workers served %d reads, want 1", s.readers.served)
+	}
+	for _, c := range []struct {
+		model, shard string
+		size         int
+		want         string
+	}{
+		{url, "a.bin", len(data) - 1, "holds 3600000 bytes, not the 3599999 asked for"},
+		{"https://example.com/absent/", "a.bin", 3, "not found"},
+	} {
+		_, err := s.ReadShardSHA256(c.model, c.shard, make([]byte, c.size))
+		_, here := s.readShardSHA256Here(c.model, c.shard, make([]byte, c.size))
+		if err == nil || !strings.Contains(err.Error(), c.want) || err.Error() != here.Error() {
+			t.Errorf("%s %s, %d bytes: %v; on this thread %v", c.model, c.shard, c.size, err, here)
+		}
+		if c.want == "not found" && !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%v does not wrap store.ErrNotFound", err)
+		}
+	}
+}
+
+// Where the workers cannot run (here: a script that fails at once, as a
+// worker refused by a Content-Security-Policy would), reads run on the
+// engine's thread and give the same bytes.
+func TestReadersFallBack(t *testing.T) {
+	const url = "https://example.com/fallback/"
+	source := readerSource
+	readerSource = `throw new Error("refused");`
+	t.Cleanup(func() { readerSource = source })
+	s := openFresh(t, freshName(t))
+	data := bytes.Repeat([]byte{1, 2, 3, 4, 5}, 1<<18)
+	storeShards(t, s, url, map[string][]byte{"a.bin": data})
+	for range 2 {
+		got := make([]byte, len(data))
+		sum, err := s.ReadShardSHA256(url, "a.bin", got)
+		if err != nil || sum != sha256.Sum256(data) || !bytes.Equal(got, data) {
+			t.Fatalf("ReadShardSHA256 = %x, %v (bytes equal %v)", sum, err, bytes.Equal(got, data))
+		}
+	}
+	if s.readers.served != 0 || !s.readers.broken {
+		t.Fatalf("served %d, broken %v: the failing workers were not left", s.readers.served, s.readers.broken)
+	}
+}
+
+// A reader's connection does not hold up the database's deletion.
+func TestReadersYieldToDelete(t *testing.T) {
+	const url = "https://example.com/yield/"
+	name := freshName(t)
+	s := openFresh(t, name)
+	storeShards(t, s, url, map[string][]byte{"a.bin": {1, 2, 3}})
+	if _, err := s.ReadShardSHA256(url, "a.bin", make([]byte, 3)); err != nil || s.readers.served != 1 {
+		t.Fatalf("read: %v, served %d", err, s.readers.served)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := DeleteDatabase(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+}
