@@ -17,8 +17,9 @@
 // entry: the manifest bytes, the complete flag and a Map from shard name to
 // the shard's stored size and verified flag. "chunks" maps [URL, shard,
 // offset] to the bytes appended at that offset (a Uint8Array of exactly
-// the appended length), so the chunks of a shard are contiguous and ordered
-// by key. A read finds the chunk holding its first byte with a reverse
+// the appended length, or from 8 MiB on a Blob of them, which IndexedDB
+// keeps as a file and reads back faster: see blobMin), so the chunks of a
+// shard are contiguous and ordered by key. Readers take either. A read finds the chunk holding its first byte with a reverse
 // cursor bounded by the offset and the rest with one getAll over the key
 // range of the read, so its cost follows the bytes read, not the shard.
 //

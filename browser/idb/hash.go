@@ -5,6 +5,7 @@ package idb
 import (
 	"crypto/sha256"
 	"fmt"
+	"math"
 
 	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/browser/webcodec"
@@ -60,17 +61,24 @@ func (s *Store) readShardSHA256Here(model, shard string, p []byte) ([32]byte, er
 	return webcodec.AwaitDigest(digest)
 }
 
-// joinChunks returns the chunks of a shard, an array of Uint8Arrays, as
-// one Uint8Array of size bytes: the only chunk itself, or a copy of all.
+// joinChunks returns the chunks of a shard, an array of Uint8Arrays and
+// Blobs, as one Uint8Array of size bytes: the only chunk's bytes
+// themselves, or a copy of all.
 func joinChunks(chunks safejs.Value, size int) (safejs.Value, error) {
 	count, err := chunks.Length()
 	if err != nil {
 		return chunks, err
 	}
+	parts := make([]safejs.Value, count)
+	for i := range parts {
+		c, _ := chunks.Index(i)
+		if parts[i], err = chunkBytes(c, 0, math.MaxInt); err != nil {
+			return c, err
+		}
+	}
 	if count == 1 {
-		c, _ := chunks.Index(0)
-		if n, _ := c.Length(); n == size {
-			return c, nil
+		if n, _ := parts[0].Length(); n == size {
+			return parts[0], nil
 		}
 	}
 	u8c, err := global("Uint8Array")
@@ -82,8 +90,7 @@ func joinChunks(chunks safejs.Value, size int) (safejs.Value, error) {
 		return whole, err
 	}
 	at := 0
-	for i := 0; i < count; i++ {
-		c, _ := chunks.Index(i)
+	for _, c := range parts {
 		n, _ := c.Length()
 		if at+n > size {
 			return whole, fmt.Errorf("stored chunks hold more than its size %d", size)

@@ -56,6 +56,12 @@ class Failure extends Error {
 	}
 }
 
+// bytesOf is a stored chunk as a Uint8Array: a chunk of the engine's
+// blobMin bytes or more is stored as a Blob, read here.
+async function bytesOf(chunk) {
+	return chunk instanceof Blob ? new Uint8Array(await chunk.arrayBuffer()) : chunk;
+}
+
 // join returns the chunks as one Uint8Array that owns its whole buffer (so
 // the buffer can be transferred): the only chunk itself, or a copy of all.
 function join(chunks, size) {
@@ -80,7 +86,7 @@ self.onmessage = async (e) => {
 		if (entry === undefined) throw new Failure("missing", "no such model");
 		const stored = entry.shards.get(shard)?.size ?? 0;
 		if (stored !== size) throw new Failure("size", "another size", stored);
-		const bytes = join(chunks, size);
+		const bytes = join(await Promise.all(chunks.map(bytesOf)), size);
 		let sum = null;
 		if (self.crypto?.subtle) {
 			try {

@@ -4,16 +4,32 @@ package idb
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
 
-// A 32 MiB shard written in 1 MiB chunks reads back equal, whole and at
+// A 32 MiB shard written in 1 MiB chunks (arrays), or in chunks of
+// which the large ones are stored as Blobs, reads back equal, whole and at
 // random offsets; the throughput is logged.
 func TestLargeShard(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		chunks []int
+		blobs  int
+	}{
+		{"1 MiB chunks", slices.Repeat([]int{1 << 20}, 32), 0},
+		{"arrays and Blobs", []int{1 << 20, 12 << 20, 5, 19<<20 - 5}, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) { testLargeShard(t, c.chunks, c.blobs) })
+	}
+}
+
+func testLargeShard(t *testing.T, chunks []int, blobs int) {
 	const (
 		url   = "https://example.com/big/"
 		shard = "model-00001.bin"
@@ -29,15 +45,25 @@ func TestLargeShard(t *testing.T) {
 	for i := 0; i < size; i += 8 {
 		binary.LittleEndian.PutUint64(data[i:], rng.Uint64())
 	}
-	buf := make([]byte, chunk) // reused: the store must copy
+	buf := make([]byte, size) // reused: the store must copy
 	start := time.Now()
-	for off := 0; off < size; off += chunk {
-		copy(buf, data[off:])
-		if err := s.AppendShard(url, shard, int64(off), buf); err != nil {
+	off := 0
+	for _, n := range chunks {
+		copy(buf, data[off:off+n])
+		if err := s.AppendShard(url, shard, int64(off), buf[:n]); err != nil {
 			t.Fatal(err)
 		}
+		off += n
 	}
-	logRate(t, "write (1 MiB appends)", size, time.Since(start))
+	logRate(t, "write", size, time.Since(start))
+	if got := storedBlobs(t, s, url, shard); got != blobs {
+		t.Fatalf("%d chunks stored as Blobs, want %d", got, blobs)
+	}
+	sum, err := s.ReadShardSHA256(url, shard, buf)
+	_, here := s.readShardSHA256Here(url, shard, buf)
+	if err != nil || here != nil || sum != sha256.Sum256(data) || !bytes.Equal(buf, data) {
+		t.Fatalf("ReadShardSHA256: %v, on this thread %v, sum right %v, bytes equal %v", err, here, sum == sha256.Sum256(data), bytes.Equal(buf, data))
+	}
 
 	got := make([]byte, size)
 	start = time.Now()
@@ -78,6 +104,30 @@ func TestLargeShard(t *testing.T) {
 		}
 	}
 	logRate(t, "read (40 at random offsets, up to 3 MiB)", read, time.Since(start))
+}
+
+// storedBlobs counts the chunks of shard stored as Blobs.
+func storedBlobs(t *testing.T, s *Store, model, shard string) int {
+	t.Helper()
+	tx, err := s.begin("readonly", "counting Blobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := tx.req(tx.chunks, "getAll", allOf(model, shard))
+	if err := tx.wait(); err != nil {
+		t.Fatal(err)
+	}
+	blob, _ := global("Blob")
+	values := get(all, "result")
+	count, _ := values.Length()
+	n := 0
+	for i := range count {
+		v, _ := values.Index(i)
+		if ok, _ := v.InstanceOf(blob); ok {
+			n++
+		}
+	}
+	return n
 }
 
 func logRate(t *testing.T, what string, n int, d time.Duration) {
