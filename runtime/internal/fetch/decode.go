@@ -78,14 +78,25 @@ func (f *fetcher) dropLeftover(s modeldir.ShardInfo) error {
 // from shard to shard.
 func (f *fetcher) decodeBuffers(s modeldir.ShardInfo) (comp, raw []byte) {
 	if int64(cap(f.comp)) < s.CompressedSize {
-		f.comp = make([]byte, s.CompressedSize)
+		f.comp = f.buffer(s.CompressedSize)
 	}
 	if int64(cap(f.raw)) < s.RawSize {
-		f.raw = make([]byte, s.RawSize)
+		f.raw = f.buffer(s.RawSize)
 	}
 	return f.comp[:s.CompressedSize], f.raw[:s.RawSize]
 }
 
+// buffer returns a buffer of n bytes: the spare one when it is large
+// enough.
+func (f *fetcher) buffer(n int64) []byte {
+	if int64(cap(f.spare)) >= n {
+		b := f.spare[:n]
+		f.spare = nil
+		return b
+	}
+	return make([]byte, n)
+}
+
 // releaseBuffers drops the decode buffers once the shards are stored, so
 // that the load which follows does not hold them.
-func (f *fetcher) releaseBuffers() { f.comp, f.raw, f.held = nil, nil, "" }
+func (f *fetcher) releaseBuffers() { f.comp, f.raw, f.spare, f.held = nil, nil, nil, "" }

@@ -33,10 +33,17 @@ func (d *shardDownload) streamEncoded(body io.Reader, url string) error {
 	longer := err == nil && func() bool { k, _ := io.ReadFull(body, one[:]); return k > 0 }()
 	switch {
 	case longer:
+	case int64(n) == s.RawSize && n > 0 && s.RawSize != s.CompressedSize && d.f.overlaps():
+		// Checked and stored in the background (background.go).
+		if err := d.f.finishLater(d, buf[:n]); err != nil {
+			return err
+		}
+		d.decoded = true
 	case int64(n) == s.RawSize && d.sum(buf[:n]) == s.RawSHA256:
 		if err := d.storeDecoded(buf[:n]); err != nil {
 			return err
 		}
+		d.decoded = true
 	case int64(n) == s.CompressedSize:
 		d.f.prog.restart() // stream reports these bytes again
 		return d.stream(&byteReader{p: buf[:n]}, url)
@@ -73,7 +80,8 @@ func (d *shardDownload) readReporting(body io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// storeDecoded stores a shard's checked decoded bytes as a decode does.
+// storeDecoded stores a shard's checked decoded bytes as a decode does. It
+// changes nothing in d: a finisher calls it while d's fetcher goes on.
 func (d *shardDownload) storeDecoded(raw []byte) error {
 	st, key, name := d.f.o.Store, d.f.key, store.RawShard(d.s.File)
 	for _, step := range []func() error{
@@ -86,7 +94,6 @@ func (d *shardDownload) storeDecoded(raw []byte) error {
 			return fmt.Errorf("store %s: %v", d.s.File, err)
 		}
 	}
-	d.decoded = true
 	return nil
 }
 

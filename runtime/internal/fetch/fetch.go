@@ -115,10 +115,12 @@ func Fetch(ctx context.Context, url string, o Options) (*Result, error) {
 	if err := f.checkQuota(); err != nil {
 		return nil, err
 	}
-	for i := range f.shards {
-		if err := f.fetchShard(i); err != nil {
-			return nil, err
-		}
+	order := make([]int, len(f.shards))
+	for i := range order {
+		order[i] = i
+	}
+	if err := f.fetchAll(order); err != nil {
+		return nil, err
 	}
 	f.releaseBuffers()
 	if err := f.o.Store.SetComplete(f.key, true); err != nil {

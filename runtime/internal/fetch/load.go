@@ -54,7 +54,7 @@ func (r *Result) Repair(shard string) error {
 	f.prog = newProgress(f.o.Progress, f.o.Now)
 	f.prog.setTotal(f.shards)
 	f.prog.base = f.prog.total - f.shards[i].CompressedSize
-	err := f.fetchShard(i)
+	err := f.fetchAll([]int{i})
 	f.releaseBuffers()
 	if err != nil {
 		return err

@@ -31,6 +31,15 @@ type fetcher struct {
 	comp, raw []byte
 	held      string
 	heldSize  int64
+	// pending is the shard being checked and stored in the background,
+	// spare the buffer it gave back (background.go); mismatched lists the
+	// shards it found wrong, refetch those to download with the second
+	// attempt's query, and inOrder turns the background off.
+	pending    *finisher
+	spare      []byte
+	mismatched []int
+	refetch    map[int]bool
+	inOrder    bool
 }
 
 func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {

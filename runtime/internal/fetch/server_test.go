@@ -26,6 +26,7 @@ type server struct {
 	mu       sync.Mutex
 	sent     map[string]int64    // body bytes sent per file
 	ranges   map[string][]string // Range header of each request per file ("" for none)
+	queries  map[string][]string // the query of each request per file
 	cuts     map[string][]int64  // the next responses for a file stop at these bytes, one each
 	fails    map[string]int      // answer 503 for a file this many more times
 	noRange  bool                // answer every request with the whole file (200)
@@ -49,7 +50,7 @@ func (s *server) url() string { return s.URL + "/models/tiny/" }
 func (s *server) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sent, s.ranges = map[string]int64{}, map[string][]string{}
+	s.sent, s.ranges, s.queries = map[string]int64{}, map[string][]string{}, map[string][]string{}
 }
 
 // cut makes the next responses for file stop at the given file offsets.
@@ -96,6 +97,13 @@ func (s *server) requests(file string) []string {
 	return append([]string(nil), s.ranges[file]...)
 }
 
+// queryOf returns the query of each request for file, in order.
+func (s *server) queryOf(file string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.queries[file]...)
+}
+
 func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(r.URL.Path, "/models/tiny/")
 	if !ok || name != path.Base(name) {
@@ -116,6 +124,7 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.ranges[name] = append(s.ranges[name], r.Header.Get("Range"))
+	s.queries[name] = append(s.queries[name], r.URL.RawQuery)
 	if n := s.flips[name]; n != 0 {
 		data[len(data)/2] ^= 0x20
 		s.flips[name] = n - 1

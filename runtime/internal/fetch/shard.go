@@ -69,7 +69,12 @@ func (f *fetcher) fetchShard(i int) error {
 func (f *fetcher) download(i int) (decoded bool, err error) {
 	s := f.shards[i]
 	var hint string
-	for attempt := range 2 {
+	first := 0
+	if f.refetch[i] { // its decoded answer mismatched in the background
+		first = 1
+		delete(f.refetch, i)
+	}
+	for attempt := first; attempt < 2; attempt++ {
 		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New(), refetch: attempt > 0}
 		if err := d.download(); err != nil {
 			return false, err
