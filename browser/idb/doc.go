@@ -47,8 +47,11 @@
 //     read's result and the digest run on the thread that asks for them
 //     (Chromium hashes inside the digest call), so two store reader workers
 //     (reader.js, started from a blob: URL on first use, ended by Close)
-//     read and hash two shards at once, and hand the bytes over by
-//     transfer; the engine's thread only copies them into Go. Where the
+//     read and hash two shards at once, and hand the bytes over in a
+//     SharedArrayBuffer per worker (by transfer where the page is not
+//     cross-origin isolated: a buffer per shard left on the engine's
+//     thread waits long for a collection); that thread only copies them
+//     into Go. Where the
 //     workers cannot run (no blob: workers under the page's
 //     Content-Security-Policy), the read runs on the calling thread. A
 //     shard decoded by a download is stored as one chunk, so the read needs

@@ -3,10 +3,12 @@
 // thread that calls it, and a large structured-clone read is decoded on
 // the thread that takes its result, so both run here, beside the engine.
 //
-// Message in:  {id, db, version, model, shard, size}
-// Message out: {id, bytes, sum} with the Uint8Array's buffer transferred
-//              (sum: the SHA-256 as an ArrayBuffer, or null without
-//              crypto.subtle), or {id, error: {kind, name, message, stored}}
+// Message in:  {id, db, version, model, shard, size, slot}, slot a
+//              SharedArrayBuffer of at least size bytes, or undefined
+// Message out: {id, inSlot: true, sum} with the bytes copied into the
+//              slot, else {id, bytes, sum} with the Uint8Array's buffer
+//              transferred (sum: the SHA-256 as an ArrayBuffer, or null
+//              without crypto.subtle), or {id, error: {kind, name, message, stored}}
 //              where kind is "missing" (no such model), "size" (the entry
 //              records another size: stored), "chunks" (chunks that do not
 //              make up the size) or "dom" (a failure the browser reported).
@@ -80,7 +82,7 @@ function join(chunks, size) {
 }
 
 self.onmessage = async (e) => {
-	const { id, db: name, version, model, shard, size } = e.data;
+	const { id, db: name, version, model, shard, size, slot } = e.data;
 	try {
 		const { entry, chunks } = await read(await open(name, version), model, shard);
 		if (entry === undefined) throw new Failure("missing", "no such model");
@@ -95,7 +97,12 @@ self.onmessage = async (e) => {
 				// The engine hashes the bytes itself.
 			}
 		}
-		postMessage({ id, bytes, sum }, [bytes.buffer]);
+		if (slot instanceof SharedArrayBuffer && slot.byteLength >= size) {
+			new Uint8Array(slot, 0, size).set(bytes);
+			postMessage({ id, inSlot: true, sum });
+		} else {
+			postMessage({ id, bytes, sum }, [bytes.buffer]);
+		}
 	} catch (err) {
 		const kind = err instanceof Failure ? err.kind : "dom";
 		postMessage({ id, error: { kind, name: String(err?.name ?? "Error"), message: String(err?.message ?? err), stored: err?.stored ?? 0 } });

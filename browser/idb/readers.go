@@ -40,10 +40,12 @@ type readers struct {
 	all     []*reader
 	next    int // the next message id
 	served  int // shards the workers have read, for tests
+	shared  int // of those, the ones handed over in a shared buffer
 }
 
 // reader is one worker, serving one request at a time.
 type reader struct {
+	slot    safejs.Value // a SharedArrayBuffer the worker copies shards into
 	w       safejs.Value
 	reply   chan safejs.Value // a message's data, or undefined when the worker failed
 	h       handlers
@@ -138,6 +140,9 @@ func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err er
 	}
 	rs.next++
 	msg, err := safejs.ValueOf(map[string]any{"id": rs.next, "db": db, "version": store.SchemaVersion, "model": model, "shard": shard, "size": len(p)})
+	if err == nil {
+		err = msg.Set("slot", r.slotFor(len(p)))
+	}
 	if err != nil {
 		rs.idle <- r
 		return sum, err
@@ -158,6 +163,16 @@ func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err er
 		return sum, readerError(e, model, shard, len(p))
 	}
 	bytes := get(data, "bytes")
+	if ok, _ := get(data, "inSlot").Bool(); ok {
+		rs.shared++
+		c, err := global("Uint8Array")
+		if err == nil {
+			bytes, err = c.New(r.slot, 0, len(p))
+		}
+		if err != nil {
+			return sum, fmt.Errorf("idb: shard %q of %s: %v", shard, model, err)
+		}
+	}
 	if n, err := safejs.CopyBytesToGo(p, bytes); err != nil || n != len(p) {
 		return sum, fmt.Errorf("idb: shard %q of %s: copied %d of %d bytes: %v", shard, model, n, len(p), err)
 	}
@@ -205,4 +220,22 @@ func (rs *readers) close() {
 			_, _ = u.Call("revokeObjectURL", rs.url)
 		}
 	}
+}
+
+// slotFor returns the reader's SharedArrayBuffer, grown to n bytes, or
+// undefined where a page has none (not cross-origin isolated). The worker
+// copies a shard there rather than handing over a buffer of its own: a
+// buffer handed over per shard lingers as the engine thread's garbage,
+// since that thread allocates too little JavaScript to start collections.
+func (r *reader) slotFor(n int) safejs.Value {
+	if size, err := get(r.slot, "byteLength").Int(); err == nil && size >= n {
+		return r.slot
+	}
+	r.slot = safejs.Undefined()
+	if c, err := global("SharedArrayBuffer"); err == nil {
+		if s, err := c.New(n); err == nil {
+			r.slot = s
+		}
+	}
+	return r.slot
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/runtime/store"
 )
 
@@ -43,6 +44,9 @@ func TestReadersServe(t *testing.T) {
 	}
 	if s.readers.served != 1 {
 		t.Fatalf("the workers served %d reads, want 1", s.readers.served)
+	}
+	if s.readers.shared != 1 {
+		t.Errorf("%d reads handed over in a shared buffer, want 1 (the page is cross-origin isolated)", s.readers.shared)
 	}
 	for _, c := range []struct {
 		model, shard string
@@ -99,5 +103,33 @@ func TestReadersYieldToDelete(t *testing.T) {
 	defer cancel()
 	if err := DeleteDatabase(ctx, name); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Without SharedArrayBuffer (a page that is not cross-origin isolated),
+// the workers hand the bytes over by transfer.
+func TestReadersTransfer(t *testing.T) {
+	const url = "https://example.com/transfer/"
+	global := safejs.Global()
+	sab, err := global.Get("SharedArrayBuffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := global.Delete("SharedArrayBuffer"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = global.Set("SharedArrayBuffer", sab) })
+	s := openFresh(t, freshName(t))
+	data := bytes.Repeat([]byte{9, 8, 7}, 1<<20)
+	storeShards(t, s, url, map[string][]byte{"a.bin": data})
+	for range 2 {
+		got := make([]byte, len(data))
+		sum, err := s.ReadShardSHA256(url, "a.bin", got)
+		if err != nil || sum != sha256.Sum256(data) || !bytes.Equal(got, data) {
+			t.Fatalf("ReadShardSHA256 = %x, %v (bytes equal %v)", sum, err, bytes.Equal(got, data))
+		}
+	}
+	if s.readers.served != 2 || s.readers.shared != 0 {
+		t.Fatalf("the workers served %d reads, %d in a shared buffer; want 2, none shared", s.readers.served, s.readers.shared)
 	}
 }
