@@ -24,7 +24,7 @@ func (s *Store) ShardSize(model, shard string) (int64, error) {
 // chunk and the shard's new size are written in one transaction, and the
 // shard counts as not verified afterwards.
 func (s *Store) AppendShard(model, shard string, offset int64, chunk []byte) error {
-	u8, err := bytesToJS(chunk)
+	value, err := chunkValue(chunk)
 	if err != nil {
 		return fmt.Errorf("idb: shard %q of %s: %w", shard, model, err)
 	}
@@ -37,7 +37,7 @@ func (s *Store) AppendShard(model, shard string, offset int64, chunk []byte) err
 		if len(chunk) == 0 {
 			return setShard(e, shard, size, verified)
 		}
-		t.req(t.chunks, "put", chunkValue(u8, len(chunk)), chunkKey(model, shard, offset))
+		t.req(t.chunks, "put", value, chunkKey(model, shard, offset))
 		return setShard(e, shard, size+int64(len(chunk)), false)
 	})
 }
@@ -145,19 +145,39 @@ func (s *Store) Verified(model, shard string) (bool, error) {
 // read on every load, is a Blob.
 const blobMin = 8 << 20
 
-// chunkValue is what AppendShard stores for a chunk of n bytes held in
-// u8: u8 itself, or a Blob of it.
-func chunkValue(u8 safejs.Value, n int) safejs.Value {
-	if n < blobMin {
-		return u8
+// chunkValue is what AppendShard stores for chunk: a Uint8Array of
+// exactly its bytes (so that storing it clones no more), or from blobMin
+// bytes on a Blob of them, made through a scratch array kept for the next
+// call (the Blob copies the bytes; a new array of a shard's size per call
+// would linger as garbage on a thread that rarely collects).
+func chunkValue(chunk []byte) (safejs.Value, error) {
+	if len(chunk) < blobMin {
+		return bytesToJS(chunk)
 	}
-	if c, err := global("Blob"); err == nil {
-		if b, err := c.New([]any{u8}); err == nil {
-			return b
+	if n, err := blobScratch.Length(); err != nil || n < len(chunk) {
+		u8, err := bytesToJS(chunk)
+		if err != nil {
+			return u8, err
 		}
+		blobScratch = u8
 	}
-	return u8
+	view, err := blobScratch.Call("subarray", 0, len(chunk))
+	if err == nil {
+		_, err = safejs.CopyBytesToJS(view, chunk)
+	}
+	if err != nil {
+		return view, err
+	}
+	c, err := global("Blob")
+	if err != nil {
+		return c, err
+	}
+	return c.New([]any{view})
 }
+
+// blobScratch backs chunkValue's Blobs. JavaScript runs on one thread,
+// and nothing waits between filling it and making the Blob.
+var blobScratch safejs.Value
 
 // chunkBytes returns bytes [from, to) of a stored chunk (to is clipped to
 // its end) as a Uint8Array, reading them when the chunk is a Blob.

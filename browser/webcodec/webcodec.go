@@ -46,9 +46,12 @@ func NativeBrotli() bool {
 }
 
 // Sum256 hashes p with crypto.subtle.digest, falling back to Go's SHA-256
-// when the browser fails.
+// when the browser fails. p is copied into a scratch array kept for the
+// next call: the digest copies its input at once, and a new array of a
+// shard's size per call would linger as garbage on a thread that rarely
+// collects.
 func Sum256(p []byte) [32]byte {
-	u8, err := toJS(p)
+	u8, err := scratchJS(p)
 	if err == nil {
 		var sum [32]byte
 		if sum, err = SumJS(u8); err == nil {
@@ -141,6 +144,27 @@ func Decompress(dst, src []byte) (int, error) {
 		return 0, io.ErrShortBuffer
 	}
 	return safejs.CopyBytesToGo(dst, out)
+}
+
+// scratch backs scratchJS; JavaScript runs on one thread, and no call
+// waits between filling it and handing it over.
+var scratch safejs.Value
+
+// scratchJS copies p into the scratch array, grown as needed, and returns
+// the view of its first len(p) bytes, valid until the next call.
+func scratchJS(p []byte) (safejs.Value, error) {
+	if n, err := scratch.Length(); err != nil || n < len(p) {
+		u8, err := newObject("Uint8Array", len(p))
+		if err != nil {
+			return u8, err
+		}
+		scratch = u8
+	}
+	view, err := scratch.Call("subarray", 0, len(p))
+	if err == nil {
+		_, err = safejs.CopyBytesToJS(view, p)
+	}
+	return view, err
 }
 
 func toJS(p []byte) (safejs.Value, error) {
