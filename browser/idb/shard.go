@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/hack-pad/safejs"
+	"github.com/phi2web/phi2web/runtime/store"
 )
 
 // ShardSize is the number of bytes of shard stored so far (0 when none).
@@ -213,4 +214,32 @@ func blobBytes(b safejs.Value, from, to int) (safejs.Value, error) {
 		return u8, err
 	}
 	return u8.New(buf)
+}
+
+var _ store.Lister = (*Store)(nil)
+
+// Shards reads what the entry of model records of its shards, in one
+// transaction.
+func (s *Store) Shards(model string) (map[string]store.ShardState, error) {
+	e, err := s.entry(model, "listing the shards of "+model)
+	if err != nil {
+		return nil, err
+	}
+	it, err := get(e, "shards").Call("entries")
+	if err == nil {
+		it, err = get(safejs.Global(), "Array").Call("from", it)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("idb: listing the shards of %s: %w", model, err)
+	}
+	n, _ := it.Length()
+	out := make(map[string]store.ShardState, n)
+	for i := 0; i < n; i++ {
+		kv, _ := it.Index(i)
+		name, _ := kv.Index(0)
+		r, _ := kv.Index(1)
+		v, _ := get(r, "verified").Bool()
+		out[str(name)] = store.ShardState{Size: int64(num(get(r, "size"))), Verified: v}
+	}
+	return out, nil
 }

@@ -159,3 +159,32 @@ func (s *dirStore) Verified(url, shard string) (bool, error) {
 	}
 	return m.verified(shard), nil
 }
+
+var _ Lister = (*dirStore)(nil)
+
+func (s *dirStore) Shards(url string) (map[string]ShardState, error) {
+	dir, m, err := s.entry(url)
+	if err != nil {
+		return nil, err
+	}
+	files, err := os.ReadDir(filepath.Join(dir, shardsDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("model %s: %v", url, err)
+	}
+	out := make(map[string]ShardState, len(files))
+	for _, f := range files {
+		info, err := f.Info()
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %v", url, err)
+		}
+		if isPlainName(f.Name()) && info.Mode().IsRegular() {
+			out[f.Name()] = ShardState{Size: info.Size()}
+		}
+	}
+	for _, name := range m.Verified {
+		st := out[name]
+		st.Verified = true
+		out[name] = st
+	}
+	return out, nil
+}

@@ -238,3 +238,17 @@ func (m *memModel) bytes() int64 {
 	}
 	return n
 }
+
+var _ Lister = (*memStore)(nil)
+
+func (s *memStore) Shards(url string) (map[string]ShardState, error) {
+	m, err := s.model(url)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]ShardState, len(m.shards))
+	for name, sh := range m.shards {
+		out[name] = ShardState{Size: int64(len(sh.data)), Verified: sh.verified}
+	}
+	return out, nil
+}

@@ -73,6 +73,22 @@ type Hasher interface {
 	ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
 }
 
+// Lister is a Store that reports what it holds of every shard of a model
+// in one read, where asking shard by shard costs a transaction each
+// (IndexedDB): a download checks every shard before it starts.
+type Lister interface {
+	// Shards returns the stored size and verified mark of each shard of
+	// model that holds bytes or a mark, as ShardSize and Verified give
+	// them (a shard with neither may be listed or not).
+	Shards(model string) (map[string]ShardState, error)
+}
+
+// ShardState is what a store holds of one shard.
+type ShardState struct {
+	Size     int64
+	Verified bool
+}
+
 // RawShard is the name under which a store keeps the decoded bytes of the
 // shard file name. A download keeps the compressed bytes under name while
 // it fetches and checks them, then decodes them once: a model ready for
@@ -83,16 +99,22 @@ func RawShard(name string) string { return name + ".raw" }
 // AsHasher returns the Hasher st is, or wraps: a wrapper that changes
 // only writes or estimates (LowerQuota, a limit) passes reads through, and
 // says so with an Unwrap method returning what it wraps.
-func AsHasher(st Store) (Hasher, bool) {
+func AsHasher(st Store) (Hasher, bool) { return as[Hasher](st) }
+
+// AsLister returns the Lister st is, or wraps, as AsHasher does.
+func AsLister(st Store) (Lister, bool) { return as[Lister](st) }
+
+func as[T any](st Store) (T, bool) {
 	for st != nil {
-		if h, ok := st.(Hasher); ok {
+		if h, ok := st.(T); ok {
 			return h, true
 		}
 		u, ok := st.(interface{ Unwrap() Store })
 		if !ok {
-			return nil, false
+			break
 		}
 		st = u.Unwrap()
 	}
-	return nil, false
+	var none T
+	return none, false
 }

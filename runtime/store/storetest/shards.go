@@ -161,3 +161,31 @@ func testVerified(t *testing.T, s store.Store) {
 		t.Error("appending bytes left the shard verified")
 	}
 }
+
+// testShards: a Lister reports for every shard what ShardSize and
+// Verified do.
+func testShards(t *testing.T, s store.Store) {
+	l, ok := s.(store.Lister)
+	if !ok {
+		t.Skip("the store lists no shards (store.Lister)")
+	}
+	if _, err := l.Shards(urlA); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Shards of a model never stored: %v, want ErrNotFound", err)
+	}
+	putManifest(t, s, urlA, manifest1)
+	appendAll(t, s, urlA, "s0", pattern(1, 10))
+	appendAll(t, s, urlA, "s1", pattern(2, 7))
+	must(t, s.SetVerified(urlA, "s1", true))
+	putManifest(t, s, urlB, manifest1)
+	appendAll(t, s, urlB, "other", pattern(3, 5))
+	got, err := l.Shards(urlA)
+	must(t, err)
+	want := map[string]store.ShardState{"s0": {Size: 10}, "s1": {Size: 7, Verified: true}}
+	if len(got) != len(want) || got["s0"] != want["s0"] || got["s1"] != want["s1"] {
+		t.Errorf("Shards = %v, want %v", got, want)
+	}
+	must(t, s.DeleteShard(urlA, "s0"))
+	if got, err := l.Shards(urlA); err != nil || len(got) != 1 || got["s1"] != want["s1"] {
+		t.Errorf("Shards after deleting s0 = %v, %v", got, err)
+	}
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ShardsAndModelsAreSeparate", testSeparate},
 		{"DeleteShard", testDeleteShard},
 		{"Verified", testVerified},
+		{"Shards", testShards},
 		{"CompleteAndModels", testCompleteAndModels},
 		{"Delete", testDelete},
 		{"DeleteAll", testDeleteAll},
