@@ -14,6 +14,9 @@ func RawName(name string) string { return store.RawShard(name) }
 // marked verified.
 func (f *fetcher) decoded(s modeldir.ShardInfo) (bool, error) {
 	name := RawName(s.File)
+	if st, ok := f.listed(name); ok {
+		return st.Verified && st.Size == s.RawSize, nil
+	}
 	size, err := f.o.Store.ShardSize(f.key, name)
 	if err != nil {
 		return false, err
@@ -67,6 +70,9 @@ func (e *decodeError) Unwrap() error { return e.err }
 // dropLeftover removes the compressed bytes of a decoded shard, left by a
 // decode interrupted after it stored the decoded ones.
 func (f *fetcher) dropLeftover(s modeldir.ShardInfo) error {
+	if st, ok := f.listed(s.File); ok && st.Size == 0 {
+		return nil
+	}
 	n, err := f.o.Store.ShardSize(f.key, s.File)
 	if err != nil || n == 0 {
 		return err
@@ -100,3 +106,40 @@ func (f *fetcher) buffer(n int64) []byte {
 // releaseBuffers drops the decode buffers once the shards are stored, so
 // that the load which follows does not hold them.
 func (f *fetcher) releaseBuffers() { f.comp, f.raw, f.spare, f.held = nil, nil, nil, "" }
+
+// listShards reads what the store holds of every shard in one call, where
+// it can (store.Lister), for the first check of each shard (listed).
+func (f *fetcher) listShards() {
+	f.states, f.asked = nil, nil
+	if l, ok := store.AsLister(f.o.Store); ok {
+		if states, err := l.Shards(f.key); err == nil {
+			f.states, f.asked = states, map[string]bool{}
+		}
+	}
+}
+
+// holds returns what the store holds of shard name: from listShards'
+// listing where there is one, without using up listed's answer, else
+// from the store.
+func (f *fetcher) holds(name string) (store.ShardState, error) {
+	if f.states != nil && !f.asked[name] {
+		return f.states[name], nil
+	}
+	size, err := f.o.Store.ShardSize(f.key, name)
+	if err != nil {
+		return store.ShardState{}, err
+	}
+	ok, err := f.o.Store.Verified(f.key, name)
+	return store.ShardState{Size: size, Verified: ok}, err
+}
+
+// listed returns what listShards found of shard name, the first time it
+// is asked for name: later checks, made after the fetch may have changed
+// the shard, ask the store.
+func (f *fetcher) listed(name string) (store.ShardState, bool) {
+	if f.states == nil || f.asked[name] {
+		return store.ShardState{}, false
+	}
+	f.asked[name] = true
+	return f.states[name], true
+}

@@ -112,14 +112,17 @@ func Fetch(ctx context.Context, url string, o Options) (*Result, error) {
 			return nil, fmt.Errorf("store the manifest of %s: %v", f.key, err)
 		}
 	}
-	if err := f.checkQuota(); err != nil {
-		return nil, err
+	f.listShards()
+	err = f.checkQuota()
+	if err == nil {
+		order := make([]int, len(f.shards))
+		for i := range order {
+			order[i] = i
+		}
+		err = f.fetchAll(order)
 	}
-	order := make([]int, len(f.shards))
-	for i := range order {
-		order[i] = i
-	}
-	if err := f.fetchAll(order); err != nil {
+	f.states, f.asked = nil, nil
+	if err != nil {
 		return nil, err
 	}
 	f.releaseBuffers()

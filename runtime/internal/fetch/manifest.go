@@ -11,6 +11,7 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/internal/httpget"
 	"github.com/phi2web/phi2web/runtime/modeldir"
+	"github.com/phi2web/phi2web/runtime/store"
 	"github.com/phi2web/phi2web/runtime/weights"
 )
 
@@ -40,6 +41,10 @@ type fetcher struct {
 	mismatched []int
 	refetch    map[int]bool
 	inOrder    bool
+	// states is what the store held of each shard when the download began
+	// (listShards), asked the names already answered from it.
+	states map[string]store.ShardState
+	asked  map[string]bool
 }
 
 func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {

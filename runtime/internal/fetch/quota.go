@@ -14,23 +14,29 @@ var ErrQuota = errors.New("not enough storage")
 // yet decoded needs room for the larger of its compressed and decoded
 // bytes (the store holds one or the other), less the compressed bytes
 // already stored. A store that cannot estimate, or knows no quota, is not
-// checked.
+// checked, nor is a model with nothing missing.
 func (f *fetcher) checkQuota() error {
 	var needed int64
 	for _, s := range f.shards {
-		if ok, err := f.decoded(s); err != nil {
-			return err
-		} else if ok {
-			continue
-		}
-		n, err := f.o.Store.ShardSize(f.key, s.File)
+		raw, err := f.holds(RawName(s.File))
 		if err != nil {
 			return err
 		}
+		if raw.Verified && raw.Size == s.RawSize {
+			continue
+		}
+		comp, err := f.holds(s.File)
+		if err != nil {
+			return err
+		}
+		n := comp.Size
 		if n > s.CompressedSize {
 			n = 0 // to be dropped and downloaded again
 		}
 		needed += max(s.CompressedSize, s.RawSize) - n
+	}
+	if needed == 0 { // asking the browser for its estimate takes a while
+		return nil
 	}
 	usage, quota, err := f.o.Store.Estimate()
 	if err != nil || quota <= 0 || usage+needed <= quota {
