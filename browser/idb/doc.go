@@ -45,9 +45,9 @@
 //     with crypto.subtle.digest before its bytes reach Go: a load checks
 //     each stored shard without Go's SHA-256. Both the decode of a large
 //     read's result and the digest run on the thread that asks for them
-//     (Chromium hashes inside the digest call), so two store reader workers
+//     (Chromium hashes inside the digest call), so three store reader workers
 //     (reader.js, started from a blob: URL on first use, ended by Close)
-//     read and hash two shards at once, and hand the bytes over in a
+//     read and hash three shards at once, and hand the bytes over in a
 //     SharedArrayBuffer per worker (by transfer where the page is not
 //     cross-origin isolated: a buffer per shard left on the engine's
 //     thread waits long for a collection); that thread only copies them

@@ -143,12 +143,12 @@ func readFull(st store.Store, key, shard string, off int64, p []byte) error {
 }
 
 // Readers is the number of shards a load from st should read at once
-// (modeldir.Options.Readers): two where the store hashes natively and may
-// be read from several goroutines (store.Hasher), so that one shard's read
-// overlaps another's hash; else one.
+// (modeldir.Options.Readers): three where the store hashes natively and
+// may be read from several goroutines (store.Hasher: IndexedDB's three
+// store reader workers), so that reads and hashes overlap; else one.
 func Readers(st store.Store) int {
 	if _, ok := store.AsHasher(st); ok {
-		return 2
+		return 3
 	}
 	return 1
 }
