@@ -56,10 +56,11 @@ type Options struct {
 	Profile string
 	// Threads is the number of threads that run SIMD kernel jobs; 0 means 1.
 	Threads int
-	// PeakMemory, when set, receives the most memory Chromium's processes
-	// held together during the run, in bytes (their proportional set
-	// sizes, sampled every 200 ms; 0 outside Linux).
-	PeakMemory *int64
+	// PeakMemory, when set, holds the most memory Chromium's processes
+	// have held together so far in the run, in bytes (their proportional
+	// set sizes, sampled every 200 ms; 0 outside Linux): a caller may read
+	// it while the run goes on, and once Run returns it covers the run.
+	PeakMemory *atomic.Int64
 }
 
 // WebGPU selects the WebGPU the program sees, so that fallbacks can be
@@ -157,10 +158,9 @@ func Run(ctx context.Context, o Options) (exitCode int, err error) {
 		close(exited)
 	}()
 	if o.PeakMemory != nil {
-		var peak atomic.Int64
 		sampled := make(chan struct{})
-		go func() { watchMemory(cmd.Process.Pid, exited, &peak); close(sampled) }()
-		defer func() { <-sampled; *o.PeakMemory = peak.Load() }() // after Chromium is gone
+		go func() { watchMemory(cmd.Process.Pid, exited, o.PeakMemory); close(sampled) }()
+		defer func() { <-sampled }() // after Chromium is gone
 	}
 	defer func() {
 		killProcessGroup(cmd)

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/phi2web/phi2web/browser/chromium"
 )
@@ -55,7 +57,10 @@ func (e *engineFlags) runChromium(flags *flag.FlagSet, cmd string, args []string
 		Stdout: stdout, Stderr: guestStderr, Threads: threads,
 	}
 	if cmd == "bench" {
-		o.PeakMemory = &e.browserPeak
+		peak := new(atomic.Int64)
+		o.PeakMemory = peak
+		o.Stderr = &markerWriter{w: guestStderr, marker: loadedMarker, seen: func() { e.loadPeak = peak.Load() }}
+		defer func() { e.browserPeak = peak.Load() }()
 	}
 	if f := flags.Lookup("file"); f != nil && f.Value.String() != "" {
 		// A file the command reads (perplexity --file): its directory is
@@ -110,4 +115,26 @@ func jsModule() (string, error) {
 		return "", fmt.Errorf("chromium engine: %s not found: run 'make build' to build it beside phi2, or set PHI2_JS_WASM", path)
 	}
 	return path, nil
+}
+
+// markerWriter passes writes to w, less the line marker, and calls seen
+// when that line goes by. A guest writes the line in one write, which the
+// browser hands over in one piece.
+type markerWriter struct {
+	w      io.Writer
+	marker string
+	seen   func()
+}
+
+func (m *markerWriter) Write(p []byte) (int, error) {
+	line := []byte(m.marker + "\n")
+	i := bytes.Index(p, line)
+	if i < 0 {
+		return m.w.Write(p)
+	}
+	m.seen()
+	if _, err := m.w.Write(append(p[:i:i], p[i+len(line):]...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

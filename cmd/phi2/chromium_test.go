@@ -265,6 +265,14 @@ func TestChromiumBench(t *testing.T) {
 	if peak, _ := r["peak_rss_mb"].(float64); peak < 100 || peak > 4096 || r["engine"] != "chromium" || r["backend"] != "simd" || r["simd_kernels"] != "relaxed" || r["decode_tokens_per_second_ctx128"].(float64) <= 0 {
 		t.Errorf("unexpected result %s", out)
 	}
+	// The load's peak is the browser's memory until the guest's marker,
+	// which the host takes out of the guest's messages.
+	if load, _ := r["load_peak_rss_mb"].(float64); load < 50 || load > r["peak_rss_mb"].(float64) {
+		t.Errorf("load_peak_rss_mb %v with peak_rss_mb %v", r["load_peak_rss_mb"], r["peak_rss_mb"])
+	}
+	if strings.Contains(errOut, loadedMarker) {
+		t.Errorf("the guest's marker reached standard error: %q", errOut)
+	}
 }
 
 // TestChromiumBenchStore: a bench of a model URL with a kept profile says

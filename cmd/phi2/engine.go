@@ -31,8 +31,9 @@ type engineFlags struct {
 	// the weights came from).
 	watch func(load.Progress)
 	// browserPeak is the most memory the chromium engine's browser held
-	// during a bench, in bytes.
-	browserPeak int64
+	// during a bench, in bytes; loadPeak what it had held when the guest
+	// said its model was loaded (loadedMarker).
+	browserPeak, loadPeak int64
 }
 
 func (e *engineFlags) register(fs *flag.FlagSet) {
