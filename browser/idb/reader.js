@@ -11,7 +11,8 @@
 //              without crypto.subtle), or {id, error: {kind, name, message, stored}}
 //              where kind is "missing" (no such model), "size" (the entry
 //              records another size: stored), "chunks" (chunks that do not
-//              make up the size) or "dom" (a failure the browser reported).
+//              make up the size), "dom" (a failure the browser reported) or
+//              "worker" (this script failed: the engine reads on its own).
 "use strict";
 
 const connections = new Map(); // database name -> Promise<IDBDatabase>
@@ -97,14 +98,18 @@ self.onmessage = async (e) => {
 				// The engine hashes the bytes itself.
 			}
 		}
-		if (slot instanceof SharedArrayBuffer && slot.byteLength >= size) {
+		// The engine sends a slot only where it has SharedArrayBuffer; a page
+		// that is not cross-origin isolated has no such global to test for.
+		if (slot && slot.byteLength >= size) {
 			new Uint8Array(slot, 0, size).set(bytes);
 			postMessage({ id, inSlot: true, sum });
 		} else {
 			postMessage({ id, bytes, sum }, [bytes.buffer]);
 		}
 	} catch (err) {
-		const kind = err instanceof Failure ? err.kind : "dom";
+		// A DOMException is the browser's finding about the store; anything
+		// else is this worker's own failure, and the engine reads itself.
+		const kind = err instanceof Failure ? err.kind : err instanceof DOMException ? "dom" : "worker";
 		postMessage({ id, error: { kind, name: String(err?.name ?? "Error"), message: String(err?.message ?? err), stored: err?.stored ?? 0 } });
 	}
 };

@@ -162,6 +162,10 @@ func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err er
 		return sum, errNoReaders
 	}
 	if e := get(data, "error"); !isMissing(e) {
+		if str(get(e, "kind")) == "worker" {
+			rs.broken = true
+			return sum, errNoReaders
+		}
 		return sum, readerError(e, model, shard, len(p))
 	}
 	bytes := get(data, "bytes")

@@ -67,13 +67,23 @@ func TestReadersServe(t *testing.T) {
 	}
 }
 
-// Where the workers cannot run (here: a script that fails at once, as a
-// worker refused by a Content-Security-Policy would), reads run on the
-// engine's thread and give the same bytes.
+// Where the workers cannot run (a script that fails at once, as a worker
+// refused by a Content-Security-Policy would) or fail themselves (an
+// exception that is not the browser's finding about the store), reads run
+// on the engine's thread and give the same bytes.
 func TestReadersFallBack(t *testing.T) {
+	for name, script := range map[string]string{
+		"refused": `throw new Error("refused");`,
+		"failing": `IDBKeyRange.bound = () => { throw new TypeError("broken"); };` + "\n" + readerSource,
+	} {
+		t.Run(name, func(t *testing.T) { testReadersFallBack(t, script) })
+	}
+}
+
+func testReadersFallBack(t *testing.T, script string) {
 	const url = "https://example.com/fallback/"
 	source := readerSource
-	readerSource = `throw new Error("refused");`
+	readerSource = script
 	t.Cleanup(func() { readerSource = source })
 	s := openFresh(t, freshName(t))
 	data := bytes.Repeat([]byte{1, 2, 3, 4, 5}, 1<<18)
@@ -119,6 +129,9 @@ func TestReadersTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = global.Set("SharedArrayBuffer", sab) })
+	source := readerSource // the workers of such a page lack it too
+	readerSource = "delete globalThis.SharedArrayBuffer;\n" + source
+	t.Cleanup(func() { readerSource = source })
 	s := openFresh(t, freshName(t))
 	data := bytes.Repeat([]byte{9, 8, 7}, 1<<20)
 	storeShards(t, s, url, map[string][]byte{"a.bin": data})
