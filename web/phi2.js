@@ -20,10 +20,11 @@ const here = import.meta.url;
 const unloadWaitMs = 2000; // how long unload waits for the engine before ending its worker
 const cacheIdleMs = 15000; // how long a worker started only for Phi2.cache stays after its last call
 
-const loadKeys = ["model", "backend", "quant", "kvCache", "maxStorageBytes", "onProgress", "onFallback", "baseURL"];
+const loadKeys = ["model", "backend", "quant", "kvCache", "context", "maxStorageBytes", "onProgress", "onFallback", "baseURL"];
 const backends = ["auto", "webgpu", "simd"];
 const quants = ["q4", "q8", "f16", "f32"];
 const kvCaches = ["f32", "f16", "q8"];
+const maxContext = 1 << 20; // the engine's limit (runtime/weights)
 
 function loadOptions(options) {
 	const o = checkKeys("Phi2.load", options, loadKeys, "Phi2.load takes");
@@ -46,6 +47,10 @@ function loadOptions(options) {
 	const message = { model: resolveURL("model", o.model ?? defaultModel), backend };
 	if (isSet(o.quant)) message.quant = o.quant;
 	if (isSet(o.kvCache)) message.kvCache = o.kvCache;
+	if (isSet(o.context)) {
+		message.context = number("context", o.context, (v) => Number.isInteger(v) && v >= 1 && v <= maxContext,
+			`an integer from 1 to ${maxContext}`, "the most tokens a conversation holds; the default is the model's context");
+	}
 	if (isSet(o.maxStorageBytes)) {
 		message.maxStorageBytes = number("maxStorageBytes", o.maxStorageBytes, (v) => v > 0, "a number > 0",
 			"the most bytes the stored model may take");

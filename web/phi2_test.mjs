@@ -201,8 +201,8 @@ test("load starts the worker, reports progress and sends the load message", asyn
 	await engine.unload();
 });
 
-test("load passes backend, quant, kvCache and maxStorageBytes; defaultModel is beside phi2.js", async () => {
-	const { engine, worker } = await load({}, { model: undefined, backend: "simd", quant: "q8", kvCache: "q8", maxStorageBytes: 5e9 });
+test("load passes backend, quant, kvCache, context and maxStorageBytes; defaultModel is beside phi2.js", async () => {
+	const { engine, worker } = await load({}, { model: undefined, backend: "simd", quant: "q8", kvCache: "q8", context: 512, maxStorageBytes: 5e9 });
 	const [m] = worker.sentOf("load");
 	assert.equal(m.model, new URL("models/default/", moduleDir).href);
 	assert.equal(m.model, defaultModel);
@@ -210,6 +210,7 @@ test("load passes backend, quant, kvCache and maxStorageBytes; defaultModel is b
 	assert.equal(m.backend, "simd");
 	assert.equal(m.quant, "q8");
 	assert.equal(m.kvCache, "q8");
+	assert.equal(m.context, 512);
 	assert.equal(m.maxStorageBytes, 5e9);
 	await engine.unload();
 });
@@ -240,6 +241,9 @@ test("load checks its options before starting a worker", async () => {
 	await rejectsWith(Phi2.load({ backend: "cuda" }), "bad-request", /backend must be one of auto, webgpu, simd/);
 	await rejectsWith(Phi2.load({ quant: "q3" }), "bad-request", /quant/);
 	await rejectsWith(Phi2.load({ kvCache: "q4" }), "bad-request", /kvCache must be one of f32, f16, q8/);
+	for (const context of [0, -1, 2.5, "512", 2 ** 20 + 1, Infinity]) {
+		await rejectsWith(Phi2.load({ context }), "bad-request", /context must be an integer from 1 to 1048576/);
+	}
 	await rejectsWith(Phi2.load({ maxStorageBytes: NaN }), "bad-request", /maxStorageBytes must be a number > 0 \(got NaN\)/);
 	await rejectsWith(Phi2.load({ maxStorageBytes: -1 }), "bad-request", /maxStorageBytes/);
 	await rejectsWith(Phi2.load({ onProgress: "yes" }), "bad-request", /onProgress must be a function/);

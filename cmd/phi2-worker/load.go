@@ -27,7 +27,7 @@ func (e *worker) load(id js.Value, o object) error {
 	e.drop(nil)
 	l := &loaded{req: r}
 	l.m, err = phi2web.Open(context.Background(), r.Model, phi2web.Options{
-		Backend: r.Backend, Strict: r.Backend == "webgpu", Quant: r.Quant, KVCache: r.KVCache,
+		Backend: r.Backend, Strict: r.Backend == "webgpu", Quant: r.Quant, KVCache: r.KVCache, Context: int(r.Context),
 		MaxStorageBytes: int64(r.MaxStorageBytes), Progress: progress(id),
 		WebGPUFault: webgpuFault, OnFallback: e.fellBack(l),
 	})
@@ -58,12 +58,13 @@ func (e *worker) fellBack(l *loaded) func(string) {
 // readLoad reads and checks a load request.
 func readLoad(o object) (protocol.Load, error) {
 	var r protocol.Load
-	var errs [5]error
+	var errs [6]error
 	r.Model, errs[0] = o.str("model")
 	r.Backend, errs[1] = o.str("backend")
 	r.Quant, errs[2] = o.str("quant")
 	r.KVCache, errs[3] = o.str("kvCache")
 	r.MaxStorageBytes, errs[4] = o.num("maxStorageBytes", 0)
+	r.Context, errs[5] = o.num("context", 0)
 	for _, err := range errs {
 		if err != nil {
 			return r, err

@@ -89,7 +89,8 @@ func TestLoadCheck(t *testing.T) {
 	for _, r := range []protocol.Load{
 		{Model: "models/default/"}, {Model: "file:///m/"}, {Model: "https://x/", Backend: "cpu"},
 		{Model: "https://x/", Quant: "q3"}, {Model: "https://x/", MaxStorageBytes: -1},
-		{Model: "https://x/", KVCache: "q4"},
+		{Model: "https://x/", KVCache: "q4"}, {Model: "https://x/", Context: -1}, {Model: "https://x/", Context: 2.5},
+		{Model: "https://x/", Context: 1<<20 + 1}, {Model: "https://x/", Context: math.NaN()},
 	} {
 		var pe *protocol.Error
 		if err := r.Check(); !errors.As(err, &pe) || pe.Code != protocol.CodeBadRequest {

@@ -8,6 +8,7 @@ import (
 	"github.com/phi2web/phi2web/runtime/generate"
 	"github.com/phi2web/phi2web/runtime/sample"
 	"github.com/phi2web/phi2web/runtime/tokenizer"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 // Load is a load request's fields.
@@ -16,6 +17,7 @@ type Load struct {
 	Backend         string  // "auto" (the default), "webgpu" or "simd"
 	Quant           string  // "q4" (the default), "q8", "f16" or "f32"
 	KVCache         string  // "" (the engine's choice), "f32", "f16" or "q8"
+	Context         float64 // tokens the KV cache holds at most; 0: the model's context
 	MaxStorageBytes float64 // 0: no limit
 }
 
@@ -45,6 +47,9 @@ func (r *Load) Check() error {
 	case "", "f32", "f16", "q8":
 	default:
 		return Errorf(CodeBadRequest, "load: kvCache %q: want f32, f16 or q8", r.KVCache)
+	}
+	if !isInt(r.Context) || r.Context < 0 || weights.MaxContext.Check(int64(r.Context)) != nil {
+		return Errorf(CodeBadRequest, "load: context %v: want an integer from 1 to %d (0: the model's)", r.Context, weights.MaxContext.Max)
 	}
 	if !(r.MaxStorageBytes >= 0) || math.IsInf(r.MaxStorageBytes, 1) {
 		return Errorf(CodeBadRequest, "load: maxStorageBytes %v: want a number of bytes ≥ 0", r.MaxStorageBytes)
