@@ -36,6 +36,7 @@ type benchResult struct {
 	// MB/s, measured after the load in the same run (storeReadRates).
 	StoreReadMBps   float64 `json:"store_read_mb_per_s,omitempty"`
 	StoreHashedMBps float64 `json:"store_read_sha256_mb_per_s,omitempty"`
+	UploadMS        float64 `json:"upload_ms,omitempty"` // of load_ms, the time spent handing tensors to the backend
 	Prompt          int     `json:"prompt_tokens"`
 	PromptTPS       float64 `json:"prompt_tokens_per_second"`
 	TTFTMS          float64 `json:"ttft_ms"`
@@ -133,7 +134,7 @@ func runBench(args []string, stdout io.Writer) error {
 	}
 	res := benchResult{Engine: reportedEngine(ef.engine), Backend: m.Backend(), Model: filepath.Base(ef.model),
 		Threads: runtime.GOMAXPROCS(0), KVCache: strings.ToLower(ef.kvCache), LoadMS: ms(time.Since(start)),
-		LoadSource: source.of(ef.model), Prompt: *promptLen, DecodeSteps: *steps}
+		LoadSource: source.of(ef.model), UploadMS: ms(source.busy), Prompt: *promptLen, DecodeSteps: *steps}
 	if ef.quant == "" { // else its stored size is not what computes
 		res.WeightsMB = float64(m.Info().Bytes) / (1 << 20)
 	} else {

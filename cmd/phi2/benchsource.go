@@ -23,10 +23,15 @@ const (
 )
 
 // loadSource tells from a load's progress where its weights came from.
-type loadSource struct{ downloaded, stored bool }
+type loadSource struct {
+	downloaded, stored bool
+	busy               time.Duration // the load's time in uploads (Progress.Busy)
+}
 
 func (l *loadSource) watch(p load.Progress) {
 	switch {
+	case p.Phase == load.PhaseLoad:
+		l.busy = max(l.busy, p.Busy)
 	case p.Phase == load.PhaseDownload && p.FromCache:
 		l.stored = true
 	case p.Phase == load.PhaseDownload, p.Phase == load.PhaseConvert:

@@ -277,7 +277,8 @@ func TestChromiumBench(t *testing.T) {
 
 // TestChromiumBenchStore: a bench of a model URL with a kept profile says
 // the weights came from the network on its first run and from the store
-// on its second, which also measures the store's read rates.
+// on its second, which also measures the store's read rates; both say how
+// much of the load went to the backend's uploads.
 func TestChromiumBenchStore(t *testing.T) {
 	useJSGuest(t)
 	dir, _ := storedModel(t, "524288")
@@ -300,6 +301,9 @@ func TestChromiumBenchStore(t *testing.T) {
 		hashed, _ := r["store_read_sha256_mb_per_s"].(float64)
 		if (rate > 0 && hashed > 0) != (want == "store") {
 			t.Errorf("%s: store read rates %v and %v MB/s, want them measured only from the store", want, rate, hashed)
+		}
+		if up, _ := r["upload_ms"].(float64); up <= 0 || up > r["load_ms"].(float64) {
+			t.Errorf("%s: upload_ms %v of load_ms %v", want, r["upload_ms"], r["load_ms"])
 		}
 	}
 }

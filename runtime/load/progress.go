@@ -65,17 +65,25 @@ type countingLoader struct {
 
 func (c countingLoader) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
 	start, done := time.Now(), int64(0)
+	var busy time.Duration
+	report := func(done int64) {
+		p := rated(PhaseLoad, done, c.total, start)
+		p.Busy = busy
+		c.report(p)
+	}
 	c.report(Progress{Phase: PhaseLoad, Total: c.total})
 	err := c.Loader.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
+		t := time.Now()
 		if err := f(name, dt, shape, data); err != nil {
 			return err
 		}
+		busy += time.Since(t)
 		done = min(done+int64(len(data)), c.total)
-		c.report(rated(PhaseLoad, done, c.total, start))
+		report(done)
 		return nil
 	})
 	if err == nil && done < c.total { // a GGUF file's total counts its header
-		c.report(rated(PhaseLoad, c.total, c.total, start))
+		report(c.total)
 	}
 	return err
 }

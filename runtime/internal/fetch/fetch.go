@@ -64,6 +64,9 @@ type Progress struct {
 	BytesPerSecond float64
 	Remaining      time.Duration
 	FromCache      bool // the shard was already stored and verified
+	// Busy is, in the load phase, the time spent so far handing tensors
+	// to the backend (its uploads, on the loading thread).
+	Busy time.Duration
 }
 
 // Result is a model stored completely and verified.
