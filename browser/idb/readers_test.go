@@ -30,6 +30,20 @@ func storeShards(t *testing.T, s *Store, url string, shards map[string][]byte) {
 	}
 }
 
+// storeAndReadTwice stores data as shard a.bin of url and reads it back
+// whole twice.
+func storeAndReadTwice(t *testing.T, s *Store, url string, data []byte) {
+	t.Helper()
+	storeShards(t, s, url, map[string][]byte{"a.bin": data})
+	for range 2 {
+		got := make([]byte, len(data))
+		sum, err := s.ReadShardSHA256(url, "a.bin", got)
+		if err != nil || sum != sha256.Sum256(data) || !bytes.Equal(got, data) {
+			t.Fatalf("ReadShardSHA256 = %x, %v (bytes equal %v)", sum, err, bytes.Equal(got, data))
+		}
+	}
+}
+
 // The store reader workers serve ReadShardSHA256, with the errors of a
 // read on the engine's thread.
 func TestReadersServe(t *testing.T) {
@@ -86,15 +100,7 @@ func testReadersFallBack(t *testing.T, script string) {
 	readerSource = script
 	t.Cleanup(func() { readerSource = source })
 	s := openFresh(t, freshName(t))
-	data := bytes.Repeat([]byte{1, 2, 3, 4, 5}, 1<<18)
-	storeShards(t, s, url, map[string][]byte{"a.bin": data})
-	for range 2 {
-		got := make([]byte, len(data))
-		sum, err := s.ReadShardSHA256(url, "a.bin", got)
-		if err != nil || sum != sha256.Sum256(data) || !bytes.Equal(got, data) {
-			t.Fatalf("ReadShardSHA256 = %x, %v (bytes equal %v)", sum, err, bytes.Equal(got, data))
-		}
-	}
+	storeAndReadTwice(t, s, url, bytes.Repeat([]byte{1, 2, 3, 4, 5}, 1<<18))
 	if s.readers.served != 0 || !s.readers.broken {
 		t.Fatalf("served %d, broken %v: the failing workers were not left", s.readers.served, s.readers.broken)
 	}
@@ -133,15 +139,7 @@ func TestReadersTransfer(t *testing.T) {
 	readerSource = "delete globalThis.SharedArrayBuffer;\n" + source
 	t.Cleanup(func() { readerSource = source })
 	s := openFresh(t, freshName(t))
-	data := bytes.Repeat([]byte{9, 8, 7}, 1<<20)
-	storeShards(t, s, url, map[string][]byte{"a.bin": data})
-	for range 2 {
-		got := make([]byte, len(data))
-		sum, err := s.ReadShardSHA256(url, "a.bin", got)
-		if err != nil || sum != sha256.Sum256(data) || !bytes.Equal(got, data) {
-			t.Fatalf("ReadShardSHA256 = %x, %v (bytes equal %v)", sum, err, bytes.Equal(got, data))
-		}
-	}
+	storeAndReadTwice(t, s, url, bytes.Repeat([]byte{9, 8, 7}, 1<<20))
 	if s.readers.served != 2 || s.readers.shared != 0 {
 		t.Fatalf("the workers served %d reads, %d in a shared buffer; want 2, none shared", s.readers.served, s.readers.shared)
 	}
