@@ -156,7 +156,7 @@ func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err er
 		return sum, err
 	}
 	data := <-r.reply
-	rs.idle <- r
+	defer func() { rs.idle <- r }() // once its slot has been copied out
 	if data.IsUndefined() {
 		rs.broken = true
 		return sum, errNoReaders
