@@ -65,8 +65,10 @@ type Store interface {
 
 // Hasher is a Store that can read a shard whole and hash it on the way,
 // natively where Go's own SHA-256 is slow (a browser's crypto.subtle).
-// Its reads (ShardSize, ReadShard, ReadShardSHA256) may run in several
-// goroutines at once, so that a load reads a few shards together.
+// It may be called from several goroutines at once: its reads
+// (ShardSize, ReadShard, ReadShardSHA256), so that a load reads a few
+// shards together, and its writes, so that a download stores one shard
+// while it receives the next (IndexedDB orders its transactions itself).
 type Hasher interface {
 	// ReadShardSHA256 reads shard whole into p, which must be of its
 	// stored size, and returns the SHA-256 of the bytes read.
