@@ -13,16 +13,8 @@ func RawName(name string) string { return store.RawShard(name) }
 // decoded reports whether shard s's decoded bytes are stored whole and
 // marked verified.
 func (f *fetcher) decoded(s modeldir.ShardInfo) (bool, error) {
-	name := RawName(s.File)
-	if st, ok := f.listed(name); ok {
-		return st.Verified && st.Size == s.RawSize, nil
-	}
-	size, err := f.o.Store.ShardSize(f.key, name)
-	if err != nil {
-		return false, err
-	}
-	ok, err := f.o.Store.Verified(f.key, name)
-	return ok && size == s.RawSize, err
+	st, err := f.state(RawName(s.File))
+	return st.Verified && st.Size == s.RawSize, err
 }
 
 // decode turns the stored, verified compressed bytes of shard i into its
@@ -125,6 +117,20 @@ func (f *fetcher) holds(name string) (store.ShardState, error) {
 	if f.states != nil && !f.asked[name] {
 		return f.states[name], nil
 	}
+	return f.ask(name)
+}
+
+// state returns what the store holds of shard name: listed's answer the
+// first time, else the store's.
+func (f *fetcher) state(name string) (store.ShardState, error) {
+	if st, ok := f.listed(name); ok {
+		return st, nil
+	}
+	return f.ask(name)
+}
+
+// ask asks the store what it holds of shard name.
+func (f *fetcher) ask(name string) (store.ShardState, error) {
 	size, err := f.o.Store.ShardSize(f.key, name)
 	if err != nil {
 		return store.ShardState{}, err

@@ -129,7 +129,7 @@ func Fetch(ctx context.Context, url string, o Options) (*Result, error) {
 		return nil, err
 	}
 	f.releaseBuffers()
-	if err := f.o.Store.SetComplete(f.key, true); err != nil {
+	if err := f.markComplete(); err != nil {
 		return nil, err
 	}
 	f.prog.ready()
@@ -192,10 +192,30 @@ func (f *fetcher) complete() (bool, error) {
 // stored reports whether shard s's compressed bytes are stored whole and
 // verified.
 func (f *fetcher) stored(s modeldir.ShardInfo) (bool, error) {
-	size, err := f.o.Store.ShardSize(f.key, s.File)
-	if err != nil {
-		return false, err
+	st, err := f.state(s.File)
+	return st.Verified && st.Size == s.CompressedSize, err
+}
+
+// markIncomplete takes the model's complete mark away before this fetch
+// changes its first shard: once, not per shard, since each store call
+// costs (an IndexedDB transaction), and the mark stays off until the
+// fetch ends.
+func (f *fetcher) markIncomplete() error {
+	if f.incomplete {
+		return nil
 	}
-	ok, err := f.o.Store.Verified(f.key, s.File)
-	return ok && size == s.CompressedSize, err
+	if err := f.o.Store.SetComplete(f.key, false); err != nil {
+		return err
+	}
+	f.incomplete = true
+	return nil
+}
+
+// markComplete marks the model complete, every shard verified.
+func (f *fetcher) markComplete() error {
+	if err := f.o.Store.SetComplete(f.key, true); err != nil {
+		return err
+	}
+	f.incomplete = false
+	return nil
 }

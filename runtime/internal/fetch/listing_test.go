@@ -1,6 +1,7 @@
 package fetch_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/store"
@@ -11,6 +12,7 @@ import (
 type askCountingStore struct {
 	store.Store
 	asked, estimates int
+	marks            []bool // SetComplete's arguments
 }
 
 func (s *askCountingStore) Unwrap() store.Store { return s.Store }
@@ -21,6 +23,10 @@ func (s *askCountingStore) ShardSize(model, shard string) (int64, error) {
 func (s *askCountingStore) Verified(model, shard string) (bool, error) {
 	s.asked++
 	return s.Store.Verified(model, shard)
+}
+func (s *askCountingStore) SetComplete(model string, complete bool) error {
+	s.marks = append(s.marks, complete)
+	return s.Store.SetComplete(model, complete)
 }
 func (s *askCountingStore) Estimate() (int64, int64, error) {
 	s.estimates++
@@ -44,5 +50,21 @@ func TestStoredModelListed(t *testing.T) {
 	mustFetch(t, srv.url(), options(struct{ store.Store }{plain}, srv)) // hides Unwrap
 	if plain.asked < 2*len(shards) || plain.estimates != 0 {
 		t.Errorf("a stored model without a listing: %d shard questions, %d estimates; want at least %d, none", plain.asked, plain.estimates, 2*len(shards))
+	}
+}
+
+// A first download into a store with a listing asks nothing shard by shard
+// and takes the complete mark away once, not once per shard: each such
+// call is an IndexedDB transaction that the next request used to wait for.
+func TestDownloadAsksOnce(t *testing.T) {
+	dir, shards := tinyModel(t, 1)
+	if len(shards) < 2 {
+		t.Fatalf("the model has %d shards; the test needs several", len(shards))
+	}
+	srv := newServer(t, dir)
+	st := &askCountingStore{Store: store.Mem()}
+	mustFetch(t, srv.url(), options(st, srv))
+	if st.asked != 0 || !slices.Equal(st.marks, []bool{false, true}) {
+		t.Errorf("a first download of %d shards: %d shard questions, complete marks %v; want none, [false true]", len(shards), st.asked, st.marks)
 	}
 }

@@ -45,7 +45,8 @@ func (r *Result) Repair(shard string) error {
 		return fmt.Errorf("repair %s: no shard %q in its manifest", r.URL, shard)
 	}
 	st := f.o.Store
-	for _, err := range []error{st.SetComplete(f.key, false), st.SetVerified(f.key, shard, false), st.DeleteShard(f.key, shard),
+	f.incomplete = false
+	for _, err := range []error{f.markIncomplete(), st.SetVerified(f.key, shard, false), st.DeleteShard(f.key, shard),
 		st.SetVerified(f.key, RawName(shard), false), st.DeleteShard(f.key, RawName(shard))} {
 		if err != nil {
 			return fmt.Errorf("repair %s: %v", shard, err)
@@ -64,7 +65,7 @@ func (r *Result) Repair(shard string) error {
 			return err
 		}
 	}
-	if err := st.SetComplete(f.key, true); err != nil {
+	if err := f.markComplete(); err != nil {
 		return err
 	}
 	f.prog.ready()

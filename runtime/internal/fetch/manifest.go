@@ -45,6 +45,8 @@ type fetcher struct {
 	// (listShards), asked the names already answered from it.
 	states map[string]store.ShardState
 	asked  map[string]bool
+	// incomplete: this fetch has taken the model's complete mark away.
+	incomplete bool
 }
 
 func newFetcher(ctx context.Context, url string, o Options) (*fetcher, error) {

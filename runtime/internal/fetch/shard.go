@@ -25,12 +25,14 @@ func (f *fetcher) fetchShard(i int) error {
 		f.prog.cached(i, s.CompressedSize)
 		return f.dropLeftover(s)
 	}
-	if err := f.o.Store.SetComplete(f.key, false); err != nil {
+	if err := f.markIncomplete(); err != nil {
 		return err
 	}
-	if ok, err := f.stored(s); err != nil {
+	held, err := f.state(s.File)
+	if err != nil {
 		return err
-	} else if ok {
+	}
+	if held.Verified && held.Size == s.CompressedSize {
 		f.prog.mark()
 		var bad *decodeError
 		switch err := f.decode(i); {
@@ -43,8 +45,9 @@ func (f *fetcher) fetchShard(i int) error {
 		if err := f.o.Store.DeleteShard(f.key, s.File); err != nil {
 			return err
 		}
+		held.Size = 0
 	}
-	decoded, err := f.download(i)
+	decoded, err := f.download(i, held.Size)
 	if err != nil {
 		return err
 	}
@@ -65,8 +68,9 @@ func (f *fetcher) fetchShard(i int) error {
 }
 
 // download makes shard i's compressed bytes stored and verified, or its
-// decoded bytes when the answer came decoded (decoded).
-func (f *fetcher) download(i int) (decoded bool, err error) {
+// decoded bytes when the answer came decoded (decoded). stored is how
+// many of them the store holds, which the caller has just asked.
+func (f *fetcher) download(i int, stored int64) (decoded bool, err error) {
 	s := f.shards[i]
 	var hint string
 	first := 0
@@ -75,7 +79,7 @@ func (f *fetcher) download(i int) (decoded bool, err error) {
 		delete(f.refetch, i)
 	}
 	for attempt := first; attempt < 2; attempt++ {
-		d := &shardDownload{f: f, i: i, s: s, hash: sha256.New(), refetch: attempt > 0}
+		d := &shardDownload{f: f, i: i, s: s, size: stored, hash: sha256.New(), refetch: attempt > 0}
 		if err := d.download(); err != nil {
 			return false, err
 		}
@@ -88,6 +92,7 @@ func (f *fetcher) download(i int) (decoded bool, err error) {
 		if err := f.o.Store.DeleteShard(f.key, s.File); err != nil {
 			return false, err
 		}
+		stored = 0
 		f.prog.restart()
 		if d.encoding != "" {
 			hint = fmt.Sprintf(" (it came with Content-Encoding: %s, and neither as the .br file nor decoded)", d.encoding)
@@ -121,12 +126,8 @@ type shardDownload struct {
 	version httpget.Version
 }
 
+// download starts from the d.size bytes stored.
 func (d *shardDownload) download() error {
-	size, err := d.f.o.Store.ShardSize(d.f.key, d.s.File)
-	if err != nil {
-		return err
-	}
-	d.size = size
 	if d.size > d.s.CompressedSize {
 		if err := d.restart(); err != nil {
 			return err
