@@ -43,6 +43,28 @@ func (s *Store) AppendShard(model, shard string, offset int64, chunk []byte) err
 	})
 }
 
+// ReplaceShard stores data as the whole of shard, verified, dropping what
+// shard and the shards in drop held, in one transaction.
+func (s *Store) ReplaceShard(model, shard string, data []byte, drop ...string) error {
+	value, err := chunkValue(data)
+	if err != nil {
+		return fmt.Errorf("idb: shard %q of %s: %w", shard, model, err)
+	}
+	what := fmt.Sprintf("storing the %d bytes of shard %q of %s", len(data), shard, model)
+	return s.update(model, what, func(t *txn, e safejs.Value) error {
+		for _, name := range append([]string{shard}, drop...) {
+			t.req(t.chunks, "delete", allOf(model, name))
+			if _, err := get(e, "shards").Call("delete", name); err != nil {
+				return err
+			}
+		}
+		if len(data) > 0 {
+			t.req(t.chunks, "put", value, chunkKey(model, shard, 0))
+		}
+		return setShard(e, shard, int64(len(data)), true)
+	})
+}
+
 // ReadShard reads stored bytes of shard at off, as io.ReaderAt does: fewer
 // than len(p) bytes come with io.EOF.
 func (s *Store) ReadShard(model, shard string, off int64, p []byte) (int, error) {
@@ -216,7 +238,10 @@ func blobBytes(b safejs.Value, from, to int) (safejs.Value, error) {
 	return u8.New(buf)
 }
 
-var _ store.Lister = (*Store)(nil)
+var (
+	_ store.Lister   = (*Store)(nil)
+	_ store.Replacer = (*Store)(nil)
+)
 
 // Shards reads what the entry of model records of its shards, in one
 // transaction.

@@ -85,6 +85,16 @@ type Lister interface {
 	Shards(model string) (map[string]ShardState, error)
 }
 
+// Replacer is a Store that stores a whole shard in one step, where
+// DeleteShard, AppendShard and SetVerified take a step each (an IndexedDB
+// transaction, each written to disk). Unlike the readers' interfaces it
+// is not looked for behind wrappers: a wrapper may change writes.
+type Replacer interface {
+	// ReplaceShard drops what shard and the shards named in drop hold,
+	// then stores data as the whole of shard, marked verified.
+	ReplaceShard(model, shard string, data []byte, drop ...string) error
+}
+
 // ShardState is what a store holds of one shard.
 type ShardState struct {
 	Size     int64

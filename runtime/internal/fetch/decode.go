@@ -37,16 +37,29 @@ func (f *fetcher) decode(i int) error {
 	if err := modeldir.DecodeShard(s, comp, raw, f.o.Codec); err != nil {
 		return &decodeError{err}
 	}
-	name := RawName(s.File)
-	st := f.o.Store
+	if err := storeRaw(f.o.Store, f.key, s.File, raw); err != nil {
+		return fmt.Errorf("store the decoded bytes of %s: %w", s.File, err)
+	}
+	return nil
+}
+
+// storeRaw stores the checked decoded bytes of shard file, marked
+// verified, in place of its compressed bytes and of any decoded ones left
+// by an interrupted decode. A store.Replacer does it in one step (one
+// IndexedDB transaction, where the steps take four).
+func storeRaw(st store.Store, key, file string, raw []byte) error {
+	name := RawName(file)
+	if r, ok := st.(store.Replacer); ok {
+		return r.ReplaceShard(key, name, raw, file)
+	}
 	for _, step := range []func() error{
-		func() error { return st.DeleteShard(f.key, name) }, // a partial one from an interrupted decode
-		func() error { return st.DeleteShard(f.key, s.File) },
-		func() error { return st.AppendShard(f.key, name, 0, raw) },
-		func() error { return st.SetVerified(f.key, name, true) },
+		func() error { return st.DeleteShard(key, name) },
+		func() error { return st.DeleteShard(key, file) },
+		func() error { return st.AppendShard(key, name, 0, raw) },
+		func() error { return st.SetVerified(key, name, true) },
 	} {
 		if err := step(); err != nil {
-			return fmt.Errorf("store the decoded bytes of %s: %w", s.File, err)
+			return err
 		}
 	}
 	return nil

@@ -5,8 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-
-	"github.com/phi2web/phi2web/runtime/store"
 )
 
 // streamEncoded reads the whole answer to a shard request that declared a
@@ -83,16 +81,8 @@ func (d *shardDownload) readReporting(body io.Reader, buf []byte) (int, error) {
 // storeDecoded stores a shard's checked decoded bytes as a decode does. It
 // changes nothing in d: a finisher calls it while d's fetcher goes on.
 func (d *shardDownload) storeDecoded(raw []byte) error {
-	st, key, name := d.f.o.Store, d.f.key, store.RawShard(d.s.File)
-	for _, step := range []func() error{
-		func() error { return st.DeleteShard(key, name) },
-		func() error { return st.DeleteShard(key, d.s.File) },
-		func() error { return st.AppendShard(key, name, 0, raw) },
-		func() error { return st.SetVerified(key, name, true) },
-	} {
-		if err := step(); err != nil {
-			return fmt.Errorf("store %s: %v", d.s.File, err)
-		}
+	if err := storeRaw(d.f.o.Store, d.f.key, d.s.File, raw); err != nil {
+		return fmt.Errorf("store %s: %v", d.s.File, err)
 	}
 	return nil
 }

@@ -68,3 +68,35 @@ func TestDownloadAsksOnce(t *testing.T) {
 		t.Errorf("a first download of %d shards: %d shard questions, complete marks %v; want none, [false true]", len(shards), st.asked, st.marks)
 	}
 }
+
+// replacingStore is a store.Replacer over a Store that counts its calls.
+type replacingStore struct {
+	store.Store
+	replaced int
+}
+
+func (s *replacingStore) ReplaceShard(model, shard string, data []byte, drop ...string) error {
+	s.replaced++
+	for _, name := range append([]string{shard}, drop...) {
+		if err := s.DeleteShard(model, name); err != nil {
+			return err
+		}
+	}
+	if err := s.AppendShard(model, shard, 0, data); err != nil {
+		return err
+	}
+	return s.SetVerified(model, shard, true)
+}
+
+// A store.Replacer takes each decoded shard in one call, and the model
+// loads from what it stored.
+func TestDecodedShardsReplaced(t *testing.T) {
+	dir, shards := tinyModel(t, 2)
+	srv := newServer(t, dir)
+	st := &replacingStore{Store: store.Mem()}
+	res := mustFetch(t, srv.url(), options(st, srv))
+	if st.replaced != len(shards) {
+		t.Errorf("%d shards stored by ReplaceShard, want %d", st.replaced, len(shards))
+	}
+	sameTensors(t, res.Source(), dir)
+}

@@ -189,3 +189,33 @@ func testShards(t *testing.T, s store.Store) {
 		t.Errorf("Shards after deleting s0 = %v, %v", got, err)
 	}
 }
+
+// testReplaceShard: a Replacer's ReplaceShard leaves exactly the new
+// bytes, verified, drops the shards named with them and touches no other.
+func testReplaceShard(t *testing.T, s store.Store) {
+	r, ok := s.(store.Replacer)
+	if !ok {
+		t.Skip("the store has no one-step shard write (store.Replacer)")
+	}
+	if err := r.ReplaceShard(urlA, "s0", pattern(1, 4)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ReplaceShard in a model never stored: %v, want ErrNotFound", err)
+	}
+	putManifest(t, s, urlA, manifest1)
+	appendAll(t, s, urlA, "s0", pattern(2, 9), pattern(3, 9))
+	must(t, s.SetVerified(urlA, "s0", true))
+	appendAll(t, s, urlA, "s0.br", pattern(4, 6))
+	appendAll(t, s, urlA, "s1", pattern(5, 3))
+	putManifest(t, s, urlB, manifest1)
+	appendAll(t, s, urlB, "s0.br", pattern(6, 5))
+	data := pattern(7, 11)
+	must(t, r.ReplaceShard(urlA, "s0", data, "s0.br"))
+	checkShard(t, s, urlA, "s0", data)
+	if !verified(t, s, urlA, "s0") {
+		t.Error("the replaced shard is not verified")
+	}
+	if n := shardSize(t, s, urlA, "s0.br"); n != 0 || verified(t, s, urlA, "s0.br") {
+		t.Errorf("the dropped shard holds %d bytes (verified %v), want none", n, verified(t, s, urlA, "s0.br"))
+	}
+	checkShard(t, s, urlA, "s1", pattern(5, 3))
+	checkShard(t, s, urlB, "s0.br", pattern(6, 5))
+}

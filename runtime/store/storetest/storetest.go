@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteShard", testDeleteShard},
 		{"Verified", testVerified},
 		{"Shards", testShards},
+		{"ReplaceShard", testReplaceShard},
 		{"CompleteAndModels", testCompleteAndModels},
 		{"Delete", testDelete},
 		{"DeleteAll", testDeleteAll},
