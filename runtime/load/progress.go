@@ -23,20 +23,6 @@ func (j *job) first() func(Progress) {
 	}
 }
 
-// second passes on the reports of the fetch that finds the model stored
-// only where it downloads something (a shard dropped meanwhile, a
-// repair): the first has reported the rest.
-func (j *job) second() func(Progress) {
-	return func(p Progress) {
-		switch {
-		case p.Phase == PhaseManifest, p.Phase == PhaseReady:
-		case p.Phase == PhaseDownload && p.FromCache:
-		default:
-			j.report(p)
-		}
-	}
-}
-
 func (j *job) ready() { j.report(Progress{Phase: PhaseReady, Done: 1, Total: 1}) }
 
 // converted reports a conversion's progress over total source bytes.

@@ -45,27 +45,28 @@ func Keys(url, quant string) (dir, converted string) {
 // for a host that loads it later from there (a guest without network).
 func Fill(ctx context.Context, url string, o Options) (string, error) {
 	j := newJob(ctx, url, o)
-	key, err := j.fill()
+	res, err := j.fill()
 	if err != nil {
 		return "", j.classify(err)
 	}
 	j.ready()
-	return key, nil
+	return res.URL, nil
 }
 
 // openStored makes the model at url complete in o.Store (see Fill), then
-// calls use with its stored copy. When use fails because a stored shard
+// calls use with its stored copy: the one that fill's fetch found or made
+// complete, not asked for again. When use fails because a stored shard
 // is corrupt, the shard is downloaded again and use is called a second
-// time (fetch.Load).
+// time (fetch.Result.Use).
 func openStored(ctx context.Context, url string, o Options, use func(*Model) error) error {
 	j := newJob(ctx, url, o)
-	key, err := j.fill()
+	res, err := j.fill()
 	if err != nil {
 		return j.classify(err)
 	}
+	key := res.URL
 	var useErr error
-	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.second(), Codec: o.Codec}
-	err = fetch.Load(ctx, key, fo, func(src weights.Source) error {
+	err = res.Use(func(src weights.Source) error {
 		m, err := openModelDir(src, modeldir.Options{Codec: o.Codec, Raw: true, Readers: fetch.Readers(j.st)})
 		if err != nil {
 			useErr = BadModel(err)
@@ -88,15 +89,16 @@ func openStored(ctx context.Context, url string, o Options, use func(*Model) err
 	return nil
 }
 
-// fill is Fill without the final report and the classification.
-func (j *job) fill() (string, error) {
+// fill is Fill without the final report and the classification: the
+// result of the fetch that found or made the model complete.
+func (j *job) fill() (*fetch.Result, error) {
 	key, hfKey := Keys(j.url, j.o.Quant)
 	_, err := weights.HTTP(key, j.client).Open(modeldir.ManifestFile)
 	hf := errors.Is(err, fs.ErrNotExist) || (err != nil && complete(j.o.Store, hfKey))
 	if err != nil && !hf && !listed(j.o.Store, key) {
 		// No answer says which kind of model the URL holds, and neither
 		// kind is stored: the failure is the URL's, not manifest.json's.
-		return "", rewordedErr{fmt.Sprintf("%s cannot be reached, and no copy of it is stored: %s", j.url, cause(err, key+modeldir.ManifestFile)), err}
+		return nil, rewordedErr{fmt.Sprintf("%s cannot be reached, and no copy of it is stored: %s", j.url, cause(err, key+modeldir.ManifestFile)), err}
 	}
 	if hf {
 		key = hfKey
@@ -105,13 +107,13 @@ func (j *job) fill() (string, error) {
 	if j.o.Lock != nil {
 		release, err := j.o.Lock(j.ctx, key)
 		if err != nil {
-			return "", unclassified{err}
+			return nil, unclassified{err}
 		}
 		defer release()
 	}
 	// Another page may have stored it while this one waited for the lock.
 	fo := fetch.Options{Store: j.st, Client: j.client, Progress: j.first(), Codec: j.o.Codec}
-	_, err = fetch.Fetch(j.ctx, key, fo)
+	res, err := fetch.Fetch(j.ctx, key, fo)
 	if err != nil && hf {
 		if err = j.convert(key); err == nil {
 			// The conversion stored compressed shards: decode them now,
@@ -124,10 +126,10 @@ func (j *job) fill() (string, error) {
 					report(p)
 				}
 			}
-			_, err = fetch.Fetch(j.ctx, key, fo)
+			res, err = fetch.Fetch(j.ctx, key, fo)
 		}
 	}
-	return key, err
+	return res, err
 }
 
 // convert reads the Hugging Face checkpoint at j.url and stores its

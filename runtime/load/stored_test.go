@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"path"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/load"
@@ -178,6 +181,33 @@ func TestFillDecodesConversion(t *testing.T) {
 		ok, _ := st.Verified(key, store.RawShard(s.File))
 		if raw != s.RawSize || comp != 0 || !ok {
 			t.Errorf("%s: %d decoded bytes (verified %v), %d compressed; want %d decoded and verified, none compressed", s.File, raw, ok, comp, s.RawSize)
+		}
+	}
+}
+
+// A load of a stored model uses what its fetch found: manifest.json is
+// asked for by the probe that tells a model directory from a checkpoint
+// and by the fetch, and by no second fetch.
+func TestStoredLoadFetchesOnce(t *testing.T) {
+	dir, _ := convertedDir(t, checkpointDir(t), tensor.Q4, 64<<10)
+	var manifests atomic.Int32
+	files := http.FileServer(http.Dir(dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path.Base(r.URL.Path) == modeldir.ManifestFile {
+			manifests.Add(1)
+		}
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	o := load.Options{Client: viaNetHTTP, Store: store.Mem()}
+	var key string
+	for _, run := range []string{"first", "stored"} {
+		manifests.Store(0)
+		if err := load.Open(context.Background(), srv.URL, o, sameAs(t, dir, &key)); err != nil {
+			t.Fatalf("%s load: %v", run, err)
+		}
+		if n := manifests.Load(); n != 2 {
+			t.Errorf("%s load: manifest.json asked for %d times, want 2", run, n)
 		}
 	}
 }

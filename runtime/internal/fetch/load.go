@@ -20,18 +20,24 @@ func Load(ctx context.Context, url string, o Options, use func(src weights.Sourc
 	if err != nil {
 		return err
 	}
-	err = use(res.Source())
+	return res.Use(use)
+}
+
+// Use calls use with the stored model, mending a corrupt stored shard as
+// Load does.
+func (r *Result) Use(use func(src weights.Source) error) error {
+	err := use(r.Source())
 	if err == nil {
 		return nil
 	}
-	shard := res.corruptShard(err)
+	shard := r.corruptShard(err)
 	if shard == "" {
 		return err
 	}
-	if rerr := res.Repair(shard); rerr != nil {
+	if rerr := r.Repair(shard); rerr != nil {
 		return fmt.Errorf("%v; downloading it again failed: %v", err, rerr)
 	}
-	return use(res.Source())
+	return use(r.Source())
 }
 
 // Repair downloads a stored shard again, for a caller whose load found it
