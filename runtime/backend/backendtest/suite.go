@@ -41,6 +41,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) backend.Backend) {
 		{"Argmax", testArgmax},
 		{"LayerNorm", testLayerNorm},
 		{"MatMul", testMatMul},
+		{"MatMulChain", testMatMulChain},
 		{"Rope", testRope},
 		{"Attention", testAttention},
 		{"AttentionF16", testAttentionF16},
