@@ -145,6 +145,7 @@ func (m *Model) load(ctx context.Context, be chosen) error {
 		return err
 	}
 	defer closeStore()
+	defer loadGC()()
 	err = load.Open(ctx, m.ref, o, func(l *load.Model) error {
 		if m.m != nil { // a stored shard was corrupt: loaded again
 			m.m.Close()
