@@ -27,6 +27,17 @@ func (s *Store) ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
 	return s.readShardSHA256Here(model, shard, p)
 }
 
+var _ store.Digester = (*Store)(nil)
+
+// SHA256 hashes p in a store reader worker where one can run and the page
+// has shared buffers, else on this thread with crypto.subtle (or in Go).
+func (s *Store) SHA256(p []byte) ([32]byte, error) {
+	if sum, err := s.readers.digest(p); err != errNoReaders {
+		return sum, err
+	}
+	return webcodec.Sum256(p), nil
+}
+
 // readShardSHA256Here is ReadShardSHA256 on the calling thread: the copy
 // into p runs while the browser hashes.
 func (s *Store) readShardSHA256Here(model, shard string, p []byte) ([32]byte, error) {

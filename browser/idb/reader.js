@@ -3,8 +3,13 @@
 // thread that calls it, and a large structured-clone read is decoded on
 // the thread that takes its result, so both run here, beside the engine.
 //
+// It also hashes bytes the engine puts in its slot, so that a download's
+// check does not hold up the engine's thread.
+//
 // Message in:  {id, db, version, model, shard, size, slot}, slot a
-//              SharedArrayBuffer of at least size bytes, or undefined
+//              SharedArrayBuffer of at least size bytes, or undefined;
+//              or {id, digest: size, slot}: hash the slot's first size bytes
+//              (out: {id, sum}, or {id, error} as below)
 // Message out: {id, inSlot: true, sum} with the bytes copied into the
 //              slot, else {id, bytes, sum} with the Uint8Array's buffer
 //              transferred (sum: the SHA-256 as an ArrayBuffer, or null
@@ -82,9 +87,24 @@ function join(chunks, size) {
 	return whole;
 }
 
+// scratch holds the bytes being hashed: crypto.subtle takes no shared
+// buffer, and one kept array spares a new one per shard.
+let scratch = new Uint8Array(0);
+
+async function digest(slot, size) {
+	if (scratch.length < size) scratch = new Uint8Array(size);
+	const bytes = scratch.subarray(0, size);
+	bytes.set(new Uint8Array(slot, 0, size));
+	return crypto.subtle.digest("SHA-256", bytes);
+}
+
 self.onmessage = async (e) => {
 	const { id, db: name, version, model, shard, size, slot } = e.data;
 	try {
+		if (e.data.digest !== undefined) {
+			postMessage({ id, sum: await digest(slot, e.data.digest) });
+			return;
+		}
 		const { entry, chunks } = await read(await open(name, version), model, shard);
 		if (entry === undefined) throw new Failure("missing", "no such model");
 		const stored = entry.shards.get(shard)?.size ?? 0;

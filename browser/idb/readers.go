@@ -35,14 +35,15 @@ var errNoReaders = errors.New("idb: no store reader workers")
 // crypto.subtle's digest, which both run on the thread that asks for them,
 // happen in the workers, three shards at once.
 type readers struct {
-	started bool
-	broken  bool
-	url     safejs.Value
-	idle    chan *reader
-	all     []*reader
-	next    int // the next message id
-	served  int // shards the workers have read, for tests
-	shared  int // of those, the ones handed over in a shared buffer
+	started  bool
+	broken   bool
+	url      safejs.Value
+	idle     chan *reader
+	all      []*reader
+	next     int // the next message id
+	served   int // shards the workers have read, for tests
+	shared   int // of those, the ones handed over in a shared buffer
+	digested int // byte slices the workers have hashed, for tests
 }
 
 // reader is one worker, serving one request at a time.
@@ -195,6 +196,65 @@ func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err er
 	return sha256.Sum256(p), nil
 }
 
+// digest hashes p in a worker: p is copied into the worker's shared
+// buffer, and the worker hashes it there with crypto.subtle. It returns
+// errNoReaders where no worker can, or where the page has no shared
+// buffers (a transferred copy per call would be the engine thread's
+// garbage).
+func (rs *readers) digest(p []byte) (sum [32]byte, err error) {
+	if !rs.start() {
+		return sum, errNoReaders
+	}
+	r := <-rs.idle
+	defer func() { rs.idle <- r }()
+	slot := r.slotFor(len(p))
+	if r.failed || rs.broken || slot.IsUndefined() {
+		return sum, errNoReaders
+	}
+	c, err := global("Uint8Array")
+	if err != nil {
+		return sum, err
+	}
+	view, err := c.New(slot, 0, len(p))
+	if err != nil {
+		return sum, err
+	}
+	if n, err := safejs.CopyBytesToJS(view, p); err != nil || n != len(p) {
+		return sum, fmt.Errorf("idb: hashing %d bytes: copied %d: %v", len(p), n, err)
+	}
+	rs.next++
+	msg, err := safejs.ValueOf(map[string]any{"id": rs.next, "digest": len(p)})
+	if err == nil {
+		err = msg.Set("slot", slot)
+	}
+	if err != nil {
+		return sum, err
+	}
+	r.pending = true
+	if _, err := r.w.Call("postMessage", msg); err != nil {
+		r.pending = false
+		return sum, err
+	}
+	data := <-r.reply
+	if data.IsUndefined() {
+		rs.broken = true
+		return sum, errNoReaders
+	}
+	s := get(data, "sum")
+	if isMissing(s) {
+		return sum, errNoReaders // no crypto.subtle there, or it failed
+	}
+	u8, err := c.New(s)
+	if err != nil {
+		return sum, err
+	}
+	if n, _ := safejs.CopyBytesToGo(sum[:], u8); n != len(sum) {
+		return sum, fmt.Errorf("idb: a digest of %d bytes", n)
+	}
+	rs.digested++
+	return sum, nil
+}
+
 // readerError turns a worker's error reply into the error the read on the
 // engine's thread gives for the same finding.
 func readerError(e safejs.Value, model, shard string, size int) error {
@@ -209,11 +269,17 @@ func readerError(e safejs.Value, model, shard string, size int) error {
 	return fmt.Errorf("idb: reading shard %q of %s: %w", shard, model, &DOMError{Name: str(get(e, "name")), Message: str(get(e, "message"))})
 }
 
-// close ends the workers and releases their handlers.
+// close ends the workers and releases their handlers. A worker that
+// failed to start may still report it; its error is then cancelled
+// without Go, as the released handler did, rather than left uncaught.
 func (rs *readers) close() {
+	quiet, qerr := cancelEvent()
 	for _, r := range rs.all {
 		_, _ = r.w.Call("terminate")
 		r.h.release()
+		if qerr == nil {
+			_ = r.w.Set("onerror", quiet)
+		}
 		if r.pending {
 			r.pending = false
 			r.reply <- safejs.Undefined()
@@ -226,6 +292,21 @@ func (rs *readers) close() {
 			_, _ = u.Call("revokeObjectURL", rs.url)
 		}
 	}
+}
+
+// cancelEvent returns a JavaScript function that cancels the event it is
+// called with: Event.prototype.preventDefault bound as the receiver of
+// Function.prototype.call, which needs no Go and no eval.
+func cancelEvent() (safejs.Value, error) {
+	event, err := global("Event")
+	if err != nil {
+		return event, err
+	}
+	fn, err := global("Function")
+	if err != nil {
+		return fn, err
+	}
+	return get(get(fn, "prototype"), "call").Call("bind", get(get(event, "prototype"), "preventDefault"))
 }
 
 // slotFor returns the reader's SharedArrayBuffer, grown to n bytes, or

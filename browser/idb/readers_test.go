@@ -144,3 +144,41 @@ func TestReadersTransfer(t *testing.T) {
 		t.Fatalf("the workers served %d reads, %d in a shared buffer; want 2, none shared", s.readers.served, s.readers.shared)
 	}
 }
+
+// SHA256 hashes in the store reader workers, through the shared buffer
+// (grown for a larger input), and gives crypto/sha256's sum; where the
+// workers cannot run, or the page has no shared buffers, it hashes on the
+// engine's thread with the same result.
+func TestReadersDigest(t *testing.T) {
+	inputs := [][]byte{bytes.Repeat([]byte("phi2 digest "), 1<<16), bytes.Repeat([]byte{7, 1}, 3<<20), {}}
+	check := func(t *testing.T, s *Store, inWorkers int) {
+		t.Helper()
+		for _, p := range inputs {
+			if sum, err := s.SHA256(p); err != nil || sum != sha256.Sum256(p) {
+				t.Errorf("SHA256 of %d bytes = %x, %v", len(p), sum, err)
+			}
+		}
+		if s.readers.digested != inWorkers {
+			t.Errorf("%d inputs hashed in the workers, want %d", s.readers.digested, inWorkers)
+		}
+	}
+	check(t, openFresh(t, freshName(t)), len(inputs))
+	t.Run("refused", func(t *testing.T) {
+		source := readerSource
+		readerSource = `throw new Error("refused");`
+		t.Cleanup(func() { readerSource = source })
+		check(t, openFresh(t, freshName(t)), 0) // closed before every worker said it failed
+	})
+	t.Run("not isolated", func(t *testing.T) {
+		global := safejs.Global()
+		sab, err := global.Get("SharedArrayBuffer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := global.Delete("SharedArrayBuffer"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = global.Set("SharedArrayBuffer", sab) })
+		check(t, openFresh(t, freshName(t)), 0)
+	})
+}

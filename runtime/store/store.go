@@ -75,6 +75,15 @@ type Hasher interface {
 	ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
 }
 
+// Digester is a Store that hashes bytes beside the caller, where hashing
+// on the caller's thread would hold it up (a page: crypto.subtle hashes on
+// the thread that calls it, and the store's reader workers are idle while
+// a model downloads). It may be called from several goroutines at once.
+type Digester interface {
+	// SHA256 returns the SHA-256 of p.
+	SHA256(p []byte) ([32]byte, error)
+}
+
 // Lister is a Store that reports what it holds of every shard of a model
 // in one read, where asking shard by shard costs a transaction each
 // (IndexedDB): a download checks every shard before it starts.
@@ -115,6 +124,9 @@ func AsHasher(st Store) (Hasher, bool) { return as[Hasher](st) }
 
 // AsLister returns the Lister st is, or wraps, as AsHasher does.
 func AsLister(st Store) (Lister, bool) { return as[Lister](st) }
+
+// AsDigester returns the Digester st is, or wraps, as AsHasher does.
+func AsDigester(st Store) (Digester, bool) { return as[Digester](st) }
 
 func as[T any](st Store) (T, bool) {
 	for st != nil {

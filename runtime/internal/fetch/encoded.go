@@ -3,8 +3,11 @@ package fetch
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/phi2web/phi2web/runtime/store"
 )
 
 // streamEncoded reads the whole answer to a shard request that declared a
@@ -87,11 +90,19 @@ func (d *shardDownload) storeDecoded(raw []byte) error {
 	return nil
 }
 
+// sum is the hex SHA-256 of p: the store's where it hashes beside the
+// caller (store.Digester: a page's reader workers), else the Codec's or
+// Go's.
 func (d *shardDownload) sum(p []byte) string {
-	var h [32]byte
-	if c := d.f.o.Codec; c != nil {
-		h = c.Sum256(p)
-	} else {
+	h, err := [32]byte{}, errors.New("no digester")
+	if dg, ok := store.AsDigester(d.f.o.Store); ok {
+		h, err = dg.SHA256(p)
+	}
+	switch {
+	case err == nil:
+	case d.f.o.Codec != nil:
+		h = d.f.o.Codec.Sum256(p)
+	default:
 		h = sha256.Sum256(p)
 	}
 	return hex.EncodeToString(h[:])

@@ -1,6 +1,8 @@
 package fetch_test
 
 import (
+	"crypto/sha256"
+	"errors"
 	"slices"
 	"testing"
 
@@ -99,4 +101,35 @@ func TestDecodedShardsReplaced(t *testing.T) {
 		t.Errorf("%d shards stored by ReplaceShard, want %d", st.replaced, len(shards))
 	}
 	sameTensors(t, res.Source(), dir)
+}
+
+// digestingStore is a store.Digester that counts what it hashes, or fails.
+type digestingStore struct {
+	store.Store
+	hashed int
+	fail   bool
+}
+
+func (s *digestingStore) SHA256(p []byte) ([32]byte, error) {
+	if s.fail {
+		return [32]byte{}, errors.New("no worker")
+	}
+	s.hashed++
+	return sha256.Sum256(p), nil
+}
+
+// A store.Digester hashes each decoded answer; where it fails, the fetch
+// hashes itself, with the same result.
+func TestDecodedHashedByStore(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		dir, shards := tinyModel(t, 3)
+		srv := newServer(t, dir)
+		srv.encoding, srv.decoded = "br", true
+		st := &digestingStore{Store: store.Mem(), fail: fail}
+		res := mustFetch(t, srv.url(), options(st, srv))
+		if want := len(shards) * map[bool]int{false: 1, true: 0}[fail]; st.hashed != want {
+			t.Errorf("failing %v: the store hashed %d answers, want %d", fail, st.hashed, want)
+		}
+		sameTensors(t, res.Source(), dir)
+	}
 }
