@@ -55,7 +55,8 @@
 //     workers cannot run (no blob: workers under the page's
 //     Content-Security-Policy), the read runs on the calling thread. A
 //     shard decoded by a download is stored as one chunk, so the read needs
-//     no joining.
+//     no joining. The same workers hash a download's decoded shards
+//     ([Store.SHA256]) where the page has shared buffers.
 //   - Writes the browser refuses for lack of quota fail with an error
 //     that wraps [ErrQuota] and says how many bytes were being written;
 //     other failures carry the DOMException's name and message
