@@ -126,15 +126,7 @@ func TestReadersYieldToDelete(t *testing.T) {
 // the workers hand the bytes over by transfer.
 func TestReadersTransfer(t *testing.T) {
 	const url = "https://example.com/transfer/"
-	global := safejs.Global()
-	sab, err := global.Get("SharedArrayBuffer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := global.Delete("SharedArrayBuffer"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = global.Set("SharedArrayBuffer", sab) })
+	withoutSharedArrayBuffer(t)
 	source := readerSource // the workers of such a page lack it too
 	readerSource = "delete globalThis.SharedArrayBuffer;\n" + source
 	t.Cleanup(func() { readerSource = source })
@@ -170,15 +162,22 @@ func TestReadersDigest(t *testing.T) {
 		check(t, openFresh(t, freshName(t)), 0) // closed before every worker said it failed
 	})
 	t.Run("not isolated", func(t *testing.T) {
-		global := safejs.Global()
-		sab, err := global.Get("SharedArrayBuffer")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := global.Delete("SharedArrayBuffer"); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = global.Set("SharedArrayBuffer", sab) })
+		withoutSharedArrayBuffer(t)
 		check(t, openFresh(t, freshName(t)), 0)
 	})
+}
+
+// withoutSharedArrayBuffer hides the global, as in a page that is not
+// cross-origin isolated, until the test ends.
+func withoutSharedArrayBuffer(t *testing.T) {
+	t.Helper()
+	global := safejs.Global()
+	sab, err := global.Get("SharedArrayBuffer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := global.Delete("SharedArrayBuffer"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = global.Set("SharedArrayBuffer", sab) })
 }
