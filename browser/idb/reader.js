@@ -87,15 +87,11 @@ function join(chunks, size) {
 	return whole;
 }
 
-// scratch holds the bytes being hashed: crypto.subtle takes no shared
-// buffer, and one kept array spares a new one per shard.
-let scratch = new Uint8Array(0);
-
+// digest hashes a copy of the slot's first size bytes: crypto.subtle
+// takes no shared buffer. The copy is not kept: a worker collects its own
+// garbage, and a kept one would hold a shard's size for the page's life.
 async function digest(slot, size) {
-	if (scratch.length < size) scratch = new Uint8Array(size);
-	const bytes = scratch.subarray(0, size);
-	bytes.set(new Uint8Array(slot, 0, size));
-	return crypto.subtle.digest("SHA-256", bytes);
+	return crypto.subtle.digest("SHA-256", new Uint8Array(slot, 0, size).slice());
 }
 
 self.onmessage = async (e) => {
