@@ -3,7 +3,6 @@ package fetch
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 
@@ -94,15 +93,15 @@ func (d *shardDownload) storeDecoded(raw []byte) error {
 // caller (store.Digester: a page's reader workers), else the Codec's or
 // Go's.
 func (d *shardDownload) sum(p []byte) string {
-	h, err := [32]byte{}, errors.New("no digester")
 	if dg, ok := store.AsDigester(d.f.o.Store); ok {
-		h, err = dg.SHA256(p)
+		if h, err := dg.SHA256(p); err == nil {
+			return hex.EncodeToString(h[:])
+		}
 	}
-	switch {
-	case err == nil:
-	case d.f.o.Codec != nil:
-		h = d.f.o.Codec.Sum256(p)
-	default:
+	var h [32]byte
+	if c := d.f.o.Codec; c != nil {
+		h = c.Sum256(p)
+	} else {
 		h = sha256.Sum256(p)
 	}
 	return hex.EncodeToString(h[:])
