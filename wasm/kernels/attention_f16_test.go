@@ -53,7 +53,7 @@ func TestAttentionF16(t *testing.T) {
 			d.call(0, AttentionF16, dst, qa, ka, va, uint32(c.pos0), uint32(c.n), uint32(cols), uint32(c.headDim),
 				bits(scale), uint32(p[0]), uint32(p[1]), scratch)
 		}
-		scratch := d.alloc(4 * (c.pos0 + c.n))
+		scratch := d.alloc(AttentionScratch(c.heads, c.pos0+c.n))
 		d.call(0, Attention, want, q32, k32, v32, uint32(c.pos0), uint32(c.n), uint32(cols), uint32(c.headDim),
 			bits(scale), 0, uint32(c.heads), scratch)
 		same(t, fmt.Sprintf("%+v", c), d.f32s(dst, c.n*cols), d.f32s(want, c.n*cols))

@@ -15,9 +15,9 @@ type attCase struct {
 }
 
 // TestAttention: prefill (pos0 = 0, n > 1), decode (n = 1, pos0 > 0) and
-// chunked prefill (pos0 > 0, n > 1) for head sizes 16, 40, 52, 80 and 128
-// (every width of the value sums: 10, 8, 4 and 1 vectors), heads
-// computed in random ranges [h0, h1), out of place and in place (dst = q).
+// chunked prefill (pos0 > 0, n > 1) for head sizes 16, 40, 52, 80 and 128,
+// heads computed in random ranges [h0, h1) (each with exactly the scratch
+// AttentionScratch gives it), out of place and in place (dst = q).
 //
 // Scores use the reference's dot order, so only the exp and the order of
 // the softmax sum differ: tolerance 2e-6·Σ_i w_i·|v_i| per output (the
@@ -34,6 +34,7 @@ func TestAttention(t *testing.T) {
 			attCase{n: 4, pos0: 9, heads: 4, headDim: hd, capRows: 16},
 			attCase{n: 1, pos0: 130, heads: 1, headDim: hd, capRows: 131},
 			attCase{n: 3, pos0: 2, heads: 2, headDim: hd, capRows: 5, inPlace: true},
+			attCase{n: 2, pos0: 18, heads: 6, headDim: hd, capRows: 20},
 		)
 	}
 	for _, c := range cases {
@@ -51,9 +52,11 @@ func TestAttention(t *testing.T) {
 			dst = qa
 		}
 		for _, p := range cuts(rng, c.heads) {
-			scratch := d.alloc(4 * (c.pos0 + c.n))
+			size := AttentionScratch(p[1]-p[0], c.pos0+c.n)
+			scratch := d.alloc(size + 64) // the last 64 bytes guard its end
 			d.call(0, Attention, dst, qa, ka, va, uint32(c.pos0), uint32(c.n), uint32(cols), uint32(c.headDim),
 				bits(scale), uint32(p[0]), uint32(p[1]), scratch)
+			d.untouched(fmt.Sprintf("%+v heads %v: scratch of %d bytes", c, p, size), scratch+uint32(size), scratch+uint32(size)+64)
 		}
 		within(t, fmt.Sprintf("%+v", c), d.f32s(dst, c.n*cols), r.read(want), attTolerance(c, q, k, v, scale))
 	}
@@ -102,7 +105,7 @@ func TestAttentionChunks(t *testing.T) {
 	cols := heads * hd
 	q, k, v := normal(rng, n*cols, 0, 2), normal(rng, n*cols, 0, 2), normal(rng, n*cols, 0, 1)
 	qa, ka, va := d.putF32(q), d.putF32(k), d.putF32(v)
-	scratch := d.alloc(4 * n)
+	scratch := d.alloc(AttentionScratch(heads, n))
 	run := func(dst uint32, pos0, rows int) {
 		off := uint32(4 * pos0 * cols)
 		d.call(0, Attention, dst+off, qa+off, ka, va, uint32(pos0), uint32(rows), uint32(cols), hd,
@@ -138,7 +141,7 @@ func TestExp(t *testing.T) {
 	for i := range keys {
 		v[i*keys+i] = 1
 	}
-	dst, scratch := d.alloc(4*keys), d.alloc(4*keys)
+	dst, scratch := d.alloc(4*keys), d.alloc(AttentionScratch(1, keys))
 	d.call(0, Attention, dst, d.putF32(q), d.putF32(k), d.putF32(v), keys-1, 1, keys, keys, bits(1), 0, 1, scratch)
 	out := d.f32s(dst, keys)
 	worst := 0.0

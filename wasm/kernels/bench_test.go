@@ -51,7 +51,7 @@ func BenchmarkAttention(b *testing.B) {
 			rng := rand.New(rand.NewPCG(3, 4))
 			dev := newDevice(b, 2*4*ctx*d+1<<20, 1)
 			q, k, v := dev.putF32(normal(rng, d, 0, 1)), dev.putF32(normal(rng, ctx*d, 0, 1)), dev.putF32(normal(rng, ctx*d, 0, 1))
-			dst, scratch := dev.alloc(4*d), dev.alloc(4*ctx)
+			dst, scratch := dev.alloc(4*d), dev.alloc(AttentionScratch(d/hd, ctx))
 			for b.Loop() {
 				dev.call(0, Attention, dst, q, k, v, uint32(ctx-1), 1, d, hd, bits(0.1118), 0, d/hd, scratch)
 			}
@@ -75,7 +75,7 @@ func BenchmarkAttentionF16(b *testing.B) {
 			dev := newDevice(b, 2*4*ctx*d+1<<20, 1)
 			q := dev.putF32(normal(rng, d, 0, 1))
 			ka, va := dev.put(storage(c.dt, k, ctx, d)), dev.put(storage(c.dt, v, ctx, d))
-			dst, scratch := dev.alloc(4*d), dev.alloc(4*ctx)
+			dst, scratch := dev.alloc(4*d), dev.alloc(AttentionScratch(d/hd, ctx))
 			for b.Loop() {
 				dev.call(0, c.id, dst, q, ka, va, ctx-1, 1, d, hd, bits(0.1118), 0, d/hd, scratch)
 			}

@@ -30,12 +30,12 @@ func TestConcurrentInstances(t *testing.T) {
 		return d.try(inst, Attention, dst, qa, ka, va, pos0, rows, uint32(cols), hd, bits(0.15), uint32(h0), uint32(h1), scratch)
 	}
 	mmWant, attWant := d.alloc(4*n*m), d.alloc(4*rows*cols)
-	if err := errors.Join(matmul(0, mmWant, 0, m), attention(0, attWant, d.alloc(4*(pos0+rows)), 0, heads)); err != nil {
+	if err := errors.Join(matmul(0, mmWant, 0, m), attention(0, attWant, d.alloc(AttentionScratch(heads, pos0+rows)), 0, heads)); err != nil {
 		t.Fatal(err)
 	}
 
 	mmGot, attGot := d.alloc(4*n*m), d.alloc(4*rows*cols)
-	scratch := []uint32{d.alloc(4 * (pos0 + rows)), d.alloc(4 * (pos0 + rows))}
+	scratch := []uint32{d.alloc(AttentionScratch(heads, pos0+rows)), d.alloc(AttentionScratch(heads, pos0+rows))}
 	var wg sync.WaitGroup
 	for inst := range 2 {
 		wg.Go(func() {

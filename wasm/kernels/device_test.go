@@ -91,6 +91,18 @@ func (d *device) alloc(n int) uint32 {
 	return at
 }
 
+// untouched fails the test unless bytes [from, to), allocated and not
+// written since, still hold alloc's fill: what is checks which region.
+func (d *device) untouched(what string, from, to uint32) {
+	d.tb.Helper()
+	b, _ := d.mem.Read(from, to-from)
+	for i, x := range b {
+		if x != 0xff {
+			d.tb.Fatalf("%s: byte %d past its end was written", what, i)
+		}
+	}
+}
+
 // put copies b to a new allocation.
 func (d *device) put(b []byte) uint32 {
 	at := d.alloc(len(b))

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Writes attention_values.wat, the weighted sums of value rows that
-attention and attention_f16 end with, into the directory given as the only
-argument; build.sh runs it (stdlib only).
+attention_f16 ends with, into the directory given as the only argument;
+build.sh runs it (stdlib only). (attention, over an F32 cache, sums its
+values row by row into dst instead: attention.wat.)
 
 $vsum_<cache>_w<W>(op, vp, sp, keys, row) stores at op the W vectors
 (4·W columns) of Σ_i w_i·v_i for i in [0, keys), where w_i is the f32 at
-sp + 4i and v_i the columns at vp + i·row: f32 (cache f32) or binary16
-widened exactly as $f16x4 does (cache f16). Each column is summed in order
+sp + 4i and v_i the columns at vp + i·row, binary16 widened exactly as
+$f16x4 does (cache f16). Each column is summed in order
 of i from 0 with a separate multiply and add, so the bits do not depend on
 W. The W accumulators stay in registers (W ≤ 10 leaves room on x86-64's 16
 vector registers; more spill and lose), and the loop, four keys a step,
-has no branch but its own. Attention picks W per sweep of a head's columns.
+has no branch but its own. attention_f16 picks W per sweep of a head's columns.
 """
 import os
 import sys
@@ -23,10 +24,9 @@ F16 = ("(v128.or (f32x4.mul (local.tee $ht (v128.and (i32x4.shl (v128.load16x4_s
        "(v128.const i32x4 0x8fffe000 0x8fffe000 0x8fffe000 0x8fffe000))) (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112)) "
        "(v128.and (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000) (i32x4.ge_s (v128.and (local.get $ht) "
        "(v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)) (v128.const i32x4 0x0f800000 0x0f800000 0x0f800000 0x0f800000))))")
-F32 = "(v128.load offset={o} align=4 {p})"
 
 # cache name, load template, bytes per vector of 4 values
-CACHES = (("f32", F32, 16), ("f16", F16, 8))
+CACHES = (("f16", F16, 8),)
 
 
 def key_step(out, width, load, vbytes, offset):

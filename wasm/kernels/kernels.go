@@ -120,3 +120,10 @@ var Names = []string{
 // FeatureRelaxedSIMD is the bit of the features kernel's result that
 // RelaxedModule sets.
 const FeatureRelaxedSIMD = 1
+
+// AttentionScratch is the bytes of scratch the attention kernel (F32 cache)
+// needs for a job of heads heads over keys keys: a vector of running maxima
+// per head, then each head's scores, rounded up to 16 bytes.
+func AttentionScratch(heads, keys int) int {
+	return heads * (16 + (4*keys+15)&^15)
+}

@@ -7,7 +7,8 @@ import (
 )
 
 // Attention computes causal multi-head attention, split by heads; each job
-// gets its own scores scratch of pos0+rows floats. The kernel needs a head
+// gets its own scores scratch for the cache's length (the F32 kernel keeps
+// every head's scores of its job at once). The kernel needs a head
 // dimension that is a multiple of 4. F16 caches go to attention_f16, which
 // widens them exactly, and KVQ8 caches to attention_kvq8 (integer scores,
 // docs/kernels.md). dst must not overlap k or v.
@@ -32,10 +33,16 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	}
 	parts := b.parts(heads, 2*rows*keys*headDim, minMACs)
 	// Scores for the cache's full length, so one scratch serves every call.
-	perJob := (uint64(kh.rows)*4 + align - 1) &^ (align - 1)
-	if kh.dt == tensor.KVQ8 {
-		perJob = (kvq8Scratch(kh.rows, headDim) + align - 1) &^ (align - 1)
+	var perJob uint64
+	switch kh.dt {
+	case tensor.F32:
+		perJob = uint64(kernels.AttentionScratch((heads+parts-1)/parts, kh.rows))
+	case tensor.F16:
+		perJob = uint64(kh.rows) * 4
+	case tensor.KVQ8:
+		perJob = kvq8Scratch(kh.rows, headDim)
 	}
+	perJob = (perJob + align - 1) &^ (align - 1)
 	at, ok := b.reserve(&b.scores, op, uint64(parts)*perJob)
 	if !ok {
 		return
