@@ -90,6 +90,7 @@ const (
 	CopyKVQ8
 	AttentionKVQ8
 	Features
+	MatmulQ4Vec
 )
 
 // Names are the exports of Module; a kernel id indexes it.
@@ -115,6 +116,7 @@ var Names = []string{
 	CopyKVQ8:      "copy_kvq8",
 	AttentionKVQ8: "attention_kvq8",
 	Features:      "features",
+	MatmulQ4Vec:   "matmul_q4_vec",
 }
 
 // FeatureRelaxedSIMD is the bit of the features kernel's result that
@@ -126,4 +128,10 @@ const FeatureRelaxedSIMD = 1
 // per head, then each head's scores, rounded up to 16 bytes.
 func AttentionScratch(heads, keys int) int {
 	return heads * (16 + (4*keys+15)&^15)
+}
+
+// MatVecScratch is the bytes of scratch matmul_q4_vec needs for x of k
+// columns: six vectors per block of 32 (the relaxed module uses four).
+func MatVecScratch(k int) int {
+	return (k + 31) / 32 * 96
 }

@@ -22,7 +22,7 @@ export const kernelNames = [
 	"embed_f32", "embed_f16", "embed_q8", "embed_q4",
 	"layernorm", "gelu_new", "add", "add3", "rope", "attention",
 	"copy", "argmax", "copy_f16", "attention_f16",
-	"copy_kvq8", "attention_kvq8", "features",
+	"copy_kvq8", "attention_kvq8", "features", "matmul_q4_vec",
 ];
 
 const jobWords = 16;

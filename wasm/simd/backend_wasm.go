@@ -30,6 +30,7 @@ type Backend struct {
 	shifted []int32 // Embed's ids moved to a view's first row
 	scores  scratch // Attention's per-job scores
 	quant   scratch // a quantized view copied whole
+	xq      scratch // MatMul's one row of x quantized, per job (matmul_q4_vec)
 	argmax  scratch // Argmax's result
 	result  int32   // Argmax's and Kernels' result, read back
 	kernels string  // Kernels' answer, once asked
@@ -73,7 +74,7 @@ func (b *Backend) Close() error {
 		device.release(buf.addr, buf.size)
 	}
 	clear(b.live)
-	for _, s := range []*scratch{&b.ids, &b.scores, &b.quant, &b.argmax} {
+	for _, s := range []*scratch{&b.ids, &b.scores, &b.quant, &b.xq, &b.argmax} {
 		if s.size > 0 {
 			device.release(s.addr, s.size)
 		}

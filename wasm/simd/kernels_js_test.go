@@ -1,6 +1,7 @@
 package simd_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -98,6 +99,39 @@ func TestRelaxedQ4MatchesBaseline(t *testing.T) {
 				t.Errorf("%s: output [%d, %d] = %g relaxed, %g baseline", name, i/m, i%m,
 					math.Float32frombits(b), math.Float32frombits(a))
 				break
+			}
+		}
+	}
+}
+
+// TestQ4VecInV8: matmul_q4_vec of both modules in V8 gives matmul_q4's bits
+// for one row of x (whole and partial chunks of blocks, k not a multiple of
+// 32, m not a multiple of 4, jobs over part of the columns).
+func TestQ4VecInV8(t *testing.T) {
+	const size = 4 << 20
+	rng := rand.New(rand.NewPCG(17, 4))
+	for _, mod := range []struct {
+		name string
+		wasm []byte
+	}{{"kernels.wasm", kernels.Module}, {"kernels-relaxed.wasm", kernels.RelaxedModule}} {
+		kk := newV8Kernels(t, mod.wasm, size)
+		for _, c := range [][4]int{{32, 4, 0, 0}, {2560, 260, 0, 0}, {100, 67, 4, 20}, {257, 13, 0, 0}, {2600, 9, 4, 9}} {
+			k, m, j0, j1 := c[0], c[1], c[2], c[3]
+			if j1 == 0 {
+				j1 = m
+			}
+			w, x := randomQ4(rng, 1, k, m)
+			wAt, xAt := 256, 256+len(w)
+			wantAt := xAt + len(x)
+			gotAt := wantAt + 4*m
+			scratchAt := gotAt + 4*m
+			kk.write(wAt, w)
+			kk.write(xAt, x)
+			kk.exports.Call("matmul_q4", wantAt, xAt, wAt, 0, 1, k, m, j0, j1)
+			kk.exports.Call("matmul_q4_vec", gotAt, xAt, wAt, 0, k, m, j0, j1, scratchAt)
+			want, got := kk.read(wantAt, 4*m), kk.read(gotAt, 4*m)
+			if !bytes.Equal(want[4*j0:4*j1], got[4*j0:4*j1]) {
+				t.Errorf("%s k=%d m=%d cols [%d, %d): matmul_q4_vec differs from matmul_q4", mod.name, k, m, j0, j1)
 			}
 		}
 	}
@@ -204,6 +238,50 @@ func BenchmarkDecodeAttention(b *testing.B) {
 					call()
 				}
 				b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/call")
+			})
+		}
+	}
+}
+
+// BenchmarkDecodeQ4 times a decode step's Q4 products in V8 (one row of x,
+// kernels-relaxed.wasm) by matmul_q4, which sweeps every row group chunk
+// by chunk, and by matmul_q4_vec, which reads each group front to back: m×k
+// 10240×2560 (the MLP's first product) and 2560×10240 (its second), the
+// weights cycled through 8 copies so that they come from memory.
+func BenchmarkDecodeQ4(b *testing.B) {
+	for _, shape := range [][2]int{{2560, 10240}, {10240, 2560}} {
+		k, m := shape[0], shape[1]
+		w, x := randomQ4(rand.New(rand.NewPCG(1, 2)), 1, k, m)
+		const copies = 8
+		xAt := 256
+		scratchAt := xAt + len(x)
+		wAt := (scratchAt + kernels.MatVecScratch(k) + 4095) &^ 4095
+		dstAt := wAt + copies*len(w)
+		for _, kernel := range []string{"matmul_q4", "matmul_q4_vec"} {
+			b.Run(fmt.Sprintf("%s/1x%d·%dx%d", kernel, k, m, k), func(b *testing.B) {
+				kk := newV8Kernels(b, kernels.RelaxedModule, dstAt+4*m)
+				kk.write(xAt, x)
+				for c := range copies {
+					kk.write(wAt+c*len(w), w)
+				}
+				fn := kk.exports.Get(kernel)
+				i := 0
+				call := func() {
+					at := wAt + i%copies*len(w)
+					if kernel == "matmul_q4" {
+						fn.Invoke(dstAt, xAt, at, 0, 1, k, m, 0, m)
+					} else {
+						fn.Invoke(dstAt, xAt, at, 0, k, m, 0, m, scratchAt)
+					}
+					i++
+				}
+				for start := time.Now(); time.Since(start) < time.Second; {
+					call()
+				}
+				for b.Loop() {
+					call()
+				}
+				b.ReportMetric(2*float64(k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
