@@ -137,6 +137,17 @@ func TestQ4VecInV8(t *testing.T) {
 	}
 }
 
+// timeV8 times call in b's loop after a second of calls: V8 compiles an
+// optimized tier in the background while the first one runs.
+func timeV8(b *testing.B, call func()) {
+	for start := time.Now(); time.Since(start) < time.Second; {
+		call()
+	}
+	for b.Loop() {
+		call()
+	}
+}
+
 // randomQ4 is a random Q4 matrix [m, k] (f16 scales of either sign, 2^-8
 // to 2^-6) and n rows of x (F32) with some blocks of tiny values and zeros.
 func randomQ4(rng *rand.Rand, n, k, m int) (w, x []byte) {
@@ -178,14 +189,7 @@ func BenchmarkPromptQ4(b *testing.B) {
 				kk.write(xAt, x)
 				fn := kk.exports.Get("matmul_q4")
 				call := func() { fn.Invoke(dstAt, xAt, wAt, 0, n, k, m, 0, m) }
-				// V8 compiles an optimized tier in the background while the
-				// first one runs: a second of calls gets past it.
-				for start := time.Now(); time.Since(start) < time.Second; {
-					call()
-				}
-				for b.Loop() {
-					call()
-				}
+				timeV8(b, call)
 				b.ReportMetric(2*float64(n*k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
@@ -231,12 +235,7 @@ func BenchmarkDecodeAttention(b *testing.B) {
 				call := func() {
 					fn.Invoke(dstAt, qAt, kAt, vAt, ctx-1, 1, d, hd, int32(math.Float32bits(0.1118)), 0, d/hd, scratchAt)
 				}
-				for start := time.Now(); time.Since(start) < time.Second; {
-					call()
-				}
-				for b.Loop() {
-					call()
-				}
+				timeV8(b, call)
 				b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/call")
 			})
 		}
@@ -275,12 +274,7 @@ func BenchmarkDecodeQ4(b *testing.B) {
 					}
 					i++
 				}
-				for start := time.Now(); time.Since(start) < time.Second; {
-					call()
-				}
-				for b.Loop() {
-					call()
-				}
+				timeV8(b, call)
 				b.ReportMetric(2*float64(k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
