@@ -42,7 +42,7 @@ var kernelParams = map[string]int{
 	"attention": 12, "copy": 3, "argmax": 3,
 	"copy_f16": 3, "attention_f16": 12,
 	"copy_kvq8": 7, "attention_kvq8": 13, "features": 1,
-	"matmul_q4_vec": 9,
+	"matmul_q4_vec": 9, "matmul_q8_vec": 9,
 }
 
 // TestExports: the module imports only env.memory (shared) and exports

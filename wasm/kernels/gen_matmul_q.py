@@ -46,14 +46,14 @@ Q8: x as int16 (its sums need int32 anyway). The four rows' partial sums
 Every load of a group goes from the highest address down, so one bounds
 check covers the group's weights and one its scales.
 
-matmul_q4_vec (one row of x, both modules): x quantized once into scratch,
-then each row group's blocks front to back, the same block code and the
-same sums in the same order, so it gives matmul_q4's bits. A group's row
-of blocks is contiguous in the layout, so the weights stream in order,
-where matmul_q4's chunk-by-chunk sweep reads 256 bytes every kb·64; in V8
-that made a 2560-column decode product ~1.2x as fast and a 10240-column one
-slower (x's scratch then leaves the first-level cache), so the SIMD backend
-uses it up to 4096 columns.
+matmul_q4_vec and matmul_q8_vec (one row of x): x quantized once into
+scratch, then each row group's blocks front to back, the same block code
+and the same sums in the same order, so they give matmul_q4's and
+matmul_q8's bits. A group's row of blocks is contiguous in the layout, so
+the weights stream in order, where the chunk-by-chunk sweep reads 256 (Q4)
+or 512 (Q8) bytes every group; in V8 that made a 2560-column decode product
+~1.1-1.2x as fast and a 10240-column one slower (Q4) or no faster (Q8), so
+the SIMD backend uses them up to 4096 columns.
 """
 
 import os
@@ -302,33 +302,40 @@ def kernel(q):
 """
 
 
-def vec_kernel():
-    """matmul_q4_vec: matmul_q4 for one row of x, row group by row group.
-    x is quantized once, block by block, into scratch (the four or six
-    vectors $quant_x8i or $quant_x8 returns per block), and each group's
-    row of blocks, contiguous in the layout, is read front to back; the
-    block and chunk sums are matmul_q4's, in its order, so the results are
-    its bits."""
+def vec_kernel(q):
+    """matmul_<q>_vec: matmul_<q> for one row of x, row group by row group.
+    x is quantized once, block by block, into scratch (the four to six
+    vectors $quant_x8i, $quant_x8 or $quant_x16 returns per block), and
+    each group's row of blocks, contiguous in the layout, is read front to
+    back; the block and chunk sums are matmul_<q>'s, in its order, so the
+    results are its bits."""
     f = Func()
+    gbytes = 4 * QB[q]  # one row group's bytes of one block
+
     def names(c):
         """The locals the block code reads for block c of a chunk, in the
-        order $quant_x8i or $quant_x8 returns them."""
+        order the quantizer returns them."""
+        if q == "q8":
+            return [f"x.0.{c}.{z}" for z in range(4)] + [f"s.0.{c}"]
         data = [f"xl.0.{c}", f"xh.0.{c}"] if RELAXED else [f"x.0.{c}.{z}" for z in range(4)]
         return data + [f"corr.0.{c}", f"s.0.{c}"]
 
-    fn = "x8i" if RELAXED else "x8"
+    fn = "x16" if q == "q8" else "x8i" if RELAXED else "x8"
     f.set(2, "kb", "(i32.shr_u (i32.add (local.get $k) (i32.const 31)) (i32.const 5))", "i32")
-    f.set(2, "scales", "(i32.add (local.get $w) (i32.mul (i32.mul (local.get $kb) (i32.const 64)) "
+    f.set(2, "scales", f"(i32.add (local.get $w) (i32.mul (i32.mul (local.get $kb) (i32.const {gbytes})) "
           "(i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2))))", "i32")
     f.emit(2, "(call $zero_cols (local.get $dst) (i32.const 1) (local.get $m) (local.get $j0) (local.get $j1))")
     f.set(2, "ga", "(i32.shr_u (local.get $j0) (i32.const 2))", "i32")
     f.set(2, "gb", "(i32.shr_u (i32.add (local.get $j1) (i32.const 3)) (i32.const 2))", "i32")
     f.set(2, "cnt", "(i32.sub (local.get $j1) (i32.shl (i32.sub (local.get $gb) (i32.const 1)) (i32.const 2)))", "i32")
     f.set(2, "full", "(i32.and (local.get $kb) (i32.const -4))", "i32")
-    f.set(2, "ones", "(v128.const i16x8 1 1 1 1 1 1 1 1)")
-    if RELAXED:
-        f.set(2, "nib", "(v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)")
+    if q == "q8":
+        f.set(2, "even", "(v128.const i32x4 -1 0 -1 0)")
     else:
+        f.set(2, "ones", "(v128.const i16x8 1 1 1 1 1 1 1 1)")
+    if q == "q4" and RELAXED:
+        f.set(2, "nib", "(v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)")
+    elif q == "q4":
         f.set(2, "lo", "(v128.const i16x8 15 15 15 15 15 15 15 15)")
 
     def quantize(ind, col, at):
@@ -344,7 +351,7 @@ def vec_kernel():
         for z, name in enumerate(names(c)):
             f.set(ind, name, f"(v128.load offset={stride * c + 16 * z} (local.get $xq))")
 
-    block = q4r_block if RELAXED else q4_block
+    block = q8_block if q == "q8" else q4r_block if RELAXED else q4_block
     stride = 16 * len(names(0))  # scratch bytes per block
     f.locals["tmp"] = "v128"
     # x once, the whole chunks' blocks
@@ -358,7 +365,7 @@ def vec_kernel():
     f.set(2, "g", get("ga"), "i32")
     f.emit(2, "(block $groups.done (loop $groups")
     f.emit(3, "(br_if $groups.done (i32.ge_u (local.get $g) (local.get $gb)))")
-    f.set(3, "wq", "(i32.add (local.get $w) (i32.mul (i32.mul (local.get $g) (local.get $kb)) (i32.const 64)))", "i32")
+    f.set(3, "wq", f"(i32.add (local.get $w) (i32.mul (i32.mul (local.get $g) (local.get $kb)) (i32.const {gbytes})))", "i32")
     f.set(3, "sc", "(i32.add (local.get $scales) (i32.shl (i32.mul (local.get $g) (local.get $kb)) (i32.const 3)))", "i32")
     f.set(3, "xq", get("scratch"), "i32")
     f.set(3, "sum", "(v128.const i32x4 0 0 0 0)")
@@ -369,7 +376,7 @@ def vec_kernel():
         load_x(4, c)
         block(f, 4, c, range(1), c == CHUNK - 1)
     f.set(4, "sum", "(f32x4.add (local.get $sum) (local.get $acc.0))")
-    f.set(4, "wq", f"(i32.add (local.get $wq) (i32.const {64 * CHUNK}))", "i32")
+    f.set(4, "wq", f"(i32.add (local.get $wq) (i32.const {gbytes * CHUNK}))", "i32")
     f.set(4, "sc", f"(i32.add (local.get $sc) (i32.const {8 * CHUNK}))", "i32")
     f.set(4, "xq", f"(i32.add (local.get $xq) (i32.const {stride * CHUNK}))", "i32")
     f.set(4, "b", f"(i32.add (local.get $b) (i32.const {CHUNK}))", "i32")
@@ -389,7 +396,8 @@ def vec_kernel():
     load_x(3, 0)
     f.set(3, "g", get("ga"), "i32")
     f.emit(3, "(loop $tail.groups")
-    f.set(4, "wq", "(i32.add (local.get $w) (i32.shl (i32.add (i32.mul (local.get $g) (local.get $kb)) (local.get $b)) (i32.const 6)))", "i32")
+    f.set(4, "wq", "(i32.add (local.get $w) (i32.mul (i32.add (i32.mul (local.get $g) (local.get $kb)) (local.get $b)) "
+          f"(i32.const {gbytes})))", "i32")
     f.set(4, "sc", "(i32.add (local.get $scales) (i32.shl (i32.add (i32.mul (local.get $g) (local.get $kb)) (local.get $b)) (i32.const 3)))", "i32")
     block(f, 4, 0, range(1), True)
     f.set(4, "p", "(i32.add (local.get $dst) (i32.shl (local.get $g) (i32.const 4)))", "i32")
@@ -402,10 +410,10 @@ def vec_kernel():
     f.emit(3, "(br $tail)))")
     f.emit(2, "(call $add_bias (local.get $dst) (local.get $bias) (i32.const 1) (local.get $m) (local.get $j0) (local.get $j1)))")
     head = ["",
-            "  ;; matmul_q4_vec(dst, x, w, bias, k, m, j0, j1, scratch): matmul_q4 with n = 1,",
+            f"  ;; matmul_{q}_vec(dst, x, w, bias, k, m, j0, j1, scratch): matmul_{q} with n = 1,",
             f"  ;; bit for bit, reading each row group's weights front to back; scratch: {VEC_SCRATCH}",
             "  ;; bytes per 32 columns of x (kernels.MatVecScratch). j0 must be a multiple of 4.",
-            '  (func $matmul_q4_vec (export "matmul_q4_vec")',
+            f'  (func $matmul_{q}_vec (export "matmul_{q}_vec")',
             "    (param $dst i32) (param $x i32) (param $w i32) (param $bias i32)",
             "    (param $k i32) (param $m i32) (param $j0 i32) (param $j1 i32) (param $scratch i32)",
             "    (if (i32.and (local.get $j0) (i32.const 3)) (then (unreachable)))",
@@ -422,8 +430,7 @@ def main():
     for q in ("q8", "q4"):
         text = f"  ;; matmul_{q}: generated by gen_matmul_q.py, which describes the scheme.\n" + kernel(q)
         text += "".join("\n" + tile_func(q, n) for n in TILES)
-        if q == "q4":
-            text += vec_kernel()
+        text += vec_kernel(q)
         with open(os.path.join(sys.argv[1], f"matmul_{q}.wat"), "w") as fh:
             fh.write(text)
 

@@ -91,6 +91,7 @@ const (
 	AttentionKVQ8
 	Features
 	MatmulQ4Vec
+	MatmulQ8Vec
 )
 
 // Names are the exports of Module; a kernel id indexes it.
@@ -117,6 +118,7 @@ var Names = []string{
 	AttentionKVQ8: "attention_kvq8",
 	Features:      "features",
 	MatmulQ4Vec:   "matmul_q4_vec",
+	MatmulQ8Vec:   "matmul_q8_vec",
 }
 
 // FeatureRelaxedSIMD is the bit of the features kernel's result that
@@ -130,8 +132,8 @@ func AttentionScratch(heads, keys int) int {
 	return heads * (16 + (4*keys+15)&^15)
 }
 
-// MatVecScratch is the bytes of scratch matmul_q4_vec needs for x of k
-// columns: six vectors per block of 32 (the relaxed module uses four).
+// MatVecScratch is the bytes of scratch matmul_q4_vec and matmul_q8_vec
+// need for x of k columns: at most six vectors per block of 32.
 func MatVecScratch(k int) int {
 	return (k + 31) / 32 * 96
 }

@@ -23,6 +23,7 @@ export const kernelNames = [
 	"layernorm", "gelu_new", "add", "add3", "rope", "attention",
 	"copy", "argmax", "copy_f16", "attention_f16",
 	"copy_kvq8", "attention_kvq8", "features", "matmul_q4_vec",
+	"matmul_q8_vec",
 ];
 
 const jobWords = 16;

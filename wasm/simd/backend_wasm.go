@@ -30,7 +30,7 @@ type Backend struct {
 	shifted []int32 // Embed's ids moved to a view's first row
 	scores  scratch // Attention's per-job scores
 	quant   scratch // a quantized view copied whole
-	xq      scratch // MatMul's one row of x quantized, per job (matmul_q4_vec)
+	xq      scratch // MatMul's one row of x quantized, per job (vecKernels)
 	argmax  scratch // Argmax's result
 	result  int32   // Argmax's and Kernels' result, read back
 	kernels string  // Kernels' answer, once asked

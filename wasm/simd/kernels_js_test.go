@@ -242,41 +242,62 @@ func BenchmarkDecodeAttention(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeQ4 times a decode step's Q4 products in V8 (one row of x,
-// kernels-relaxed.wasm) by matmul_q4, which sweeps every row group chunk
-// by chunk, and by matmul_q4_vec, which reads each group front to back: m×k
-// 10240×2560 (the MLP's first product) and 2560×10240 (its second), the
-// weights cycled through 8 copies so that they come from memory.
-func BenchmarkDecodeQ4(b *testing.B) {
-	for _, shape := range [][2]int{{2560, 10240}, {10240, 2560}} {
-		k, m := shape[0], shape[1]
-		w, x := randomQ4(rand.New(rand.NewPCG(1, 2)), 1, k, m)
-		const copies = 8
-		xAt := 256
-		scratchAt := xAt + len(x)
-		wAt := (scratchAt + kernels.MatVecScratch(k) + 4095) &^ 4095
-		dstAt := wAt + copies*len(w)
-		for _, kernel := range []string{"matmul_q4", "matmul_q4_vec"} {
-			b.Run(fmt.Sprintf("%s/1x%d·%dx%d", kernel, k, m, k), func(b *testing.B) {
-				kk := newV8Kernels(b, kernels.RelaxedModule, dstAt+4*m)
-				kk.write(xAt, x)
-				for c := range copies {
-					kk.write(wAt+c*len(w), w)
-				}
-				fn := kk.exports.Get(kernel)
-				i := 0
-				call := func() {
-					at := wAt + i%copies*len(w)
-					if kernel == "matmul_q4" {
-						fn.Invoke(dstAt, xAt, at, 0, 1, k, m, 0, m)
-					} else {
-						fn.Invoke(dstAt, xAt, at, 0, k, m, 0, m, scratchAt)
+// BenchmarkDecodeQ times a decode step's Q4 and Q8 products in V8 (one row
+// of x, kernels-relaxed.wasm) by matmul_q4 and matmul_q8, which sweep every
+// row group chunk by chunk, and by matmul_q4_vec and matmul_q8_vec, which
+// read each group front to back: m×k 10240×2560 (the MLP's first product)
+// and 2560×10240 (its second), the weights cycled through 8 copies so that
+// they come from memory.
+func BenchmarkDecodeQ(b *testing.B) {
+	for _, q := range []string{"q4", "q8"} {
+		for _, shape := range [][2]int{{2560, 10240}, {10240, 2560}} {
+			k, m := shape[0], shape[1]
+			rng := rand.New(rand.NewPCG(1, 2))
+			w, x := randomQ4(rng, 1, k, m)
+			if q == "q8" {
+				w = randomQ8(rng, k, m)
+			}
+			const copies = 8
+			xAt := 256
+			scratchAt := xAt + len(x)
+			wAt := (scratchAt + kernels.MatVecScratch(k) + 4095) &^ 4095
+			dstAt := wAt + copies*len(w)
+			for _, kernel := range []string{"matmul_" + q, "matmul_" + q + "_vec"} {
+				b.Run(fmt.Sprintf("%s/1x%d·%dx%d", kernel, k, m, k), func(b *testing.B) {
+					kk := newV8Kernels(b, kernels.RelaxedModule, dstAt+4*m)
+					kk.write(xAt, x)
+					for c := range copies {
+						kk.write(wAt+c*len(w), w)
 					}
-					i++
-				}
-				timeV8(b, call)
-				b.ReportMetric(2*float64(k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
+					fn := kk.exports.Get(kernel)
+					i := 0
+					call := func() {
+						at := wAt + i%copies*len(w)
+						if kernel == "matmul_"+q {
+							fn.Invoke(dstAt, xAt, at, 0, 1, k, m, 0, m)
+						} else {
+							fn.Invoke(dstAt, xAt, at, 0, k, m, 0, m, scratchAt)
+						}
+						i++
+					}
+					timeV8(b, call)
+					b.ReportMetric(2*float64(k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
 		}
 	}
+}
+
+// randomQ8 is a random Q8 matrix [m, k] in the layout of docs/format.md:
+// int8 quants of any value, then f16 scales as randomQ4's.
+func randomQ8(rng *rand.Rand, k, m int) []byte {
+	kb, groups := (k+31)/32, (m+3)/4
+	w := make([]byte, kb*128*groups+kb*8*groups)
+	for i := range kb * 128 * groups {
+		w[i] = byte(rng.Uint32())
+	}
+	for i := kb * 128 * groups; i < len(w); i += 2 {
+		binary.LittleEndian.PutUint16(w[i:], uint16(0x1c00+rng.IntN(0x800))|uint16(rng.IntN(2))<<15)
+	}
+	return w
 }

@@ -41,8 +41,8 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 		return
 	}
 	parts := b.parts(m, n*k, minMACs)
-	if wh.dt == tensor.Q4 && n == 1 && k <= vecMaxK {
-		b.matVecQ4(d, xh, wAddr, biasAddr, k, m, parts)
+	if vec, ok := vecKernels[wh.dt]; ok && n == 1 && k <= vecMaxK {
+		b.matVec(vec, d, xh, wAddr, biasAddr, k, m, parts)
 		return
 	}
 	kernel := matmulKernels[wh.dt]
@@ -52,15 +52,18 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 	b.submit(op)
 }
 
-// vecMaxK bounds the columns matmul_q4_vec takes: its x, quantized, stays
-// in the processor's first-level cache beside the weights streaming past
-// (it measured slower than matmul_q4 at k = 10240).
+// vecKernels are the products of one row of x that read each row group's
+// weights front to back (matmul_q4_vec, matmul_q8_vec): a decode step's.
+var vecKernels = map[tensor.DType]int32{tensor.Q4: kernels.MatmulQ4Vec, tensor.Q8: kernels.MatmulQ8Vec}
+
+// vecMaxK bounds the columns the vecKernels take: at 10240 matmul_q4_vec
+// measured slower than matmul_q4 in V8 and matmul_q8_vec no faster than
+// matmul_q8 (docs/benchmarks.md), at 2560 both faster.
 const vecMaxK = 4096
 
-// matVecQ4 is MatMul of one row of x by Q4 weights with matmul_q4_vec,
-// which reads each row group's weights front to back: a decode step's
-// products. Each job quantizes x into scratch of its own.
-func (b *Backend) matVecQ4(d, x *handle, wAddr, biasAddr int32, k, m, parts int) {
+// matVec is MatMul of one row of x by quantized weights with kernel, a
+// vecKernels one. Each job quantizes x into scratch of its own.
+func (b *Backend) matVec(kernel int32, d, x *handle, wAddr, biasAddr int32, k, m, parts int) {
 	const op = "MatMul"
 	perJob := (uint64(kernels.MatVecScratch(k)) + align - 1) &^ (align - 1)
 	at, ok := b.reserve(&b.xq, op, uint64(parts)*perJob)
@@ -70,7 +73,7 @@ func (b *Backend) matVecQ4(d, x *handle, wAddr, biasAddr int32, k, m, parts int)
 	job := 0
 	split(m, parts, tensor.RowGroup, func(lo, hi int) {
 		scratch := int32(at) + int32(uint64(job)*perJob)
-		b.job(kernels.MatmulQ4Vec, d.addr(0), x.addr(0), wAddr, biasAddr, int32(k), int32(m), int32(lo), int32(hi), scratch)
+		b.job(kernel, d.addr(0), x.addr(0), wAddr, biasAddr, int32(k), int32(m), int32(lo), int32(hi), scratch)
 		job++
 	})
 	b.submit(op)
