@@ -104,6 +104,18 @@ type KVAllocator interface {
 	AllocKV(label string, dt tensor.DType, positions, heads, headDim int) (Tensor, error)
 }
 
+// PartUploader is a Backend that takes a tensor's bytes in parts, so that
+// a loader need not assemble a tensor that spans two of its reads in a
+// buffer of its own (a page's memory never shrinks). Reserve makes a
+// tensor as Upload would, its bytes undefined until UploadPart has written
+// each of them; UploadPart copies data to byte offset off of what Upload
+// would have been given. An UploadPart past the tensor's end, or into a
+// view, a freed tensor or another backend's, is an error.
+type PartUploader interface {
+	Reserve(label string, dt tensor.DType, rows, cols int) (Tensor, error)
+	UploadPart(t Tensor, off int64, data []byte) error
+}
+
 // Add3er is an optional fused op: Add3(dst, a, b, c) computes
 // dst[i] = (a[i] + b[i]) + c[i] in float32, bit for bit equal to Add(t, a, b)
 // followed by Add(dst, t, c) for a separate t. dst may alias any operand.

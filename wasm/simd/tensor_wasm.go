@@ -117,6 +117,43 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 	return h, nil
 }
 
+// Reserve makes a tensor of Upload's dtypes and shape whose bytes
+// UploadPart then writes (backend.PartUploader).
+func (b *Backend) Reserve(label string, dt tensor.DType, rows, cols int) (backend.Tensor, error) {
+	if b.closed {
+		return nil, ErrClosed
+	}
+	size, err := byteSize("reserve", label, dt, rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	h, _, err := b.make("reserve", label, dt, rows, cols, size)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// UploadPart copies data to byte off of a reserved or uploaded tensor.
+func (b *Backend) UploadPart(t backend.Tensor, off int64, data []byte) error {
+	if b.closed {
+		return ErrClosed
+	}
+	h, ok := t.(*handle)
+	switch {
+	case !ok || h == nil || h.owner != b:
+		return fmt.Errorf("simd: upload part: tensor of type %T is not from this backend", t)
+	case h.buf.released:
+		return fmt.Errorf("simd: upload part of %q: the tensor was freed", h.label)
+	case h.view:
+		return fmt.Errorf("simd: upload part of %q: a view takes no upload", h.label)
+	case off < 0 || uint64(off)+uint64(len(data)) > h.buf.size:
+		return fmt.Errorf("simd: upload part of %q: bytes [%d, %d) outside its %d", h.label, off, off+int64(len(data)), h.buf.size)
+	}
+	write(h.buf.addr+uint64(off), data)
+	return nil
+}
+
 // Alloc makes a zeroed F32 or F16 tensor.
 func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.Tensor, error) {
 	if b.closed {

@@ -2,7 +2,6 @@ package backendtest
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 
 	"github.com/phi2web/phi2web/runtime/tensor"
@@ -126,7 +125,7 @@ func (e *env) tryUpload(dt tensor.DType, rows, cols, n int) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			e.Errorf("Upload %s [%d %d] of %d bytes panicked: %v", dt, rows, cols, n, p)
-			err = fmt.Errorf("panic")
+			err = errPanic
 		}
 	}()
 	t, err := e.b.Upload("q", dt, rows, cols, make([]byte, n))

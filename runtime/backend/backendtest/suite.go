@@ -48,6 +48,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) backend.Backend) {
 		{"AttentionKVQ8", testAttentionKVQ8},
 		{"CopyF16", testCopyF16},
 		{"UploadQuant", testUploadQuant},
+		{"UploadParts", testUploadParts},
 	}
 	for i, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
