@@ -22,9 +22,13 @@ func Checked(l weights.Loader) weights.Loader { return checked{l} }
 type checked struct{ weights.Loader }
 
 func (c checked) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
+	return c.EachPart(nil, weights.WholeOnly(f))
+}
+
+func (c checked) EachPart(whole weights.Whole, f weights.PartFunc) error {
 	var fErr error
-	err := c.Loader.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
-		fErr = f(name, dt, shape, data)
+	err := weights.EachPart(c.Loader, whole, func(name string, dt tensor.DType, shape []int, off int64, data []byte) error {
+		fErr = f(name, dt, shape, off, data)
 		return fErr
 	})
 	if err != nil && fErr == nil {

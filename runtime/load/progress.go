@@ -50,6 +50,10 @@ type countingLoader struct {
 }
 
 func (c countingLoader) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
+	return c.EachPart(nil, weights.WholeOnly(f))
+}
+
+func (c countingLoader) EachPart(whole weights.Whole, f weights.PartFunc) error {
 	start, done := time.Now(), int64(0)
 	var busy time.Duration
 	report := func(done int64) {
@@ -58,9 +62,9 @@ func (c countingLoader) Each(f func(name string, dt tensor.DType, shape []int, d
 		c.report(p)
 	}
 	c.report(Progress{Phase: PhaseLoad, Total: c.total})
-	err := c.Loader.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
+	err := weights.EachPart(c.Loader, whole, func(name string, dt tensor.DType, shape []int, off int64, data []byte) error {
 		t := time.Now()
-		if err := f(name, dt, shape, data); err != nil {
+		if err := f(name, dt, shape, off, data); err != nil {
 			return err
 		}
 		busy += time.Since(t)

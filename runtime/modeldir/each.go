@@ -1,6 +1,9 @@
 package modeldir
 
-import "github.com/phi2web/phi2web/runtime/tensor"
+import (
+	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
+)
 
 // Each calls f for every tensor in stream order, implementing
 // weights.Loader. Each shard is decompressed whole and its compressed and
@@ -14,6 +17,14 @@ import "github.com/phi2web/phi2web/runtime/tensor"
 //
 // data is valid only during the call to f; shape must not be modified.
 func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error {
+	return m.EachPart(nil, weights.WholeOnly(f))
+}
+
+// EachPart is Each, except that a tensor spanning shards for which whole
+// reports false is handed out as a part per shard, each once its shard is
+// checked (weights.PartLoader), with no buffer of its own. A nil whole
+// assembles every tensor.
+func (m *Model) EachPart(whole weights.Whole, f weights.PartFunc) error {
 	var read func(ShardInfo) ([]byte, error)
 	if m.raw {
 		p := m.newPrefetcher()
@@ -23,6 +34,7 @@ func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []by
 		read = m.newShardReader().read
 	}
 	var span []byte // the tensor being assembled across shards
+	parts := false  // the spanning tensor goes out in parts
 	next := 0       // index of the next tensor to hand out
 	for i, s := range m.shards {
 		raw, err := read(s)
@@ -39,25 +51,35 @@ func (m *Model) Each(f func(name string, dt tensor.DType, shape []int, data []by
 				break
 			}
 			if start >= first && end <= last {
-				if err := f(t.Name, t.DType, t.Shape, raw[start-first:end-first]); err != nil {
+				if err := f(t.Name, t.DType, t.Shape, 0, raw[start-first:end-first]); err != nil {
 					return err
 				}
 				next++
 				continue
 			}
+			from, to := max(start, first), min(end, last)
 			if start >= first { // a spanning tensor begins in this shard
-				if int64(cap(span)) < t.Length {
+				parts = whole != nil && !whole(t.Name, t.DType, t.Shape)
+				if !parts && int64(cap(span)) < t.Length {
 					span = make([]byte, t.Length)
 				}
-				span = span[:t.Length]
+				span = span[:0]
 			}
-			from, to := max(start, first), min(end, last)
-			copy(span[from-start:], raw[from-first:to-first])
+			if parts {
+				if err := f(t.Name, t.DType, t.Shape, from-start, raw[from-first:to-first]); err != nil {
+					return err
+				}
+			} else {
+				span = span[:t.Length]
+				copy(span[from-start:], raw[from-first:to-first])
+			}
 			if end > last {
 				break
 			}
-			if err := f(t.Name, t.DType, t.Shape, span); err != nil {
-				return err
+			if !parts {
+				if err := f(t.Name, t.DType, t.Shape, 0, span); err != nil {
+					return err
+				}
 			}
 			next++
 		}

@@ -20,6 +20,42 @@ type Loader interface {
 	Each(f func(name string, dt tensor.DType, shape []int, data []byte) error) error
 }
 
+// PartLoader is a Loader that can hand out a tensor in parts as its
+// storage is read, instead of assembling it first. EachPart calls f for
+// every tensor as Each does, with off 0 and all its bytes, except for the
+// tensors for which whole reports false: those may come in several calls,
+// in order, each with off, the byte offset of data within the tensor. The
+// parts cover the tensor once.
+type PartLoader interface {
+	Loader
+	EachPart(whole Whole, f PartFunc) error
+}
+
+// PartFunc receives a tensor or, in EachPart, a part of one at byte off.
+type PartFunc func(name string, dt tensor.DType, shape []int, off int64, data []byte) error
+
+// Whole tells EachPart whether a tensor must come whole.
+type Whole func(name string, dt tensor.DType, shape []int) bool
+
+// EachPart walks l's tensors with l's EachPart where it has one, else with
+// its Each, which hands every tensor out whole.
+func EachPart(l Loader, whole Whole, f PartFunc) error {
+	if p, ok := l.(PartLoader); ok {
+		return p.EachPart(whole, f)
+	}
+	return l.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
+		return f(name, dt, shape, 0, data)
+	})
+}
+
+// WholeOnly adapts an Each callback to EachPart's, for the Each of a
+// PartLoader, which asks for no parts.
+func WholeOnly(f func(name string, dt tensor.DType, shape []int, data []byte) error) PartFunc {
+	return func(name string, dt tensor.DType, shape []int, _ int64, data []byte) error {
+		return f(name, dt, shape, data)
+	}
+}
+
 var _ Loader = (*Checkpoint)(nil)
 
 // Each walks the checkpoint's tensors in file order, reusing one buffer.
