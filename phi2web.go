@@ -155,7 +155,7 @@ func (m *Model) load(ctx context.Context, be chosen) error {
 		m.info.Loader = nil
 		po := phi2.Options{MaxContext: m.o.Context, KVCache: kvCache(m.kv, be.Name(), l.Config(), m.o.Context, l.Bytes)}
 		var err error
-		m.m, err = phi2.Load(l, be.Backend, po) // the backend itself: callers ask it for more (bench)
+		m.m, err = phi2.Load(l.Loader, be.Backend, po) // the backend itself: callers ask it for more (bench)
 		return err
 	})
 	if err == nil {

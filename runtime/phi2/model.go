@@ -73,14 +73,9 @@ func Load(l weights.Loader, be backend.Backend, o Options) (*Model, error) {
 	}
 	m := &Model{Config: cfg, be: be, opts: o}
 	byName := map[string]backend.Tensor{}
-	err := l.Each(func(name string, dt tensor.DType, shape []int, data []byte) error {
-		t, err := upload(be, name, dt, shape, data)
-		if err != nil {
-			return err
-		}
+	err := eachUploaded(l, be, func(name string, t backend.Tensor) {
 		m.all = append(m.all, t)
 		byName[name] = t
-		return nil
 	})
 	if err == nil {
 		err = m.assemble(byName)

@@ -7,7 +7,71 @@ import (
 
 	"github.com/phi2web/phi2web/runtime/backend"
 	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/runtime/weights"
 )
+
+// eachUploaded uploads every tensor of l to be and hands each to done.
+// Where l can hand out parts and be take them (weights.PartLoader,
+// backend.PartUploader), a matrix kept in its stored dtype that spans
+// l's reads is written part by part, without a buffer of its own.
+func eachUploaded(l weights.Loader, be backend.Backend, done func(name string, t backend.Tensor)) error {
+	pu, _ := be.(backend.PartUploader)
+	whole := func(_ string, dt tensor.DType, shape []int) bool {
+		return pu == nil || len(shape) != 2 || !slices.Contains(be.WeightTypes(), dt)
+	}
+	var p parts
+	err := weights.EachPart(l, whole, func(name string, dt tensor.DType, shape []int, off int64, data []byte) error {
+		if whole(name, dt, shape) || off == 0 && int64(len(data)) == tensor.ByteSize(dt, shape[0], shape[1]) {
+			if err := p.check(); err != nil {
+				return err
+			}
+			t, err := upload(be, name, dt, shape, data)
+			if err == nil {
+				done(name, t)
+			}
+			return err
+		}
+		if off == 0 {
+			if err := p.check(); err != nil {
+				return err
+			}
+			t, err := pu.Reserve(name, dt, shape[0], shape[1])
+			if err != nil {
+				return fmt.Errorf("upload %s: %w", name, err)
+			}
+			done(name, t) // freed with the others if the load fails
+			p = parts{name: name, t: t, size: tensor.ByteSize(dt, shape[0], shape[1])}
+		}
+		if p.t == nil || p.name != name || off != p.written {
+			return fmt.Errorf("tensor %s: a part at byte %d, not %d", name, off, p.written)
+		}
+		if err := pu.UploadPart(p.t, off, data); err != nil {
+			return fmt.Errorf("upload %s: %w", name, err)
+		}
+		p.written += int64(len(data))
+		return nil
+	})
+	if err == nil {
+		err = p.check()
+	}
+	return err
+}
+
+// parts is a tensor being written part by part.
+type parts struct {
+	name          string
+	t             backend.Tensor
+	size, written int64
+}
+
+// check reports a tensor whose parts ended before its last byte.
+func (p *parts) check() error {
+	if p.t != nil && p.written != p.size {
+		return fmt.Errorf("tensor %s: its parts cover %d of its %d bytes", p.name, p.written, p.size)
+	}
+	*p = parts{}
+	return nil
+}
 
 // upload puts one checkpoint tensor on the backend. Vectors (norms, biases)
 // become F32 rows. Matrices keep their stored dtype when the backend
