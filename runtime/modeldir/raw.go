@@ -21,14 +21,53 @@ type RawFile interface {
 	ReadAllSHA256(p []byte) ([32]byte, error)
 }
 
-// readRaw reads a decoded shard whole and checks its size and sha256, the
-// guard against bytes changed where they were kept.
-func (r *shardReader) readRaw(s ShardInfo, f weights.File, raw []byte) error {
+// StagingFile is a RawFile that can also read and hash its bytes ahead
+// into room of its own (a browser store's reader workers keep them in
+// their shared buffers), so that a load reading shards ahead holds no
+// buffer of its own for them. A source's StagingFiles must allow
+// Options.Readers shards staged at once; more Stage calls wait for a
+// Take or Drop.
+type StagingFile interface {
+	RawFile
+	Stage() (Staged, error)
+}
+
+// Staged is a file's bytes read and hashed ahead, holding their room until
+// taken or dropped (store.StagedShard is one).
+type Staged interface {
+	// Take copies the bytes into p (len(p) == the file's size) and frees
+	// their room, also when it fails.
+	Take(p []byte) error
+	// Sum is the SHA-256 of the bytes, once taken.
+	Sum() [32]byte
+	// Drop frees their room unread.
+	Drop()
+}
+
+// checkRawSize checks a decoded shard's stored size against the manifest.
+func checkRawSize(s ShardInfo, f weights.File) error {
 	switch size := f.Size(); {
 	case size < s.RawSize:
 		return fmt.Errorf("%s: truncated: %d of %d decoded bytes (stored copy is incomplete): %s", s.File, size, s.RawSize, redo)
 	case size > s.RawSize:
 		return fmt.Errorf("%s: %d decoded bytes, %s says %d (stored copy is corrupt): %s", s.File, size, ManifestFile, s.RawSize, redo)
+	}
+	return nil
+}
+
+// checkRawSum checks a decoded shard's sha256, the guard against bytes
+// changed where they were kept.
+func checkRawSum(s ShardInfo, sum [32]byte) error {
+	if hex.EncodeToString(sum[:]) != s.RawSHA256 {
+		return rawMismatch(s)
+	}
+	return nil
+}
+
+// readRaw reads a decoded shard whole and checks its size and sha256.
+func (r *shardReader) readRaw(s ShardInfo, f weights.File, raw []byte) error {
+	if err := checkRawSize(s, f); err != nil {
+		return err
 	}
 	var sum [32]byte
 	if rf, ok := f.(RawFile); ok {
@@ -45,10 +84,33 @@ func (r *shardReader) readRaw(s ShardInfo, f weights.File, raw []byte) error {
 		}
 		sum = r.m.sum256(raw)
 	}
-	if hex.EncodeToString(sum[:]) != s.RawSHA256 {
-		return rawMismatch(s)
+	return checkRawSum(s, sum)
+}
+
+// readAhead reads decoded shard s for the prefetcher: staged where its
+// file is a StagingFile, else checked into the buffer buf returns.
+func (r *shardReader) readAhead(s ShardInfo, buf func() []byte) ([]byte, Staged, error) {
+	f, err := r.m.src.Open(s.File)
+	if err != nil {
+		return nil, nil, openError(s, err)
 	}
-	return nil
+	defer f.Close()
+	sf, ok := f.(StagingFile)
+	if !ok {
+		raw := buf()[:s.RawSize]
+		if err := r.readRaw(s, f, raw); err != nil {
+			return nil, nil, err
+		}
+		return raw, nil, nil
+	}
+	if err := checkRawSize(s, f); err != nil {
+		return nil, nil, err
+	}
+	st, err := sf.Stage()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: read: %v", s.File, err)
+	}
+	return nil, st, nil
 }
 
 func (m *Model) sum256(p []byte) [32]byte {

@@ -42,16 +42,21 @@ func (m *Model) newShardReader() *shardReader {
 	return r
 }
 
+// openError says why shard s's file did not open.
+func openError(s ShardInfo, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: missing from the model directory: %s", s.File, redo)
+	}
+	return fmt.Errorf("%s: %v", s.File, err)
+}
+
 // read decompresses shard s and checks it: the file's size and sha256,
 // then the size and sha256 of what it decompresses to. The result is valid
 // until the next read.
 func (r *shardReader) read(s ShardInfo) ([]byte, error) {
 	f, err := r.m.src.Open(s.File)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: missing from the model directory: %s", s.File, redo)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", s.File, err)
+		return nil, openError(s, err)
 	}
 	defer f.Close()
 	raw := r.raw[:s.RawSize]
