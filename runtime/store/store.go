@@ -75,6 +75,31 @@ type Hasher interface {
 	ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
 }
 
+// Stager is a Hasher that can also read and hash a shard ahead into room
+// of its own (a page's store reader workers keep it in their shared
+// buffers), so that a load reading shards ahead needs no buffer of its own
+// for them until it takes their bytes (modeldir.StagingFile). It has room
+// for Stages shards: more StageShard calls wait until a staged shard is
+// taken or dropped.
+type Stager interface {
+	Hasher
+	// StageShard reads shard, of size bytes stored, and hashes it.
+	StageShard(model, shard string, size int64) (StagedShard, error)
+	Stages() int
+}
+
+// StagedShard is a shard read and hashed ahead, holding its room until
+// taken or dropped.
+type StagedShard interface {
+	// Take copies the bytes into p (len(p) == the shard's size) and frees
+	// their room, also when it fails.
+	Take(p []byte) error
+	// Sum is the SHA-256 of the bytes, once taken.
+	Sum() [32]byte
+	// Drop frees their room unread.
+	Drop()
+}
+
 // Digester is a Store that hashes bytes beside the caller, where hashing
 // on the caller's thread would hold it up (a page: crypto.subtle hashes on
 // the thread that calls it, and the store's reader workers are idle while
@@ -121,6 +146,9 @@ func RawShard(name string) string { return name + ".raw" }
 // only writes or estimates (LowerQuota, a limit) passes reads through, and
 // says so with an Unwrap method returning what it wraps.
 func AsHasher(st Store) (Hasher, bool) { return as[Hasher](st) }
+
+// AsStager returns the Stager st is, or wraps, as AsHasher does.
+func AsStager(st Store) (Stager, bool) { return as[Stager](st) }
 
 // AsLister returns the Lister st is, or wraps, as AsHasher does.
 func AsLister(st Store) (Lister, bool) { return as[Lister](st) }

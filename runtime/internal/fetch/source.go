@@ -54,7 +54,22 @@ func (s storeSource) Open(name string) (weights.File, error) {
 	if size == 0 {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return &shardFile{s: s, name: RawName(name), size: size, window: make([]byte, 0, s.window)}, nil
+	f := &shardFile{s: s, name: RawName(name), size: size, window: make([]byte, 0, s.window)}
+	if st, ok := store.AsStager(s.st); ok {
+		return stagingFile{f, st}, nil
+	}
+	return f, nil
+}
+
+// stagingFile is a shard of a store that reads shards ahead into room of
+// its own (modeldir.StagingFile).
+type stagingFile struct {
+	*shardFile
+	st store.Stager
+}
+
+func (f stagingFile) Stage() (modeldir.Staged, error) {
+	return f.st.StageShard(f.s.key, f.name, f.size)
 }
 
 type bytesFile struct{ *bytes.Reader }
@@ -145,8 +160,12 @@ func readFull(st store.Store, key, shard string, off int64, p []byte) error {
 // Readers is the number of shards a load from st should read at once
 // (modeldir.Options.Readers): three where the store hashes natively and
 // may be read from several goroutines (store.Hasher: IndexedDB's three
-// store reader workers), so that reads and hashes overlap; else one.
+// store reader workers), so that reads and hashes overlap, but no more
+// than a store.Stager has room to stage; else one.
 func Readers(st store.Store) int {
+	if s, ok := store.AsStager(st); ok {
+		return max(1, min(3, s.Stages()))
+	}
 	if _, ok := store.AsHasher(st); ok {
 		return 3
 	}
