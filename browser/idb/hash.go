@@ -27,6 +27,52 @@ func (s *Store) ReadShardSHA256(model, shard string, p []byte) ([32]byte, error)
 	return s.readShardSHA256Here(model, shard, p)
 }
 
+var _ store.Stager = (*Store)(nil)
+
+// StageShard reads shard whole in a store reader worker, hashed, and keeps
+// it in the worker's slot until taken: a load reading three shards ahead
+// then needs no buffer of its own for them. Where no worker can, it reads
+// on this thread into a buffer of its own.
+func (s *Store) StageShard(model, shard string, size int64) (store.StagedShard, error) {
+	if size < 0 || size > math.MaxInt32 {
+		return nil, fmt.Errorf("idb: shard %q of %s: %d bytes cannot be read whole", shard, model, size)
+	}
+	st, err := s.readers.stage(s.name, model, shard, int(size))
+	if err != errNoReaders {
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	p := make([]byte, size)
+	sum, err := s.readShardSHA256Here(model, shard, p)
+	if err != nil {
+		return nil, err
+	}
+	return &heldShard{p: p, sum: sum}, nil
+}
+
+// Stages is how many shards StageShard holds at once: one per worker.
+func (s *Store) Stages() int { return readerCount }
+
+// heldShard is a shard staged in Go memory, where no worker could read it.
+type heldShard struct {
+	p   []byte
+	sum [32]byte
+}
+
+func (h *heldShard) Take(p []byte) error {
+	defer h.Drop()
+	if len(p) != len(h.p) {
+		return fmt.Errorf("idb: a %d-byte buffer for %d bytes", len(p), len(h.p))
+	}
+	copy(p, h.p)
+	return nil
+}
+
+func (h *heldShard) Sum() [32]byte { return h.sum }
+func (h *heldShard) Drop()         { h.p = nil }
+
 var _ store.Digester = (*Store)(nil)
 
 // SHA256 hashes p in a store reader worker where one can run and the page

@@ -132,68 +132,136 @@ func (r *reader) answer(v safejs.Value) {
 // returns errNoReaders when no worker can. The sum is crypto.subtle's, or
 // Go's when the worker had none.
 func (rs *readers) read(db, model, shard string, p []byte) (sum [32]byte, err error) {
+	st, err := rs.stage(db, model, shard, len(p))
+	if err != nil {
+		return sum, err
+	}
+	if err := st.Take(p); err != nil {
+		return sum, err
+	}
+	return st.Sum(), nil
+}
+
+// staged is a shard a worker read and hashed, kept in the worker's slot
+// (or, in a page without shared buffers, in the buffer it handed over)
+// until taken or dropped; the worker serves no one else meanwhile
+// (store.StagedShard).
+type staged struct {
+	rs           *readers
+	r            *reader
+	bytes        safejs.Value // a Uint8Array of the shard's bytes
+	sum          [32]byte
+	hashed       bool // sum is the worker's
+	model, shard string
+	done         bool
+}
+
+// stage asks a worker for shard of model in database db, of size bytes,
+// and keeps the worker until the shard is taken or dropped; it returns
+// errNoReaders when no worker can.
+func (rs *readers) stage(db, model, shard string, size int) (*staged, error) {
 	if !rs.start() {
-		return sum, errNoReaders
+		return nil, errNoReaders
 	}
 	r := <-rs.idle
 	if r.failed || rs.broken {
 		rs.idle <- r
 		rs.broken = true
-		return sum, errNoReaders
+		return nil, errNoReaders
 	}
-	rs.next++
-	msg, err := safejs.ValueOf(map[string]any{"id": rs.next, "db": db, "version": store.SchemaVersion, "model": model, "shard": shard, "size": len(p)})
+	st := &staged{rs: rs, r: r, model: model, shard: shard}
+	data, err := rs.ask(r, db, model, shard, size)
 	if err == nil {
-		err = msg.Set("slot", r.slotFor(len(p)))
+		err = st.hold(data, size)
 	}
 	if err != nil {
+		st.done = true
 		rs.idle <- r
-		return sum, err
+		return nil, err
+	}
+	return st, nil
+}
+
+// ask posts a read of shard to worker r and waits for its reply.
+func (rs *readers) ask(r *reader, db, model, shard string, size int) (safejs.Value, error) {
+	rs.next++
+	msg, err := safejs.ValueOf(map[string]any{"id": rs.next, "db": db, "version": store.SchemaVersion, "model": model, "shard": shard, "size": size})
+	if err == nil {
+		err = msg.Set("slot", r.slotFor(size))
+	}
+	if err != nil {
+		return safejs.Undefined(), err
 	}
 	r.pending = true
 	if _, err := r.w.Call("postMessage", msg); err != nil {
 		r.pending = false
-		rs.idle <- r
-		return sum, err
+		return safejs.Undefined(), err
 	}
 	data := <-r.reply
-	defer func() { rs.idle <- r }() // once its slot has been copied out
 	if data.IsUndefined() {
 		rs.broken = true
-		return sum, errNoReaders
+		return data, errNoReaders
 	}
 	if e := get(data, "error"); !isMissing(e) {
 		if str(get(e, "kind")) == "worker" {
 			rs.broken = true
-			return sum, errNoReaders
+			return data, errNoReaders
 		}
-		return sum, readerError(e, model, shard, len(p))
+		return data, readerError(e, model, shard, size)
 	}
-	bytes := get(data, "bytes")
+	return data, nil
+}
+
+// hold keeps a worker's reply: where the bytes are and their sum.
+func (st *staged) hold(data safejs.Value, size int) error {
+	st.bytes = get(data, "bytes")
 	if ok, _ := get(data, "inSlot").Bool(); ok {
-		rs.shared++
+		st.rs.shared++
 		c, err := global("Uint8Array")
 		if err == nil {
-			bytes, err = c.New(r.slot, 0, len(p))
+			st.bytes, err = c.New(st.r.slot, 0, size)
 		}
 		if err != nil {
-			return sum, fmt.Errorf("idb: shard %q of %s: %v", shard, model, err)
+			return fmt.Errorf("idb: shard %q of %s: %v", st.shard, st.model, err)
 		}
 	}
-	if n, err := safejs.CopyBytesToGo(p, bytes); err != nil || n != len(p) {
-		return sum, fmt.Errorf("idb: shard %q of %s: copied %d of %d bytes: %v", shard, model, n, len(p), err)
-	}
-	rs.served++
 	if s := get(data, "sum"); !isMissing(s) {
 		if c, err := global("Uint8Array"); err == nil {
 			if u8, err := c.New(s); err == nil {
-				if n, _ := safejs.CopyBytesToGo(sum[:], u8); n == len(sum) {
-					return sum, nil
-				}
+				n, _ := safejs.CopyBytesToGo(st.sum[:], u8)
+				st.hashed = n == len(st.sum)
 			}
 		}
 	}
-	return sha256.Sum256(p), nil
+	return nil
+}
+
+// Take copies the shard into p and frees its worker.
+func (st *staged) Take(p []byte) error {
+	defer st.Drop()
+	if st.done {
+		return fmt.Errorf("idb: shard %q of %s was taken or dropped before", st.shard, st.model)
+	}
+	if n, err := safejs.CopyBytesToGo(p, st.bytes); err != nil || n != len(p) {
+		return fmt.Errorf("idb: shard %q of %s: copied %d of %d bytes: %v", st.shard, st.model, n, len(p), err)
+	}
+	st.rs.served++
+	if !st.hashed {
+		st.sum = sha256.Sum256(p)
+	}
+	return nil
+}
+
+// Sum is the shard's SHA-256, once taken.
+func (st *staged) Sum() [32]byte { return st.sum }
+
+// Drop frees the worker, once.
+func (st *staged) Drop() {
+	if !st.done {
+		st.done = true
+		st.bytes = safejs.Undefined()
+		st.rs.idle <- st.r
+	}
 }
 
 // digest hashes p in a worker: p is copied into the worker's shared
