@@ -97,6 +97,21 @@ func (f *fetcher) decodeBuffers(s modeldir.ShardInfo) (comp, raw []byte) {
 	return f.comp[:s.CompressedSize], f.raw[:s.RawSize]
 }
 
+// answerBuffer returns a buffer for a whole encoded answer, of the larger
+// of the shard's two sizes: one of the decode buffers, without making
+// both (a page's memory keeps its peak).
+func (f *fetcher) answerBuffer(s modeldir.ShardInfo) []byte {
+	n := max(s.CompressedSize, s.RawSize)
+	switch {
+	case int64(cap(f.raw)) >= n:
+		return f.raw[:n]
+	case int64(cap(f.comp)) >= n:
+		return f.comp[:n]
+	}
+	f.raw = f.buffer(n)
+	return f.raw
+}
+
 // buffer returns a buffer of n bytes: the spare one when it is large
 // enough.
 func (f *fetcher) buffer(n int64) []byte {

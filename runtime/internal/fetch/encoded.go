@@ -20,11 +20,7 @@ import (
 // kept in memory until it is whole, and a cut one starts again.
 func (d *shardDownload) streamEncoded(body io.Reader, url string) error {
 	s := d.s
-	comp, raw := d.f.decodeBuffers(s)
-	buf := raw
-	if len(comp) > len(raw) {
-		buf = comp
-	}
+	buf := d.f.answerBuffer(s)
 	n, err := d.readReporting(body, buf)
 	if err != nil && err != io.ErrUnexpectedEOF {
 		return &retryableError{fmt.Errorf("GET %s: at byte %d: %w", url, n, err)}
