@@ -99,17 +99,7 @@ func byteSize(op, label string, dt tensor.DType, rows, cols int) (uint64, error)
 // Upload copies data, rows·cols elements of dt (Q8 and Q4 in the layout of
 // docs/format.md), to the device.
 func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []byte) (backend.Tensor, error) {
-	if b.closed {
-		return nil, ErrClosed
-	}
-	size, err := byteSize("upload", label, dt, rows, cols)
-	if err != nil {
-		return nil, err
-	}
-	if uint64(len(data)) != size {
-		return nil, fmt.Errorf("simd: upload %q: %d bytes, want %d for [%d %d] %s", label, len(data), size, rows, cols, dt)
-	}
-	h, _, err := b.make("upload", label, dt, rows, cols, size)
+	h, err := b.place("upload", label, dt, rows, cols, int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
@@ -120,18 +110,27 @@ func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []b
 // Reserve makes a tensor of Upload's dtypes and shape whose bytes
 // UploadPart then writes (backend.PartUploader).
 func (b *Backend) Reserve(label string, dt tensor.DType, rows, cols int) (backend.Tensor, error) {
-	if b.closed {
-		return nil, ErrClosed
-	}
-	size, err := byteSize("reserve", label, dt, rows, cols)
-	if err != nil {
-		return nil, err
-	}
-	h, _, err := b.make("reserve", label, dt, rows, cols, size)
+	h, err := b.place("reserve", label, dt, rows, cols, -1)
 	if err != nil {
 		return nil, err
 	}
 	return h, nil
+}
+
+// place makes the device memory of an upload of n bytes (-1: any).
+func (b *Backend) place(op, label string, dt tensor.DType, rows, cols int, n int64) (*handle, error) {
+	if b.closed {
+		return nil, ErrClosed
+	}
+	size, err := byteSize(op, label, dt, rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	if n >= 0 && uint64(n) != size {
+		return nil, fmt.Errorf("simd: %s %q: %d bytes, want %d for [%d %d] %s", op, label, n, size, rows, cols, dt)
+	}
+	h, _, err := b.make(op, label, dt, rows, cols, size)
+	return h, err
 }
 
 // UploadPart copies data to byte off of a reserved or uploaded tensor.
