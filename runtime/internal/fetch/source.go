@@ -54,7 +54,7 @@ func (s storeSource) Open(name string) (weights.File, error) {
 	if size == 0 {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	f := &shardFile{s: s, name: RawName(name), size: size, window: make([]byte, 0, s.window)}
+	f := &shardFile{s: s, name: RawName(name), size: size}
 	if st, ok := store.AsStager(s.st); ok {
 		return stagingFile{f, st}, nil
 	}
@@ -119,13 +119,16 @@ func (f *shardFile) ReadAt(p []byte, off int64) (int, error) {
 			n += copy(want[n:], f.window[at-f.windowAt:])
 			continue
 		}
-		if len(want)-n >= cap(f.window) { // large: read directly
+		if len(want)-n >= f.s.window { // large: read directly
 			if err := readFull(f.s.st, f.s.key, f.name, at, want[n:]); err != nil {
 				return n, err
 			}
 			break
 		}
-		f.window = f.window[:min(int64(cap(f.window)), f.size-at)]
+		if f.window == nil { // made on the first small read: a whole read needs none
+			f.window = make([]byte, 0, f.s.window)
+		}
+		f.window = f.window[:min(int64(f.s.window), f.size-at)]
 		f.windowAt = at
 		if err := readFull(f.s.st, f.s.key, f.name, at, f.window); err != nil {
 			f.window = f.window[:0]
