@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/hack-pad/safejs"
 	"github.com/phi2web/phi2web/runtime/store"
@@ -152,6 +153,7 @@ type staged struct {
 	bytes        safejs.Value // a Uint8Array of the shard's bytes
 	sum          [32]byte
 	hashed       bool // sum is the worker's
+	handed       bool // bytes is a buffer the worker handed over, not its slot
 	model, shard string
 	done         bool
 }
@@ -215,6 +217,7 @@ func (rs *readers) ask(r *reader, db, model, shard string, size int) (safejs.Val
 // hold keeps a worker's reply: where the bytes are and their sum.
 func (st *staged) hold(data safejs.Value, size int) error {
 	st.bytes = get(data, "bytes")
+	st.handed = !isMissing(st.bytes)
 	if ok, _ := get(data, "inSlot").Bool(); ok {
 		st.rs.shared++
 		c, err := global("Uint8Array")
@@ -255,12 +258,19 @@ func (st *staged) Take(p []byte) error {
 // Sum is the shard's SHA-256, once taken.
 func (st *staged) Sum() [32]byte { return st.sum }
 
-// Drop frees the worker, once.
+// Drop frees the worker, once. A buffer the worker handed over is let go
+// only when Go's collector finalizes the js.Value that holds it, and a
+// load allocates too little in Go to start collections: so Drop starts
+// one (a small heap, mostly without pointers), or a page without shared
+// buffers would keep every shard it read.
 func (st *staged) Drop() {
 	if !st.done {
 		st.done = true
 		st.bytes = safejs.Undefined()
 		st.rs.idle <- st.r
+		if st.handed {
+			runtime.GC()
+		}
 	}
 }
 
