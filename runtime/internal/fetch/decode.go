@@ -108,8 +108,12 @@ func (f *fetcher) answerBuffer(s modeldir.ShardInfo) []byte {
 	case int64(cap(f.comp)) >= n:
 		return f.comp[:n]
 	}
-	f.raw = f.buffer(n)
-	return f.raw
+	var most int64 // made for any shard's answer, so that the buffers go round
+	for _, s := range f.shards {
+		most = max(most, s.CompressedSize, s.RawSize)
+	}
+	f.raw = f.buffer(most)
+	return f.raw[:n]
 }
 
 // buffer returns a buffer of n bytes: the spare one when it is large
