@@ -88,11 +88,12 @@ func (f *fetcher) dropLeftover(s modeldir.ShardInfo) error {
 // decodeBuffers returns buffers of s's compressed and raw sizes, reused
 // from shard to shard.
 func (f *fetcher) decodeBuffers(s modeldir.ShardInfo) (comp, raw []byte) {
+	mostComp, mostRaw := f.largest()
 	if int64(cap(f.comp)) < s.CompressedSize {
-		f.comp = f.buffer(s.CompressedSize)
+		f.comp = f.buffer(mostComp)
 	}
 	if int64(cap(f.raw)) < s.RawSize {
-		f.raw = f.buffer(s.RawSize)
+		f.raw = f.buffer(mostRaw)
 	}
 	return f.comp[:s.CompressedSize], f.raw[:s.RawSize]
 }
@@ -108,12 +109,18 @@ func (f *fetcher) answerBuffer(s modeldir.ShardInfo) []byte {
 	case int64(cap(f.comp)) >= n:
 		return f.comp[:n]
 	}
-	var most int64 // made for any shard's answer, so that the buffers go round
-	for _, s := range f.shards {
-		most = max(most, s.CompressedSize, s.RawSize)
-	}
-	f.raw = f.buffer(most)
+	comp, raw := f.largest()
+	f.raw = f.buffer(max(comp, raw))
 	return f.raw[:n]
+}
+
+// largest is the largest shard's sizes: buffers are made for it, so that
+// one fits every shard and they go round (sizes differ by a few bytes).
+func (f *fetcher) largest() (comp, raw int64) {
+	for _, s := range f.shards {
+		comp, raw = max(comp, s.CompressedSize), max(raw, s.RawSize)
+	}
+	return comp, raw
 }
 
 // buffer returns a buffer of n bytes: the spare one when it is large
