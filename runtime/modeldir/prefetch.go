@@ -28,8 +28,8 @@ type job struct {
 // asks for the next one. Shards of StagingFiles are staged instead, and
 // copied into one buffer of the caller's as they are used, so their jobs
 // never need one; at most Readers shards are staged and not yet taken, so
-// the oldest always finds room. The source is used by the readers alone, at once only
-// when Readers > 1.
+// the oldest always finds room. The source is used by the readers alone,
+// at once only when Readers > 1.
 type prefetcher struct {
 	m       *Model
 	jobs    chan job
