@@ -40,7 +40,7 @@ var kernelParams = map[string]int{
 	"embed_f32": 6, "embed_f16": 6, "embed_q8": 6, "embed_q4": 6,
 	"layernorm": 8, "gelu_new": 4, "add": 5, "add3": 6, "rope": 8,
 	"attention": 12, "copy": 3, "argmax": 3,
-	"copy_f16": 3, "attention_f16": 12,
+	"copy_f16": 4, "attention_f16": 13,
 	"copy_kvq8": 7, "attention_kvq8": 13, "features": 1,
 	"matmul_q4_vec": 9, "matmul_q8_vec": 9,
 }

@@ -2,18 +2,23 @@
   (func $copy (export "copy") (param $dst i32) (param $src i32) (param $bytes i32)
     (memory.copy (local.get $dst) (local.get $src) (local.get $bytes)))
 
-  ;; copy_f16(dst, src, count): the count f32 at src rounded to binary16 at
-  ;; dst (2·count bytes), as tensor.F32ToF16 rounds: to nearest, ties to
-  ;; even, ±Inf past the largest finite value, NaN to the quiet NaN 0x7e00
-  ;; with its sign, subnormal results exact. Eight values at a time, then
-  ;; one at a time through the same vector code.
-  (func $copy_f16 (export "copy_f16") (param $dst i32) (param $src i32) (param $count i32)
-    (local $i i32)
+  ;; copy_f16(dst, src, count, flag): the count f32 at src rounded to
+  ;; binary16 at dst (2·count bytes), as tensor.F32ToF16 rounds: to nearest,
+  ;; ties to even, ±Inf past the largest finite value, NaN to the quiet NaN
+  ;; 0x7e00 with its sign, subnormal results exact. Eight values at a time,
+  ;; then one at a time through the same vector code. Where a result is Inf
+  ;; or NaN (exponent bits all set) it stores 1 in the i32 at flag
+  ;; (attention_f16 reads it).
+  (func $copy_f16 (export "copy_f16") (param $dst i32) (param $src i32) (param $count i32) (param $flag i32)
+    (local $i i32) (local $r v128) (local $special v128)
     (block $eights_done (loop $eights
       (br_if $eights_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $count)))
-      (v128.store align=2 (local.get $dst) (i16x8.narrow_i32x4_u
+      (v128.store align=2 (local.get $dst) (local.tee $r (i16x8.narrow_i32x4_u
         (call $f16_round4 (v128.load align=4 (local.get $src)))
-        (call $f16_round4 (v128.load offset=16 align=4 (local.get $src)))))
+        (call $f16_round4 (v128.load offset=16 align=4 (local.get $src))))))
+      (local.set $special (v128.or (local.get $special)
+        (i16x8.eq (v128.and (local.get $r) (v128.const i16x8 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00))
+          (v128.const i16x8 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00))))
       (local.set $src (i32.add (local.get $src) (i32.const 32)))
       (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
       (local.set $i (i32.add (local.get $i) (i32.const 8)))
@@ -21,11 +26,15 @@
     (block $ones_done (loop $ones
       (br_if $ones_done (i32.ge_u (local.get $i) (local.get $count)))
       (i32.store16 align=2 (local.get $dst)
-        (i32x4.extract_lane 0 (call $f16_round4 (v128.load32_splat align=4 (local.get $src)))))
+        (i32x4.extract_lane 0 (local.tee $r (call $f16_round4 (v128.load32_splat align=4 (local.get $src))))))
+      (local.set $special (v128.or (local.get $special)
+        (i16x8.eq (v128.and (local.get $r) (v128.const i16x8 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00))
+          (v128.const i16x8 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00))))
       (local.set $src (i32.add (local.get $src) (i32.const 4)))
       (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $ones))))
+      (br $ones)))
+    (if (v128.any_true (local.get $special)) (then (i32.store (local.get $flag) (i32.const 1)))))
 
   ;; $f16_round4 returns the binary16 bits (in the low half of each i32
   ;; lane) of the four f32 in x, rounded as copy_f16 says. With a = |x|'s

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -35,7 +36,8 @@ func TestCopy(t *testing.T) {
 // cases (zeros, subnormal inputs and results, ties at every exponent, the
 // overflow edge, Inf, NaN with either sign) and for millions of random bit
 // patterns and values near the f16 range, with counts that are not
-// multiples of 8, writing nothing past 2·count bytes.
+// multiples of 8, writing nothing past 2·count bytes, and setting the flag
+// exactly when a result is Inf or NaN.
 func TestCopyF16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
 	d := newDevice(t, 16<<20, 1)
@@ -65,13 +67,16 @@ func TestCopyF16(t *testing.T) {
 			binary.LittleEndian.PutUint32(buf[4*i:], b)
 		}
 		d.mem.Write(src, buf)
-		dst := d.alloc(2*n + 16)
-		d.call(0, CopyF16, dst, src, uint32(n))
+		dst, flag := d.alloc(2*n+16), d.alloc(4)
+		d.mem.WriteUint32Le(flag, 0)
+		d.call(0, CopyF16, dst, src, uint32(n), flag)
 		out, _ := d.mem.Read(dst, uint32(2*n+16))
-		bad := 0
+		bad, specials := 0, false
 		for i, b := range in {
 			got := binary.LittleEndian.Uint16(out[2*i:])
-			if want := tensor.F32ToF16(math.Float32frombits(b)); got != want && bad < 10 {
+			want := tensor.F32ToF16(math.Float32frombits(b))
+			specials = specials || want&0x7c00 == 0x7c00
+			if got != want && bad < 10 {
 				t.Errorf("%s: copy_f16 of %#08x (%g) = %#04x, want %#04x", name, b, math.Float32frombits(b), got, want)
 				bad++
 			}
@@ -81,10 +86,22 @@ func TestCopyF16(t *testing.T) {
 				t.Fatalf("%s: copy_f16 of %d values wrote byte %d", name, n, i)
 			}
 		}
+		if f, _ := d.mem.ReadUint32Le(flag); f != map[bool]uint32{false: 0, true: 1}[specials] {
+			t.Errorf("%s: flag %d after %d values, Inf or NaN among the results: %v", name, f, n, specials)
+		}
 	}
 	check("special", special)
 	for _, n := range []int{0, 1, 3, 7, 8, 9, 17} {
 		check("short", special[:n])
+	}
+	for _, at := range []int{0, 5, 8, 13} { // one Inf among finite values, in the eights or the ones
+		in := make([]uint32, 14)
+		for i := range in {
+			in[i] = math.Float32bits(float32(i) - 6.5)
+		}
+		check("finite", in)
+		in[at] = math.Float32bits(70000)
+		check(fmt.Sprintf("Inf at %d", at), in)
 	}
 	for round := range 4 {
 		in := make([]uint32, 1<<20-round)

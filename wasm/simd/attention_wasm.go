@@ -7,11 +7,13 @@ import (
 )
 
 // Attention computes causal multi-head attention, split by heads; each job
-// gets its own scores scratch for the cache's length (the F32 kernel keeps
-// every head's scores of its job at once). The kernel needs a head
-// dimension that is a multiple of 4. F16 caches go to attention_f16, which
-// widens them exactly, and KVQ8 caches to attention_kvq8 (integer scores,
-// docs/kernels.md). dst must not overlap k or v.
+// gets its own scores scratch for the cache's length (the F32 and F16
+// kernels keep every head's scores of its job at once). The kernel needs a
+// head dimension that is a multiple of 4. F16 caches go to attention_f16,
+// which gives the bits of widening them exactly; it takes a shortcut
+// unless f16Flag's word says a cache may hold Inf or NaN. KVQ8 caches go
+// to attention_kvq8 (integer scores, docs/kernels.md). dst must not
+// overlap k or v.
 func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scale float32) {
 	const op = "Attention"
 	d, qh, kh, vh := b.get(op, dst), b.get(op, q), b.get(op, k), b.get(op, v)
@@ -35,10 +37,8 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 	// Scores for the cache's full length, so one scratch serves every call.
 	var perJob uint64
 	switch kh.dt {
-	case tensor.F32:
+	case tensor.F32, tensor.F16:
 		perJob = uint64(kernels.AttentionScratch((heads+parts-1)/parts, kh.rows))
-	case tensor.F16:
-		perJob = uint64(kh.rows) * 4
 	case tensor.KVQ8:
 		perJob = kvq8Scratch(kh.rows, headDim)
 	}
@@ -48,9 +48,13 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 		return
 	}
 	kernel := int32(kernels.Attention)
+	var flag int32
 	switch kh.dt {
 	case tensor.F16:
 		kernel = kernels.AttentionF16
+		if flag, ok = b.f16Flag(op, kh.buf.uploaded || vh.buf.uploaded); !ok {
+			return
+		}
 	case tensor.KVQ8:
 		kernel = kernels.AttentionKVQ8
 	}
@@ -60,6 +64,9 @@ func (b *Backend) Attention(dst, q, k, v backend.Tensor, pos0, headDim int, scal
 		if kernel == kernels.AttentionKVQ8 {
 			b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
 				int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), int32(kh.rows), scratch)
+		} else if kernel == kernels.AttentionF16 {
+			b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
+				int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), scratch, flag)
 		} else {
 			b.job(kernel, d.addr(0), qh.addr(0), kh.addr(0), vh.addr(0), int32(pos0), int32(rows),
 				int32(qh.cols), int32(headDim), f32bits(scale), int32(lo), int32(hi), scratch)

@@ -32,6 +32,7 @@ type Backend struct {
 	quant   scratch // a quantized view copied whole
 	xq      scratch // MatMul's one row of x quantized, per job (vecKernels)
 	argmax  scratch // Argmax's result
+	f16     scratch // copy_f16's flag, then a constant 1 (f16Flag)
 	result  int32   // Argmax's and Kernels' result, read back
 	kernels string  // Kernels' answer, once asked
 }
@@ -74,7 +75,7 @@ func (b *Backend) Close() error {
 		device.release(buf.addr, buf.size)
 	}
 	clear(b.live)
-	for _, s := range []*scratch{&b.ids, &b.scores, &b.quant, &b.xq, &b.argmax} {
+	for _, s := range []*scratch{&b.ids, &b.scores, &b.quant, &b.xq, &b.argmax, &b.f16} {
 		if s.size > 0 {
 			device.release(s.addr, s.size)
 		}
@@ -127,6 +128,25 @@ func split(units, parts, step int, f func(lo, hi int)) {
 	for lo := 0; lo < units; lo += per {
 		f(lo, min(lo+per, units))
 	}
+}
+
+// f16Flag returns the address of copy_f16's flag, set once an F16 result
+// was Inf or NaN (cleared when first made), or with exact, of a word
+// holding 1: attention_f16 widens a cache exactly while the word it gets
+// is not 0.
+func (b *Backend) f16Flag(op string, exact bool) (int32, bool) {
+	fresh := b.f16.size == 0
+	at, ok := b.reserve(&b.f16, op, 8)
+	if !ok {
+		return 0, false
+	}
+	if fresh {
+		write(uint64(at), []byte{0, 0, 0, 0, 1, 0, 0, 0})
+	}
+	if exact {
+		at += 4
+	}
+	return int32(at), true
 }
 
 // scratch is device memory an op reuses from call to call.

@@ -8,7 +8,8 @@ import (
 
 // Copy copies rows [srcRow, srcRow+n) of src to dst from dstRow on; F32
 // rows into an F16 tensor are rounded to nearest even by the copy_f16
-// kernel, and into a KVQ8 cache quantized by copy_kvq8. Overlapping ranges of one tensor are copied by a single job, as
+// kernel (which sets f16Flag's flag where it writes Inf or NaN), and into
+// a KVQ8 cache quantized by copy_kvq8. Overlapping ranges of one tensor are copied by a single job, as
 // if through a temporary.
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
@@ -23,13 +24,20 @@ func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRo
 	if d.buf == s.buf {
 		parts = 1
 	}
+	var flag int32
+	if d.dt == tensor.F16 && s.dt == tensor.F32 {
+		var ok bool
+		if flag, ok = b.f16Flag(op, false); !ok {
+			return
+		}
+	}
 	to, from := d.addr(dstRow), s.addr(srcRow)
 	out, in := int32(d.dt.Size()), int32(s.dt.Size())
 	split(values, parts, 16, func(lo, hi int) {
 		if out == in {
 			b.job(kernels.Copy, to+out*int32(lo), from+in*int32(lo), out*int32(hi-lo))
 		} else {
-			b.job(kernels.CopyF16, to+out*int32(lo), from+in*int32(lo), int32(hi-lo))
+			b.job(kernels.CopyF16, to+out*int32(lo), from+in*int32(lo), int32(hi-lo), flag)
 		}
 	})
 	b.submit(op)

@@ -217,23 +217,25 @@ func BenchmarkDecodeAttention(b *testing.B) {
 	}
 	for _, ctx := range []int{128, 2048} {
 		for _, c := range []struct {
-			kernel string
-			size   int
-		}{{"attention", 4}, {"attention_f16", 2}} {
-			b.Run(fmt.Sprintf("%s/ctx=%d", c.kernel, ctx), func(b *testing.B) {
+			name, kernel string
+			size         int
+			flag         byte
+		}{{"attention", "attention", 4, 0}, {"attention_f16", "attention_f16", 2, 0}, {"attention_f16_exact", "attention_f16", 2, 1}} {
+			b.Run(fmt.Sprintf("%s/ctx=%d", c.name, ctx), func(b *testing.B) {
 				k, v := values(ctx*d, c.size), values(ctx*d, c.size)
-				qAt := 256
+				flagAt, qAt := 64, 256
 				kAt := qAt + 4*d
 				vAt := kAt + len(k)
 				dstAt := vAt + len(v)
 				scratchAt := dstAt + 4*d
 				kk := newV8Kernels(b, kernels.RelaxedModule, scratchAt+kernels.AttentionScratch(d/hd, ctx))
+				kk.write(flagAt, []byte{c.flag, 0, 0, 0})
 				kk.write(qAt, values(d, 4))
 				kk.write(kAt, k)
 				kk.write(vAt, v)
 				fn := kk.exports.Get(c.kernel)
 				call := func() {
-					fn.Invoke(dstAt, qAt, kAt, vAt, ctx-1, 1, d, hd, int32(math.Float32bits(0.1118)), 0, d/hd, scratchAt)
+					fn.Invoke(dstAt, qAt, kAt, vAt, ctx-1, 1, d, hd, int32(math.Float32bits(0.1118)), 0, d/hd, scratchAt, flagAt)
 				}
 				timeV8(b, call)
 				b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/call")

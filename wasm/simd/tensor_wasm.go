@@ -14,6 +14,9 @@ type buffer struct {
 	addr, size uint64
 	rows       int // of the whole matrix, for quantized layouts
 	released   bool
+	// uploaded: its bytes came from outside (Upload, UploadPart), so an
+	// F16 one may hold Inf or NaN that copy_f16's flag has not seen.
+	uploaded bool
 }
 
 // handle is the backend.Tensor of this package: rows [row0, row0+rows) of
@@ -130,6 +133,9 @@ func (b *Backend) place(op, label string, dt tensor.DType, rows, cols int, n int
 		return nil, fmt.Errorf("simd: %s %q: %d bytes, want %d for [%d %d] %s", op, label, n, size, rows, cols, dt)
 	}
 	h, _, err := b.make(op, label, dt, rows, cols, size)
+	if err == nil {
+		h.buf.uploaded = true
+	}
 	return h, err
 }
 

@@ -1,0 +1,98 @@
+package simd_test
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/phi2web/phi2web/runtime/backend"
+	"github.com/phi2web/phi2web/runtime/cpu"
+	"github.com/phi2web/phi2web/runtime/tensor"
+	"github.com/phi2web/phi2web/wasm/simd"
+)
+
+// TestAttentionF16Specials: an F16 cache holding Inf, whether it came by
+// Upload or by Copy of a value past the F16 range, is attended as the cpu
+// backend attends it (the heads that see it come out Inf or NaN, the
+// others as before), so attention_f16 left its shortcut for the exact
+// widening; and the same caches without Inf give the cpu backend's values.
+func TestAttentionF16Specials(t *testing.T) {
+	const heads, headDim, rows, pos0 = 2, 8, 1, 5
+	const cols, capRows = heads * headDim, pos0 + rows
+	rng := rand.New(rand.NewPCG(5, 6))
+	normal := func(n int) []float32 {
+		out := make([]float32, n)
+		for i := range out {
+			out[i] = float32(rng.NormFloat64())
+		}
+		return out
+	}
+	q, kVals, vVals := normal(rows*cols), normal(capRows*cols), normal(capRows*cols)
+	q[3] = 1 // so key 2's Inf makes an Inf score, and head 0 all NaN
+	for _, c := range []struct {
+		name     string
+		upload   bool
+		special  float32
+		nonFinal bool // head 0's output is Inf or NaN
+	}{
+		{"copied", false, 0.5, false},
+		{"uploaded", true, 0.5, false},
+		{"copied past the F16 range", false, 1e5, true},
+		{"uploaded Inf", true, float32(math.Inf(1)), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k := append([]float32(nil), kVals...)
+			k[2*cols+3] = c.special // key 2, head 0
+			var outs [2][]float32
+			for i, be := range []backend.Backend{simd.New(), cpu.New()} {
+				defer be.Close()
+				cache := func(label string, vals []float32) backend.Tensor {
+					if c.upload {
+						buf := make([]byte, 2*len(vals))
+						for i, f := range vals {
+							binary.LittleEndian.PutUint16(buf[2*i:], tensor.F32ToF16(f))
+						}
+						return must(be.Upload(label, tensor.F16, capRows, cols, buf))
+					}
+					src := must(be.Upload(label+" f32", tensor.F32, capRows, cols, f32Bytes(vals)))
+					dst := must(be.Alloc(label, tensor.F16, capRows, cols))
+					be.Copy(dst, 0, src, 0, capRows)
+					return dst
+				}
+				qt := must(be.Upload("q", tensor.F32, rows, cols, f32Bytes(q)))
+				dst := must(be.Alloc("dst", tensor.F32, rows, cols))
+				be.Attention(dst, qt, cache("k", k), cache("v", vVals), pos0, headDim, 0.35)
+				outs[i] = make([]float32, rows*cols)
+				if err := be.Read(dst, outs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for j, got := range outs[0] {
+				want := outs[1][j]
+				finite := !math.IsNaN(float64(want)) && !math.IsInf(float64(want), 0)
+				if j < headDim && finite == c.nonFinal {
+					t.Fatalf("head 0 [%d]: cpu gives %g; want it finite: %v", j, want, !c.nonFinal)
+				}
+				if finite && math.Abs(float64(got-want)) > 1e-5 || !finite && !math.IsNaN(float64(got)) && got != want {
+					t.Errorf("[%d] = %g, want %g as the cpu backend", j, got, want)
+				}
+			}
+		})
+	}
+}
+
+func must(t backend.Tensor, err error) backend.Tensor {
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func f32Bytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
