@@ -68,7 +68,12 @@ func TestKVQ8CacheFollowsF32(t *testing.T) {
 // On every goldens case, a KVQ8 cache gives logits within
 // kvq8CacheTolerance of the F32 cache at every position, and the goldens'
 // greedy tokens.
-func TestKVQ8CacheGoldens(t *testing.T) {
+func TestKVQ8CacheGoldens(t *testing.T) { cacheGoldens(t, tensor.KVQ8, kvq8CacheTolerance) }
+
+// cacheGoldens checks on every goldens case that a kv cache gives logits
+// within tol of the F32 cache at every position, and the goldens' greedy
+// tokens.
+func cacheGoldens(t *testing.T, kv tensor.DType, tol float64) {
 	cases, err := synth.LoadGoldens("../../testdata/goldens/goldens.json")
 	if err != nil {
 		t.Fatal(err)
@@ -85,18 +90,21 @@ func TestKVQ8CacheGoldens(t *testing.T) {
 				return logits, phi2test.Greedy(t, newSession(t, m), prompt, len(g.Greedy))
 			}
 			want, _ := run(tensor.F32)
-			got, tokens := run(tensor.KVQ8)
+			got, tokens := run(kv)
 			d := worstDiff(got, want)
 			t.Logf("%d positions: max |Δ| %.3g", len(prompt), d)
-			if d > kvq8CacheTolerance {
-				t.Errorf("KVQ8 cache logits differ from F32 by %.3g, more than %g", d, kvq8CacheTolerance)
+			if d > tol {
+				t.Errorf("%s cache logits differ from F32 by %.3g, more than %g", kv, d, tol)
+			}
+			if d == 0 {
+				t.Errorf("%s cache gives the F32 logits exactly; is it %s?", kv, kv)
 			}
 			gold := make([]int32, len(g.Greedy))
 			for i, id := range g.Greedy {
 				gold[i] = int32(id)
 			}
 			if !slices.Equal(tokens, gold) {
-				t.Errorf("KVQ8 cache greedy tokens %v, want %v", tokens, gold)
+				t.Errorf("%s cache greedy tokens %v, want %v", kv, tokens, gold)
 			}
 		})
 	}
