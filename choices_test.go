@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/phi2web/phi2web/runtime/tensor"
-	"github.com/phi2web/phi2web/runtime/weights"
 )
 
 func TestReuse(t *testing.T) {
@@ -28,39 +27,10 @@ func TestReuse(t *testing.T) {
 	}
 }
 
-// TestKVCache: F16 only where Phi-2's weights and an F32 cache of the
-// context used would not fit the SIMD device's memory, or where asked for.
-func TestKVCache(t *testing.T) {
-	phi2 := weights.Config{NumLayers: 32, HiddenSize: 2560, MaxPositions: 2048} // F32 cache: 1.34 GB
-	nano := weights.Config{NumLayers: 4, HiddenSize: 128, MaxPositions: 512}
-	for _, c := range []struct {
-		asked   tensor.DType
-		backend string
-		cfg     weights.Config
-		context int
-		bytes   int64
-		want    tensor.DType
-	}{
-		{0, "simd", phi2, 0, 2_960_000_000, tensor.F16},    // q8
-		{0, "simd", phi2, 128, 2_960_000_000, tensor.F32},  // q8, a sixteenth of the context
-		{0, "simd", phi2, 4096, 2_960_000_000, tensor.F16}, // more than the model's: its own
-		{0, "simd", phi2, 0, 1_600_000_000, tensor.F32},    // q4
-		{0, "webgpu", phi2, 0, 2_960_000_000, tensor.F32},
-		{0, "simd", nano, 0, 27_000_000, tensor.F32}, // f16
-		{tensor.F32, "simd", phi2, 0, 2_960_000_000, tensor.F32},
-		{tensor.F16, "cpu", nano, 0, 27_000_000, tensor.F16},
-		{tensor.KVQ8, "simd", phi2, 0, 2_960_000_000, tensor.KVQ8},
-	} {
-		if got := kvCache(c.asked, c.backend, c.cfg, c.context, c.bytes); got != c.want {
-			t.Errorf("asked %v, %s, %d layers, context %d, %d bytes: %v, want %v", c.asked, c.backend, c.cfg.NumLayers, c.context, c.bytes, got, c.want)
-		}
-	}
-}
-
 // TestCacheType: the KVCache names, in any case, and a one-line error
 // naming them for others.
 func TestCacheType(t *testing.T) {
-	for s, want := range map[string]tensor.DType{"": 0, "f32": tensor.F32, "F16": tensor.F16, "q8": tensor.KVQ8, "Q8": tensor.KVQ8} {
+	for s, want := range map[string]tensor.DType{"": tensor.F16, "f32": tensor.F32, "F16": tensor.F16, "q8": tensor.KVQ8, "Q8": tensor.KVQ8} {
 		if got, err := cacheType(s); got != want || err != nil {
 			t.Errorf("cacheType(%q) = %v, %v; want %v", s, got, err, want)
 		}

@@ -48,10 +48,10 @@ type Options struct {
 	Quant string
 	// Context caps the KV cache in tokens (0: the model's context).
 	Context int
-	// KVCache is the cache's dtype: "f32", "f16", "q8" (8 bits per value
-	// with a scale per head and position: the cpu and SIMD backends), or ""
-	// for F32 unless the weights and an F32 cache would not fit the SIMD
-	// device's memory.
+	// KVCache is the cache's dtype: "f16" (also for ""), "f32" (the exact
+	// path, twice the memory), or "q8" (8 bits per value with a scale per
+	// head and position: the cpu and SIMD backends). RATIONALE.md says why
+	// F16 is the default.
 	KVCache string
 	// Store keeps models given by URL; nil means the platform's (see
 	// OpenStore). InPlace reads URLs in place instead, keeping nothing.
@@ -153,7 +153,7 @@ func (m *Model) load(ctx context.Context, be chosen) error {
 		}
 		m.info = *l
 		m.info.Loader = nil
-		po := phi2.Options{MaxContext: m.o.Context, KVCache: kvCache(m.kv, be.Name(), l.Config(), m.o.Context, l.Bytes)}
+		po := phi2.Options{MaxContext: m.o.Context, KVCache: m.kv}
 		var err error
 		m.m, err = phi2.Load(l.Loader, be.Backend, po) // the backend itself: callers ask it for more (bench)
 		return err
@@ -255,42 +255,17 @@ func (m *Model) Session() *phi2.Session {
 	return m.s
 }
 
-// cacheType is the dtype a KVCache option names (0: the automatic choice).
+// cacheType is the dtype a KVCache option names ("": F16).
 func cacheType(s string) (tensor.DType, error) {
 	switch strings.ToLower(s) {
-	case "":
-		return 0, nil
 	case "f32":
 		return tensor.F32, nil
-	case "f16":
+	case "", "f16":
 		return tensor.F16, nil
 	case "q8":
 		return tensor.KVQ8, nil
 	}
 	return 0, fmt.Errorf("KV cache %q: want f32, f16 or q8", s)
-}
-
-// simdBudget is how much of the SIMD device's 4 GiB of wasm memory weights
-// and an F32 KV cache may take together, leaving room for activations.
-const simdBudget = 3 << 30
-
-// kvCache is the KV cache dtype: the one asked for, else F32 except on
-// SIMD when the weights and an F32 cache of the context used (the model's
-// unless context caps it) would not fit its memory (Phi-2 above 4 bits),
-// where F16 halves the cache.
-func kvCache(asked tensor.DType, backend string, cfg weights.Config, context int, weightBytes int64) tensor.DType {
-	if asked != 0 {
-		return asked
-	}
-	positions := cfg.MaxPositions
-	if context > 0 {
-		positions = min(positions, context)
-	}
-	cache := int64(2*4) * int64(cfg.NumLayers) * int64(positions) * int64(cfg.HiddenSize)
-	if backend == "simd" && weightBytes+cache > simdBudget {
-		return tensor.F16
-	}
-	return tensor.F32
 }
 
 // checkSizes refuses thread counts and contexts outside the engine's

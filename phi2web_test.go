@@ -159,10 +159,10 @@ func TestStoredURL(t *testing.T) {
 }
 
 // KVCache names the cache a model computes with: the one asked for, else
-// the automatic choice (F32 for a small model).
+// F16.
 func TestKVCacheInUse(t *testing.T) {
 	_, q8 := tiny(t)
-	for asked, want := range map[string]string{"": "f32", "F16": "f16", "q8": "q8"} {
+	for asked, want := range map[string]string{"": "f16", "F32": "f32", "q8": "q8"} {
 		if got := open(t, q8, phi2web.Options{Backend: "cpu", KVCache: asked}).KVCache(); got != want {
 			t.Errorf("KVCache %q: the model computes with %q, want %q", asked, got, want)
 		}

@@ -41,7 +41,7 @@ func (e *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.engine, "engine", "native", "where the engine runs: "+engineList())
 	fs.StringVar(&e.backend, "backend", "", "what computes (default: the engine's first): "+backendList())
 	fs.IntVar(&e.context, "context", 0, "KV cache size in tokens, at most the model's max_position_embeddings (0: that)")
-	fs.StringVar(&e.kvCache, "kv-cache", "f32", "KV cache dtype: f32, f16 for half the memory, or q8 for a quarter (cpu and simd backends)")
+	fs.StringVar(&e.kvCache, "kv-cache", "f16", "KV cache dtype: f16, f32 for the exact path at twice the memory, or q8 for half of f16's (cpu and simd backends)")
 	registerQuiet(fs)
 }
 

@@ -30,7 +30,7 @@ func (a *apiOptions) registerServe(fs *flag.FlagSet) {
 	fs.StringVar(&a.engine.backend, "backend", "auto", "what computes the API's generations, in this process: auto, cpu or webgpu")
 	fs.IntVar(&a.engine.threads, "threads", 0, "threads that compute (0: the number of CPUs)")
 	fs.IntVar(&a.engine.context, "context", 0, "KV cache size in tokens, at most the model's max_position_embeddings (0: that)")
-	fs.StringVar(&a.engine.kvCache, "kv-cache", "f32", "KV cache dtype: f32, f16 for half the memory, or q8 for a quarter (cpu and simd backends)")
+	fs.StringVar(&a.engine.kvCache, "kv-cache", "f16", "KV cache dtype: f16, f32 for the exact path at twice the memory, or q8 for half of f16's (cpu and simd backends)")
 	fs.StringVar(&a.engine.quant, "quant", "", "quantize while loading: q4, q8, f16 or f32 (default: as stored)")
 	fs.StringVar(&a.key, "api-key", "", "require this key as 'Authorization: Bearer KEY' on /v1/ (default: $PHI2_API_KEY; none: open)")
 	fs.IntVar(&a.queue, "queue", 8, "API requests that may wait behind the one generating; more are refused with 503")
@@ -69,7 +69,7 @@ func newAPI(o serveOptions, def string, stdout io.Writer) (*openai.Handler, stri
 		ef.model, id = def, web.DefaultModelName
 	}
 	if ef.kvCache == "" {
-		ef.kvCache = "f32"
+		ef.kvCache = "f16"
 	}
 	queue := o.api.queue
 	if queue == 0 {
