@@ -58,7 +58,7 @@ export interface ModelInfo {
 	vocab: number;
 	contextLength: number;
 	bytes: number;
-	/** The KV cache it computes with (LoadOptions.kvCache, else the engine's choice). */
+	/** The KV cache it computes with (LoadOptions.kvCache, else "f16"). */
 	kvCache: "f32" | "f16" | "q8";
 }
 
@@ -92,14 +92,14 @@ export interface LoadOptions {
 	/** Quantization for Hugging Face URLs (default "q4"). */
 	quant?: Quant;
 	/**
-	 * The KV cache: "f32" (the default where it fits: exact), "f16" (half the memory), or "q8" (8 bits a
-	 * value: a quarter of the memory, and decode at a 2048-token context about 1.6× as fast on wasm SIMD;
-	 * logits move by ~0.02).
+	 * The KV cache: "f16" (the default: half of F32's memory, logits within ~1e-3 of it), "f32" (exact,
+	 * twice the memory), or "q8" (8 bits a value: half of F16's memory, and faster decode at a 2048-token
+	 * context on wasm SIMD; logits move by ~0.02).
 	 */
 	kvCache?: "f32" | "f16" | "q8";
 	/**
 	 * The most tokens the KV cache holds (an integer from 1), default the model's context: a smaller one
-	 * takes less memory (Phi-2's 2048 tokens take 1.3 GB with the f32 cache). A larger one than the
+	 * takes less memory (Phi-2's 2048 tokens take 0.67 GB with the f16 cache). A larger one than the
 	 * model's is cut to it. `info().model.contextLength` says what is used.
 	 */
 	context?: number;
