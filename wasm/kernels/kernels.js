@@ -230,8 +230,14 @@ function startPool(kernelsModule, memory, n) {
 			Atomics.add(ctl, GEN, 1);
 			Atomics.notify(ctl, GEN);
 			drain(kernels, ctl, queue, errText);
-			for (let done; (done = Atomics.load(ctl, DONE)) < count;) {
-				Atomics.wait(ctl, DONE, done);
+			// The helpers' last jobs end about when this thread's do: poll
+			// before sleeping, since a wake from Atomics.wait takes longer
+			// than most jobs' tails.
+			const since = performance.now();
+			for (let done, spins = 1; (done = Atomics.load(ctl, DONE)) < count; spins++) {
+				if (spins % 256 === 0 && performance.now() - since > spinMs) {
+					Atomics.wait(ctl, DONE, done);
+				}
 			}
 			return Atomics.load(ctl, FAILED);
 		},
