@@ -13,7 +13,8 @@ import (
 )
 
 // TestAttentionF16Specials: an F16 cache holding Inf, whether it came by
-// Upload or by Copy of a value past the F16 range, is attended as the cpu
+// Upload, by Copy of a value past the F16 range or by Copy of uploaded F16
+// rows, is attended as the cpu
 // backend attends it (the heads that see it come out Inf or NaN, the
 // others as before), so attention_f16 left its shortcut for the exact
 // widening; and the same caches without Inf give the cpu backend's values.
@@ -32,14 +33,15 @@ func TestAttentionF16Specials(t *testing.T) {
 	q[3] = 1 // so key 2's Inf makes an Inf score, and head 0 all NaN
 	for _, c := range []struct {
 		name     string
-		upload   bool
+		via      string // how the cache is filled: "upload", "copy" (of F32 rows) or "copy f16"
 		special  float32
 		nonFinal bool // head 0's output is Inf or NaN
 	}{
-		{"copied", false, 0.5, false},
-		{"uploaded", true, 0.5, false},
-		{"copied past the F16 range", false, 1e5, true},
-		{"uploaded Inf", true, float32(math.Inf(1)), true},
+		{"copied", "copy", 0.5, false},
+		{"uploaded", "upload", 0.5, false},
+		{"copied past the F16 range", "copy", 1e5, true},
+		{"uploaded Inf", "upload", float32(math.Inf(1)), true},
+		{"copied from uploaded Inf", "copy f16", float32(math.Inf(1)), true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			k := append([]float32(nil), kVals...)
@@ -48,14 +50,19 @@ func TestAttentionF16Specials(t *testing.T) {
 			for i, be := range []backend.Backend{simd.New(), cpu.New()} {
 				defer be.Close()
 				cache := func(label string, vals []float32) backend.Tensor {
-					if c.upload {
-						buf := make([]byte, 2*len(vals))
-						for i, f := range vals {
-							binary.LittleEndian.PutUint16(buf[2*i:], tensor.F32ToF16(f))
-						}
-						return must(be.Upload(label, tensor.F16, capRows, cols, buf))
+					buf := make([]byte, 2*len(vals))
+					for i, f := range vals {
+						binary.LittleEndian.PutUint16(buf[2*i:], tensor.F32ToF16(f))
 					}
-					src := must(be.Upload(label+" f32", tensor.F32, capRows, cols, f32Bytes(vals)))
+					var src backend.Tensor
+					switch c.via {
+					case "upload":
+						return must(be.Upload(label, tensor.F16, capRows, cols, buf))
+					case "copy":
+						src = must(be.Upload(label+" f32", tensor.F32, capRows, cols, f32Bytes(vals)))
+					case "copy f16":
+						src = must(be.Upload(label+" f16", tensor.F16, capRows, cols, buf))
+					}
 					dst := must(be.Alloc(label, tensor.F16, capRows, cols))
 					be.Copy(dst, 0, src, 0, capRows)
 					return dst

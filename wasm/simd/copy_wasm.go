@@ -8,9 +8,10 @@ import (
 
 // Copy copies rows [srcRow, srcRow+n) of src to dst from dstRow on; F32
 // rows into an F16 tensor are rounded to nearest even by the copy_f16
-// kernel (which sets f16Flag's flag where it writes Inf or NaN), and into
-// a KVQ8 cache quantized by copy_kvq8. Overlapping ranges of one tensor are copied by a single job, as
-// if through a temporary.
+// kernel (which sets f16Flag's flag where it writes Inf or NaN), F16 rows
+// of an uploaded tensor make dst count as uploaded too, and rows into a
+// KVQ8 cache are quantized by copy_kvq8. Overlapping ranges of one tensor
+// are copied by a single job, as if through a temporary.
 func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRow, n int) {
 	const op = "Copy"
 	d, s := b.get(op, dst), b.get(op, src)
@@ -23,6 +24,9 @@ func (b *Backend) Copy(dst backend.Tensor, dstRow int, src backend.Tensor, srcRo
 	parts := b.parts(values, 1, minElements)
 	if d.buf == s.buf {
 		parts = 1
+	}
+	if d.dt == tensor.F16 && s.dt == tensor.F16 && s.buf.uploaded {
+		d.buf.uploaded = true // any Inf or NaN they hold pass the flag by
 	}
 	var flag int32
 	if d.dt == tensor.F16 && s.dt == tensor.F32 {
