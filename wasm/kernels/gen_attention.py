@@ -28,6 +28,7 @@ Template markers:
   @FLAGARG, @FLAGPARAM    the flag parameter, where the kernel has one
   @NOTE                   lines of comment on this kernel
   @ENTRY, @QCHECK         where attention_f16 turns to the exact kernel
+  @HCONST                 the constants of binary16 loads, where the cache is one
   @CROW, @CHB, @CKOFF     a cache row, a head of it, heads h0… of it, in bytes
   @K($kN)                 the four key values at $kN + (c in cache bytes)
   @SETCH                  sets $ch, c in cache bytes, where the cache is not f32
@@ -40,6 +41,13 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The constants the binary16 loads use, set once per call.
+HCONST = """(local.set $hmask (v128.const i32x4 0x8fffe000 0x8fffe000 0x8fffe000 0x8fffe000))
+    (local.set $h112 (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))
+    (local.set $hinf (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+    (local.set $habs (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+    (local.set $hinf16 (v128.const i32x4 0x0f800000 0x0f800000 0x0f800000 0x0f800000))"""
 
 
 def f32_load(addr):
@@ -82,7 +90,7 @@ QCHECK = """(local.set $qa (i32.add (local.get $qrow) (local.get $koff)))
           (local.set $t (i32.add (local.get $t) (i32.const 1)))
           (br $queries)))"""
 
-F16 = dict(CACHE="binary16", CROW=half("rowb"), CHB=half("hb"), CKOFF=half("koff"),
+F16 = dict(CACHE="binary16", HCONST=HCONST, CROW=half("rowb"), CHB=half("hb"), CKOFF=half("koff"),
            SETCH="(local.set $ch (i32.shr_u (local.get $c) (i32.const 1)))", VSTEP="8", koff="$ch")
 
 KERNELS = (
@@ -110,7 +118,7 @@ def expand(template, kernel):
     out = []
     for line in template.splitlines():
         marker = line.strip()
-        if marker in ("@SETCH", "@ENTRY", "@QCHECK"):
+        if marker in ("@SETCH", "@ENTRY", "@QCHECK", "@HCONST"):
             if kernel.get(marker[1:]):
                 out.append(line.replace(marker, kernel[marker[1:]]))
             continue
