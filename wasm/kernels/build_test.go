@@ -36,7 +36,7 @@ func TestModuleIsBuiltFromSource(t *testing.T) {
 
 // kernelParams is the parameter count of each kernel in docs/kernels.md.
 var kernelParams = map[string]int{
-	"matmul_f32": 9, "matmul_f16": 9, "matmul_q8": 9, "matmul_q4": 9,
+	"matmul_f32": 9, "matmul_f16": 9, "matmul_q8": 10, "matmul_q4": 10,
 	"embed_f32": 6, "embed_f16": 6, "embed_q8": 6, "embed_q4": 6,
 	"layernorm": 8, "gelu_new": 4, "add": 5, "add3": 6, "rope": 8,
 	"attention": 12, "copy": 3, "argmax": 3,

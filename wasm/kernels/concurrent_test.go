@@ -23,8 +23,9 @@ func TestConcurrentInstances(t *testing.T) {
 	cols := heads * hd
 	qa := d.putF32(normal(rng, rows*cols, 0, 2))
 	ka, va := d.putF32(normal(rng, (pos0+rows)*cols, 0, 2)), d.putF32(normal(rng, (pos0+rows)*cols, 0, 1))
+	mmScratch := []uint32{d.alloc(MatMulScratch(n, k)), d.alloc(MatMulScratch(n, k))}
 	matmul := func(inst int, dst uint32, j0, j1 int) error {
-		return d.try(inst, MatmulQ4, dst, xa, wa, 0, n, k, m, uint32(j0), uint32(j1))
+		return d.try(inst, MatmulQ4, dst, xa, wa, 0, n, k, m, uint32(j0), uint32(j1), mmScratch[inst])
 	}
 	attention := func(inst int, dst, scratch uint32, h0, h1 int) error {
 		return d.try(inst, Attention, dst, qa, ka, va, pos0, rows, uint32(cols), hd, bits(0.15), uint32(h0), uint32(h1), scratch)

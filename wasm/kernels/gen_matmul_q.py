@@ -3,14 +3,20 @@
 the directory given as the only argument; build.sh runs it (stdlib only).
 The unrolled code is generated, not committed, so an edit here is made once.
 
-Scheme (weight layout: docs/format.md). A job takes its row groups (4 rows
-of w each) in passes: all of them when x has one row (long strided sweeps,
-which the hardware prefetches well), else PASS_BYTES of weights, which the
-rows of x then read from cache. For each tile of 4, 2 or 1 rows of x and
-each chunk of CHUNK blocks of 32 columns, quant.wat quantizes x once, per
-block, to integers with one f32 scale, held in locals (spilled to the native
-stack, which needs no bounds checks); then every group of the pass runs over
-them. A group's four rows have their block b side by side; their integer
+Scheme (weight layout: docs/format.md). quant.wat first quantizes every
+row of x, block by block, to integers with one f32 scale, into the call's
+scratch (a vector per value: x_stride). A job then takes its row groups (4
+rows of w each) in passes: all of them when x has one row (long strided
+sweeps, which the hardware prefetches well), else PASS_BYTES of weights,
+which the rows of x then read from cache. For each tile of 4, 2 or 1 rows
+of x and each chunk of CHUNK blocks of 32 columns, x's blocks are loaded
+into locals, and every group of the pass runs over them (a tile of one row
+loads them inside the group loop: under wazero, x held across the loop is
+spilled to stack slots, which wazero does not align, so a spilled vector
+may straddle two cache lines and the loop ran up to 2x slower in one build
+than in another). Quantizing x once per call instead of once per pass made
+the prompt's products 4-13 % faster in V8 (docs/benchmarks.md). A group's
+four rows have their block b side by side; their integer
 dot products with x are exact, each block result is scaled once and the
 chunk's results are summed in block order, and the chunk sum is added to
 dst (zeroed first, bias added last). Output (i, j) is thus
@@ -189,25 +195,54 @@ def q8_block(f, ind, c, rows, first):
         f.set(ind, f"acc.{t}", blk if first else f"(f32x4.add {get(f'acc.{t}')} {blk})")
 
 
+def x_names(q, t, c):
+    """The locals the block code reads for block c of x row t, in the order
+    its quantizer returns them: data vectors, then corr (Q4), then s."""
+    if q == "q8":
+        return [f"x.{t}.{c}.{z}" for z in range(4)] + [f"s.{t}.{c}"]
+    data = [f"xl.{t}.{c}", f"xh.{t}.{c}"] if RELAXED else [f"x.{t}.{c}.{z}" for z in range(4)]
+    return data + [f"corr.{t}.{c}", f"s.{t}.{c}"]
+
+
+def x_stride(q):
+    """Scratch bytes of one quantized block of x: a vector per value."""
+    return 16 * len(x_names(q, 0, 0))
+
+
+def quant_fn(q, single):
+    """The quantizer of x for q; single: for a tile of one row (baseline Q4)."""
+    return "x16" if q == "q8" else "x8i" if RELAXED else "x8" if single else "x8p"
+
+
+def quantize_block(f, ind, q, single, xp, count, at):
+    """Quantizes the block of x at xp (count values left in its row) and
+    stores its values at the address at, a vector each."""
+    f.emit(ind, f"(call $quant_{quant_fn(q, single)} {xp} {count})")
+    for z in reversed(range(len(x_names(q, 0, 0)))):
+        f.emit(ind, "(local.set $tmp)")
+        f.emit(ind, f"(v128.store offset={16 * z} {at} (local.get $tmp))")
+    f.locals["tmp"] = "v128"
+
+
+def load_block(f, ind, q, t, c, base, offset):
+    """Sets block c of x row t's locals from scratch at base + offset, the
+    highest address first (wazero then checks the bounds once)."""
+    for z, name in reversed(list(enumerate(x_names(q, t, c)))):
+        f.set(ind, name, f"(v128.load offset={offset + 16 * z} {base})")
+
+
 def chunk_loop(f, q, ind, nblk, rows, label):
-    """The loop over chunks of nblk blocks while whole ones remain."""
+    """The loop over chunks of nblk blocks while whole ones remain, x's
+    blocks read from the scratch its rows were quantized into."""
     f.emit(ind, f"(block ${label}.done (loop ${label}")
     ind += 1
     f.emit(ind, f"(br_if ${label}.done (i32.gt_u (i32.add (local.get $b) (i32.const {nblk})) (local.get $kb)))")
+    stride = x_stride(q)
     for t in rows:
-        for c in range(nblk):
-            col = f"(i32.add (local.get $b) (i32.const {c}))"
-            if q == "q8":
-                fn, results = "x16", [f"x.{t}.{c}.{z}" for z in range(4)]
-            elif RELAXED:
-                fn, results = "x8i", [f"xl.{t}.{c}", f"xh.{t}.{c}", f"corr.{t}.{c}"]
-            else:
-                fn = "x8p" if len(rows) > 1 else "x8"
-                results = [f"x.{t}.{c}.{z}" for z in range(4)] + [f"corr.{t}.{c}"]
-            f.emit(ind, f"(call $quant_{fn} (i32.add (local.get $xrow.{t}) "
-                   f"(i32.shl {col} (i32.const 7))) (i32.sub (local.get $k) (i32.shl {col} (i32.const 5))))")
-            for name in reversed(results + [f"s.{t}.{c}"]):
-                f.set(ind, name, "")
+        f.set(ind, f"xb.{t}", f"(i32.add (local.get $xrow.{t}) (i32.mul (local.get $b) (i32.const {stride})))", "i32")
+        if len(rows) > 1:
+            for c in reversed(range(nblk)):
+                load_block(f, ind, q, t, c, get(f"xb.{t}"), stride * c)
     f.set(ind, "g", get("ga"), "i32")
     f.set(ind, "p", "(i32.add (i32.mul (local.get $g) (local.get $kb)) (local.get $b))", "i32")
     f.set(ind, "wq", f"(i32.add (local.get $w) (i32.mul (local.get $p) (i32.const {4 * QB[q]})))", "i32")
@@ -215,6 +250,11 @@ def chunk_loop(f, q, ind, nblk, rows, label):
     f.emit(ind, f"(loop ${label}.groups")
     ind += 1
     for c in reversed(range(nblk)):
+        if len(rows) == 1:
+            # one row's x block loaded where each group uses it: under
+            # wazero, x held across the loop is spilled to stack slots
+            # that may straddle cache lines, ~10 % slower in one build
+            load_block(f, ind, q, 0, c, get("xb.0"), stride * c)
         block = q8_block if q == "q8" else q4r_block if RELAXED else q4_block
         block(f, ind, c, rows, c == nblk - 1)
     for t in rows:
@@ -232,11 +272,12 @@ def chunk_loop(f, q, ind, nblk, rows, label):
 
 
 def tile_func(q, n):
-    """$<q>_rows<n>: rows x, x + 4k, … of x (results at dst, dst + 4m, …)
-    against the groups [ga, gb); j1 ends the job's columns."""
+    """$<q>_rows<n>: the rows of x quantized at xq, xq + rowb, … (results
+    at dst, dst + 4m, …) against the groups [ga, gb); j1 ends the job's
+    columns."""
     f, rows = Func(), range(n)
     for t in rows:
-        f.set(2, f"xrow.{t}", f"(i32.add (local.get $x) (i32.mul (local.get $k) (i32.const {4 * t})))", "i32")
+        f.set(2, f"xrow.{t}", f"(i32.add (local.get $xq) (i32.mul (local.get $rowb) (i32.const {t})))", "i32")
         f.set(2, f"drow.{t}", f"(i32.add (local.get $dst) (i32.mul (local.get $m) (i32.const {4 * t})))", "i32")
     f.set(2, "cnt", "(i32.sub (local.get $j1) (i32.shl (i32.sub (local.get $gb) (i32.const 1)) (i32.const 2)))", "i32")
     f.set(2, "wstep", f"(i32.mul (local.get $kb) (i32.const {4 * QB[q]}))", "i32")
@@ -252,8 +293,8 @@ def tile_func(q, n):
     f.set(2, "b", "(i32.const 0)", "i32")
     chunk_loop(f, q, 2, CHUNK, rows, "chunks")
     chunk_loop(f, q, 2, 1, rows, "tail")
-    head = [f"  (func ${q}_rows{n} (param $dst i32) (param $x i32) (param $w i32) (param $scales i32)",
-            "    (param $k i32) (param $kb i32) (param $m i32) (param $ga i32) (param $gb i32) (param $j1 i32)"]
+    head = [f"  (func ${q}_rows{n} (param $dst i32) (param $xq i32) (param $w i32) (param $scales i32)",
+            "    (param $rowb i32) (param $kb i32) (param $m i32) (param $ga i32) (param $gb i32) (param $j1 i32)"]
     return "\n".join(head + f.decls() + f.lines) + ")\n"
 
 
@@ -261,8 +302,8 @@ def kernel(q):
     tiles = ""
     for n in TILES:
         call = (f"(call ${q}_rows{n} (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $i) (local.get $m)) (i32.const 2)))\n"
-                "              (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2)))\n"
-                "              (local.get $w) (local.get $scales) (local.get $k) (local.get $kb) (local.get $m)\n"
+                "              (i32.add (local.get $scratch) (i32.mul (local.get $i) (local.get $rowb)))\n"
+                "              (local.get $w) (local.get $scales) (local.get $rowb) (local.get $kb) (local.get $m)\n"
                 "              (local.get $ga) (local.get $gb) (local.get $j1))")
         tiles += f"""
         (if (i32.ge_u (i32.sub (local.get $n) (local.get $i)) (i32.const {n}))
@@ -271,14 +312,15 @@ def kernel(q):
             (local.set $i (i32.add (local.get $i) (i32.const {n})))
             (br $rows)))"""
     return f"""
-  ;; matmul_{q}(dst, x, w, bias, n, k, m, j0, j1): dst[i, j] = Σ_c x[i, c]·w[j, c]
+  ;; matmul_{q}(dst, x, w, bias, n, k, m, j0, j1, scratch): dst[i, j] = Σ_c x[i, c]·w[j, c]
   ;; + bias[j] for i < n and j0 ≤ j < j1, w {q.upper()} [m, k]. j0 must be a multiple of 4
-  ;; (a job owns whole row groups); otherwise the kernel traps.
+  ;; (a job owns whole row groups); otherwise the kernel traps. scratch: n times
+  ;; {VEC_SCRATCH} bytes per 32 columns of x (kernels.MatMulScratch), x quantized.
   (func $matmul_{q} (export "matmul_{q}")
     (param $dst i32) (param $x i32) (param $w i32) (param $bias i32)
-    (param $n i32) (param $k i32) (param $m i32) (param $j0 i32) (param $j1 i32)
+    (param $n i32) (param $k i32) (param $m i32) (param $j0 i32) (param $j1 i32) (param $scratch i32)
     (local $kb i32) (local $scales i32) (local $ga i32) (local $gb i32) (local $gend i32)
-    (local $i i32) (local $pass i32)
+    (local $i i32) (local $pass i32) (local $rowb i32)
     (if (i32.and (local.get $j0) (i32.const 3)) (then (unreachable)))
     (if (i32.ge_u (local.get $j0) (local.get $j1)) (then (return)))
     (local.set $kb (i32.shr_u (i32.add (local.get $k) (i32.const 31)) (i32.const 5)))
@@ -287,6 +329,9 @@ def kernel(q):
     (call $zero_cols (local.get $dst) (local.get $n) (local.get $m) (local.get $j0) (local.get $j1))
     (local.set $gend (i32.shr_u (i32.add (local.get $j1) (i32.const 3)) (i32.const 2)))
     (local.set $ga (i32.shr_u (local.get $j0) (i32.const 2)))
+    ;; every row quantized once, into scratch
+    (local.set $rowb (i32.mul (local.get $kb) (i32.const {x_stride(q)})))
+    (call ${q}_quant_rows (local.get $x) (local.get $n) (local.get $k) (local.get $kb) (local.get $scratch))
     ;; groups per pass: all for one row of x, else {PASS_BYTES >> 10} KiB of weights (at least 32 groups)
     (local.set $pass (i32.div_u (i32.const {PASS_BYTES}) (i32.mul (local.get $kb) (i32.const {4 * QB[q]}))))
     (local.set $pass (select (local.get $pass) (i32.const 32) (i32.gt_u (local.get $pass) (i32.const 32))))
@@ -302,6 +347,44 @@ def kernel(q):
 """
 
 
+def quant_rows_func(q):
+    """${q}_quant_rows: every row of x quantized once, block by block, into
+    scratch (rows kb·x_stride bytes apart), each in the form of the tile
+    that reads it: with baseline Q4 the last row of an odd n is a tile of
+    one, whose quantizer differs."""
+    f, stride = Func(), x_stride(q)
+    xp = "(i32.add (local.get $xr) (i32.shl (local.get $b) (i32.const 7)))"
+    count = "(i32.sub (local.get $k) (i32.shl (local.get $b) (i32.const 5)))"
+    at = f"(i32.add (local.get $at) (i32.mul (local.get $b) (i32.const {stride})))"
+    f.set(2, "r", "(i32.const 0)", "i32")
+    f.set(2, "xr", get("x"), "i32")
+    f.set(2, "at", get("scratch"), "i32")
+    f.emit(2, "(block $rows.done (loop $rows")
+    f.emit(3, "(br_if $rows.done (i32.ge_u (local.get $r) (local.get $n)))")
+    f.set(3, "b", "(i32.const 0)", "i32")
+    f.emit(3, "(block $blocks.done (loop $blocks")
+    f.emit(4, "(br_if $blocks.done (i32.ge_u (local.get $b) (local.get $kb)))")
+    if quant_fn(q, True) == quant_fn(q, False):
+        quantize_block(f, 4, q, False, xp, count, at)
+    else:
+        f.emit(4, "(if (i32.and (i32.and (local.get $n) (i32.const 1)) "
+               "(i32.eq (local.get $r) (i32.sub (local.get $n) (i32.const 1))))")
+        f.emit(5, "(then")
+        quantize_block(f, 6, q, True, xp, count, at)
+        f.emit(5, ")")
+        f.emit(5, "(else")
+        quantize_block(f, 6, q, False, xp, count, at)
+        f.emit(5, "))")
+    f.set(4, "b", "(i32.add (local.get $b) (i32.const 1))", "i32")
+    f.emit(4, "(br $blocks)))")
+    f.set(3, "xr", "(i32.add (local.get $xr) (i32.shl (local.get $k) (i32.const 2)))", "i32")
+    f.set(3, "at", f"(i32.add (local.get $at) (i32.mul (local.get $kb) (i32.const {stride})))", "i32")
+    f.set(3, "r", "(i32.add (local.get $r) (i32.const 1))", "i32")
+    f.emit(3, "(br $rows)))")
+    head = [f"  (func ${q}_quant_rows (param $x i32) (param $n i32) (param $k i32) (param $kb i32) (param $scratch i32)"]
+    return "\n".join(head + f.decls() + f.lines) + ")\n"
+
+
 def vec_kernel(q):
     """matmul_<q>_vec: matmul_<q> for one row of x, row group by row group.
     x is quantized once, block by block, into scratch (the four to six
@@ -312,15 +395,6 @@ def vec_kernel(q):
     f = Func()
     gbytes = 4 * QB[q]  # one row group's bytes of one block
 
-    def names(c):
-        """The locals the block code reads for block c of a chunk, in the
-        order the quantizer returns them."""
-        if q == "q8":
-            return [f"x.0.{c}.{z}" for z in range(4)] + [f"s.0.{c}"]
-        data = [f"xl.0.{c}", f"xh.0.{c}"] if RELAXED else [f"x.0.{c}.{z}" for z in range(4)]
-        return data + [f"corr.0.{c}", f"s.0.{c}"]
-
-    fn = "x16" if q == "q8" else "x8i" if RELAXED else "x8"
     f.set(2, "kb", "(i32.shr_u (i32.add (local.get $k) (i32.const 31)) (i32.const 5))", "i32")
     f.set(2, "scales", f"(i32.add (local.get $w) (i32.mul (i32.mul (local.get $kb) (i32.const {gbytes})) "
           "(i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2))))", "i32")
@@ -340,20 +414,15 @@ def vec_kernel(q):
 
     def quantize(ind, col, at):
         """x's block col, quantized, to scratch at the address at."""
-        f.emit(ind, f"(call $quant_{fn} (i32.add (local.get $x) (i32.shl {col} (i32.const 7))) "
-               f"(i32.sub (local.get $k) (i32.shl {col} (i32.const 5))))")
-        for z in reversed(range(len(names(0)))):
-            f.emit(ind, "(local.set $tmp)")
-            f.emit(ind, f"(v128.store offset={16 * z} {at} (local.get $tmp))")
+        quantize_block(f, ind, q, True, f"(i32.add (local.get $x) (i32.shl {col} (i32.const 7)))",
+                       f"(i32.sub (local.get $k) (i32.shl {col} (i32.const 5)))", at)
 
     def load_x(ind, c):
         """The block c of a chunk as the locals the block code reads."""
-        for z, name in enumerate(names(c)):
-            f.set(ind, name, f"(v128.load offset={stride * c + 16 * z} (local.get $xq))")
+        load_block(f, ind, q, 0, c, get("xq"), stride * c)
 
     block = q8_block if q == "q8" else q4r_block if RELAXED else q4_block
-    stride = 16 * len(names(0))  # scratch bytes per block
-    f.locals["tmp"] = "v128"
+    stride = x_stride(q)  # scratch bytes per block
     # x once, the whole chunks' blocks
     f.set(2, "b", "(i32.const 0)", "i32")
     f.emit(2, "(block $quant.done (loop $quant")
@@ -429,6 +498,7 @@ def main():
     RELAXED = sys.argv[2:] == ["relaxed"]
     for q in ("q8", "q4"):
         text = f"  ;; matmul_{q}: generated by gen_matmul_q.py, which describes the scheme.\n" + kernel(q)
+        text += "\n" + quant_rows_func(q)
         text += "".join("\n" + tile_func(q, n) for n in TILES)
         text += vec_kernel(q)
         with open(os.path.join(sys.argv[1], f"matmul_{q}.wat"), "w") as fh:

@@ -137,3 +137,9 @@ func AttentionScratch(heads, keys int) int {
 func MatVecScratch(k int) int {
 	return (k + 31) / 32 * 96
 }
+
+// MatMulScratch is the bytes of scratch matmul_q4 and matmul_q8 need for n
+// rows of x of k columns, each quantized once per call as MatVecScratch.
+func MatMulScratch(n, k int) int {
+	return n * MatVecScratch(k)
+}

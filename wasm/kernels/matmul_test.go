@@ -17,6 +17,15 @@ var matmulKernels = []struct {
 
 func pick(rng *rand.Rand, v ...int) int { return v[rng.IntN(len(v))] }
 
+// withScratch is a matmul call's arguments, with scratch last where the
+// kernel takes it (Q8, Q4: x quantized once per call).
+func withScratch(id int, scratch uint32, args ...uint32) []uint32 {
+	if id == MatmulQ8 || id == MatmulQ4 {
+		return append(args, scratch)
+	}
+	return args
+}
+
 // TestMatmul compares every matmul kernel with the reference on random
 // shapes (n = 1, 3, 16 rows of x; k and m not multiples of 4 or 32 too),
 // with and without bias.
@@ -84,8 +93,10 @@ func checkMatmul(t *testing.T, d *device, r *ref, dt tensor.DType, id, n, k, m i
 	if withBias {
 		ba = d.putF32(bias)
 	}
+	size := MatMulScratch(n, k)
+	scratch := d.alloc(size + 64) // the last 64 bytes guard its end
 	args := func(dst, x uint32, rows, j0, j1 int) []uint32 {
-		return []uint32{dst, x, wa, ba, uint32(rows), uint32(k), uint32(m), uint32(j0), uint32(j1)}
+		return withScratch(id, scratch, dst, x, wa, ba, uint32(rows), uint32(k), uint32(m), uint32(j0), uint32(j1))
 	}
 	whole := d.alloc(4 * n * m)
 	d.call(0, id, args(whole, xa, n, 0, m)...)
@@ -105,6 +116,7 @@ func checkMatmul(t *testing.T, d *device, r *ref, dt tensor.DType, id, n, k, m i
 		d.call(0, id, args(rows+uint32(4*i*m), xa+uint32(4*i*k), 1, 0, m)...)
 	}
 	same(t, name+" row by row", d.f32s(rows, n*m), got)
+	d.untouched(name+": scratch", scratch+uint32(size), scratch+uint32(size)+64)
 }
 
 // TestMatmulEmptyRange: j0 = j1 and n = 0 write nothing.
@@ -115,9 +127,9 @@ func TestMatmulEmptyRange(t *testing.T) {
 		k, m := 40, 8
 		wb := storage(mk.dt, make([]float32, k*m), m, k)
 		xa, wa := d.putF32(make([]float32, k)), d.put(wb)
-		dst := d.alloc(4 * m)
-		d.call(0, mk.id, dst, xa, wa, 0, 1, uint32(k), uint32(m), 4, 4)
-		d.call(0, mk.id, dst, xa, wa, 0, 0, uint32(k), uint32(m), 0, uint32(m))
+		dst, scratch := d.alloc(4*m), d.alloc(MatMulScratch(1, k))
+		d.call(0, mk.id, withScratch(mk.id, scratch, dst, xa, wa, 0, 1, uint32(k), uint32(m), 4, 4)...)
+		d.call(0, mk.id, withScratch(mk.id, scratch, dst, xa, wa, 0, 0, uint32(k), uint32(m), 0, uint32(m))...)
 		for i, v := range d.f32s(dst, m) {
 			if v == v {
 				t.Errorf("%s: dst[%d] = %g written by an empty job", mk.dt, i, v)
@@ -162,7 +174,7 @@ func TestMatmulMisalignedJob(t *testing.T) {
 		d.reset()
 		k, m := 40, 8
 		xa, wa := d.putF32(make([]float32, k)), d.put(storage(mk.dt, make([]float32, k*m), m, k))
-		if err := d.try(0, mk.id, d.alloc(4*m), xa, wa, 0, 1, uint32(k), uint32(m), 2, uint32(m)); err == nil {
+		if err := d.try(0, mk.id, d.alloc(4*m), xa, wa, 0, 1, uint32(k), uint32(m), 2, uint32(m), d.alloc(MatMulScratch(1, k))); err == nil {
 			t.Errorf("%s: a job starting at column 2 did not trap", mk.dt)
 		}
 	}

@@ -40,7 +40,7 @@ func checkMatVec(t *testing.T, d *device, rng *rand.Rand, dt tensor.DType, mat, 
 		ba = d.putF32(normal(rng, m, 0, 1))
 	}
 	want := d.alloc(4 * m)
-	d.call(0, mat, want, xa, wa, ba, 1, uint32(k), uint32(m), 0, uint32(m))
+	d.call(0, mat, want, xa, wa, ba, 1, uint32(k), uint32(m), 0, uint32(m), d.alloc(MatMulScratch(1, k)))
 
 	got := d.alloc(4 * m)
 	size := MatVecScratch(k)

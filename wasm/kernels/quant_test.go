@@ -74,11 +74,12 @@ func TestMatmulQuantizedX(t *testing.T) {
 				}
 			}
 			xa, wa, dst := d.putF32(x), d.put(storage(mk.dt, w, m, k)), d.alloc(4*n*m)
-			d.call(0, mk.id, dst, xa, wa, 0, uint32(n), uint32(k), uint32(m), 0, uint32(m))
+			scratch := d.alloc(MatMulScratch(n, k))
+			d.call(0, mk.id, dst, xa, wa, 0, uint32(n), uint32(k), uint32(m), 0, uint32(m), scratch)
 			within(t, name, d.f32s(dst, n*m), want, tol)
 
 			x[k/2] = float32(math.NaN())
-			d.call(0, mk.id, dst, d.putF32(x), wa, 0, uint32(n), uint32(k), uint32(m), 0, uint32(m))
+			d.call(0, mk.id, dst, d.putF32(x), wa, 0, uint32(n), uint32(k), uint32(m), 0, uint32(m), scratch)
 			for j, v := range d.f32s(dst, m) {
 				if v == v {
 					t.Errorf("%s: NaN in x row 0, yet dst[0, %d] = %g", name, j, v)

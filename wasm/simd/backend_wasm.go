@@ -30,7 +30,7 @@ type Backend struct {
 	shifted []int32 // Embed's ids moved to a view's first row
 	scores  scratch // Attention's per-job scores
 	quant   scratch // a quantized view copied whole
-	xq      scratch // MatMul's one row of x quantized, per job (vecKernels)
+	xq      scratch // MatMul's rows of x quantized, per job (Q8, Q4)
 	argmax  scratch // Argmax's result
 	f16     scratch // copy_f16's flag, then a constant 1 (f16Flag)
 	result  int32   // Argmax's and Kernels' result, read back

@@ -80,14 +80,15 @@ func TestRelaxedQ4MatchesBaseline(t *testing.T) {
 		w, x := randomQ4(rng, n, k, m)
 		wAt, xAt := 256, 256+len(w)
 		dstAt := xAt + len(x)
-		if dstAt+4*n*m > bytes {
+		scratchAt := dstAt + 4*n*m
+		if scratchAt+kernels.MatMulScratch(n, k) > bytes {
 			t.Fatalf("%s: needs more than %d bytes", name, bytes)
 		}
 		var outs [2][]byte
 		for i, kk := range []v8Kernels{base, relaxed} {
 			kk.write(wAt, w)
 			kk.write(xAt, x)
-			kk.exports.Call("matmul_q4", dstAt, xAt, wAt, 0, n, k, m, j0, j1)
+			kk.exports.Call("matmul_q4", dstAt, xAt, wAt, 0, n, k, m, j0, j1, scratchAt)
 			outs[i] = kk.read(dstAt, 4*n*m)
 		}
 		for i := 0; i < n*m; i++ {
@@ -127,7 +128,7 @@ func TestQ4VecInV8(t *testing.T) {
 			scratchAt := gotAt + 4*m
 			kk.write(wAt, w)
 			kk.write(xAt, x)
-			kk.exports.Call("matmul_q4", wantAt, xAt, wAt, 0, 1, k, m, j0, j1)
+			kk.exports.Call("matmul_q4", wantAt, xAt, wAt, 0, 1, k, m, j0, j1, scratchAt)
 			kk.exports.Call("matmul_q4_vec", gotAt, xAt, wAt, 0, k, m, j0, j1, scratchAt)
 			want, got := kk.read(wantAt, 4*m), kk.read(gotAt, 4*m)
 			if !bytes.Equal(want[4*j0:4*j1], got[4*j0:4*j1]) {
@@ -171,11 +172,13 @@ func randomQ4(rng *rand.Rand, n, k, m int) (w, x []byte) {
 }
 
 // BenchmarkPromptQ4: single-thread GFLOP/s (2·n·k·m per call) of matmul_q4
-// in V8 for a 128-token prompt at Phi-2's shapes (2560×2560: attention's
-// projections; 10240×2560: the MLP's first), both kernel modules.
+// in V8 for a 128-token prompt at Phi-2's shapes (m×k 2560×2560:
+// attention's projections; 10240×2560: the MLP's first; 2560×10240: its
+// second), both kernel modules.
 func BenchmarkPromptQ4(b *testing.B) {
-	const n, k = 128, 2560
-	for _, m := range []int{2560, 10240} {
+	const n = 128
+	for _, sh := range [][2]int{{2560, 2560}, {2560, 10240}, {10240, 2560}} {
+		k, m := sh[0], sh[1]
 		w, x := randomQ4(rand.New(rand.NewPCG(1, 2)), n, k, m)
 		for _, mod := range []struct {
 			name string
@@ -184,11 +187,12 @@ func BenchmarkPromptQ4(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%dx%d·%dx%d", mod.name, n, k, m, k), func(b *testing.B) {
 				wAt, xAt := 256, 256+len(w)
 				dstAt := xAt + len(x)
-				kk := newV8Kernels(b, mod.wasm, dstAt+4*n*m)
+				scratchAt := dstAt + 4*n*m
+				kk := newV8Kernels(b, mod.wasm, scratchAt+kernels.MatMulScratch(n, k))
 				kk.write(wAt, w)
 				kk.write(xAt, x)
 				fn := kk.exports.Get("matmul_q4")
-				call := func() { fn.Invoke(dstAt, xAt, wAt, 0, n, k, m, 0, m) }
+				call := func() { fn.Invoke(dstAt, xAt, wAt, 0, n, k, m, 0, m, scratchAt) }
 				timeV8(b, call)
 				b.ReportMetric(2*float64(n*k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -276,7 +280,7 @@ func BenchmarkDecodeQ(b *testing.B) {
 					call := func() {
 						at := wAt + i%copies*len(w)
 						if kernel == "matmul_"+q {
-							fn.Invoke(dstAt, xAt, at, 0, 1, k, m, 0, m)
+							fn.Invoke(dstAt, xAt, at, 0, 1, k, m, 0, m, scratchAt)
 						} else {
 							fn.Invoke(dstAt, xAt, at, 0, k, m, 0, m, scratchAt)
 						}

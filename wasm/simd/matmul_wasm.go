@@ -46,10 +46,39 @@ func (b *Backend) MatMul(dst, x, w, bias backend.Tensor) {
 		return
 	}
 	kernel := matmulKernels[wh.dt]
+	if wh.dt.Quantized() {
+		b.matMulQ(kernel, d, xh, wAddr, biasAddr, n, k, m, parts)
+		return
+	}
 	split(m, parts, tensor.RowGroup, func(lo, hi int) {
 		b.job(kernel, d.addr(0), xh.addr(0), wAddr, biasAddr, int32(n), int32(k), int32(m), int32(lo), int32(hi))
 	})
 	b.submit(op)
+}
+
+// stripeRows bounds the rows of x one matmul_q4 or matmul_q8 call takes,
+// and so the scratch its quantized x needs (kernels.MatMulScratch).
+const stripeRows = 64
+
+// matMulQ is MatMul by Q8 or Q4 weights with kernel: each job quantizes
+// the rows of x once into scratch of its own, at most stripeRows rows per
+// batch of jobs.
+func (b *Backend) matMulQ(kernel int32, d, x *handle, wAddr, biasAddr int32, n, k, m, parts int) {
+	const op = "MatMul"
+	perJob := (uint64(kernels.MatMulScratch(min(n, stripeRows), k)) + align - 1) &^ (align - 1)
+	at, ok := b.reserve(&b.xq, op, uint64(parts)*perJob)
+	if !ok {
+		return
+	}
+	for r0 := 0; r0 < n; r0 += stripeRows {
+		rows, job := min(stripeRows, n-r0), 0
+		split(m, parts, tensor.RowGroup, func(lo, hi int) {
+			scratch := int32(at) + int32(uint64(job)*perJob)
+			b.job(kernel, d.addr(r0), x.addr(r0), wAddr, biasAddr, int32(rows), int32(k), int32(m), int32(lo), int32(hi), scratch)
+			job++
+		})
+		b.submit(op)
+	}
 }
 
 // vecKernels are the products of one row of x that read each row group's
