@@ -44,33 +44,34 @@ func BenchmarkMatmul(b *testing.B) {
 }
 
 // BenchmarkMatVec: single-thread GFLOP/s of the decode products
-// matmul_q4_vec and matmul_q8_vec (one row of x; the SIMD backend's up to
-// 4096 columns) for Phi-2's 2560 columns, the weights cycled through
-// copies totalling over 96 MiB.
+// matmul_q4_vec and matmul_q8_vec (one row of x) at Phi-2's MLP shapes,
+// the weights cycled through copies totalling over 96 MiB.
 func BenchmarkMatVec(b *testing.B) {
-	const k, m = 2560, 10240
-	rng := rand.New(rand.NewPCG(1, 2))
-	w, x := normal(rng, m*k, 0, 0.5), normal(rng, k, 0, 1)
-	for _, mk := range []struct {
-		dt tensor.DType
-		id int
-	}{{tensor.Q4, MatmulQ4Vec}, {tensor.Q8, MatmulQ8Vec}} {
-		wb := storage(mk.dt, w, m, k)
-		copies := max(1, (96<<20+len(wb)-1)/len(wb))
-		b.Run(fmt.Sprintf("%s/1x%d·%dx%d", mk.dt, k, m, k), func(b *testing.B) {
-			d := newDevice(b, copies*len(wb)+4*(k+m)+MatVecScratch(k)+1<<20, 1)
-			xa, dst, scratch := d.putF32(x), d.alloc(4*m), d.alloc(MatVecScratch(k))
-			ws := make([]uint32, copies)
-			for i := range ws {
-				ws[i] = d.put(wb)
-			}
-			i := 0
-			for b.Loop() {
-				d.call(0, mk.id, dst, xa, ws[i%copies], 0, k, m, 0, m, scratch)
-				i++
-			}
-			b.ReportMetric(2*float64(k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+	for _, sh := range [][2]int{{2560, 10240}, {10240, 2560}} {
+		k, m := sh[0], sh[1]
+		rng := rand.New(rand.NewPCG(1, 2))
+		w, x := normal(rng, m*k, 0, 0.5), normal(rng, k, 0, 1)
+		for _, mk := range []struct {
+			dt tensor.DType
+			id int
+		}{{tensor.Q4, MatmulQ4Vec}, {tensor.Q8, MatmulQ8Vec}} {
+			wb := storage(mk.dt, w, m, k)
+			copies := max(1, (96<<20+len(wb)-1)/len(wb))
+			b.Run(fmt.Sprintf("%s/1x%d·%dx%d", mk.dt, k, m, k), func(b *testing.B) {
+				d := newDevice(b, copies*len(wb)+4*(k+m)+MatVecScratch(k)+1<<20, 1)
+				xa, dst, scratch := d.putF32(x), d.alloc(4*m), d.alloc(MatVecScratch(k))
+				ws := make([]uint32, copies)
+				for i := range ws {
+					ws[i] = d.put(wb)
+				}
+				i := 0
+				for b.Loop() {
+					d.call(0, mk.id, dst, xa, ws[i%copies], 0, uint32(k), uint32(m), 0, uint32(m), scratch)
+					i++
+				}
+				b.ReportMetric(2*float64(k*m)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
 
