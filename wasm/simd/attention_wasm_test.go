@@ -22,14 +22,7 @@ func TestAttentionF16Specials(t *testing.T) {
 	const heads, headDim, rows, pos0 = 2, 8, 1, 5
 	const cols, capRows = heads * headDim, pos0 + rows
 	rng := rand.New(rand.NewPCG(5, 6))
-	normal := func(n int) []float32 {
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = float32(rng.NormFloat64())
-		}
-		return out
-	}
-	q, kVals, vVals := normal(rows*cols), normal(capRows*cols), normal(capRows*cols)
+	q, kVals, vVals := normals(rng, rows*cols), normals(rng, capRows*cols), normals(rng, capRows*cols)
 	q[3] = 1 // so key 2's Inf makes an Inf score, and head 0 all NaN
 	for _, c := range []struct {
 		name     string

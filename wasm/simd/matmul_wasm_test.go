@@ -14,14 +14,7 @@ import (
 func TestMatMulStripes(t *testing.T) {
 	const n, k, m = 150, 4200, 12 // k past the one-row kernels' limit: matmul_q4 and matmul_q8 throughout
 	rng := rand.New(rand.NewPCG(9, 2))
-	normal := func(count int) []float32 {
-		out := make([]float32, count)
-		for i := range out {
-			out[i] = float32(rng.NormFloat64())
-		}
-		return out
-	}
-	xv, wv := normal(n*k), normal(m*k)
+	xv, wv := normals(rng, n*k), normals(rng, m*k)
 	for _, dt := range []tensor.DType{tensor.Q8, tensor.Q4} {
 		be := simd.New()
 		defer be.Close()
@@ -46,4 +39,13 @@ func TestMatMulStripes(t *testing.T) {
 			t.Errorf("%s: no product computed", dt)
 		}
 	}
+}
+
+// normals are n draws of the standard normal distribution.
+func normals(rng *rand.Rand, n int) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = float32(rng.NormFloat64())
+	}
+	return out
 }
