@@ -11,10 +11,10 @@ sweeps, which the hardware prefetches well), else PASS_BYTES of weights,
 which the rows of x then read from cache. For each tile of 4, 2 or 1 rows
 of x and each chunk of CHUNK blocks of 32 columns, x's blocks are loaded
 into locals, and every group of the pass runs over them (a tile of one row
-loads them inside the group loop: under wazero, x held across the loop is
-spilled to stack slots, which wazero does not align, so a spilled vector
-may straddle two cache lines and the loop ran up to 2x slower in one build
-than in another). Quantizing x once per call instead of once per pass made
+loads them inside the group loop: under wazero, values held across a loop
+are spilled to stack slots, which wazero does not align, so a spilled
+vector may straddle two cache lines, and the same loop measured 14-30
+GFLOP/s from one build of the module to the next). Quantizing x once per call instead of once per pass made
 the prompt's products 4-13 % faster in V8 (docs/benchmarks.md). A group's
 four rows have their block b side by side; their integer
 dot products with x are exact, each block result is scaled once and the
@@ -251,9 +251,8 @@ def chunk_loop(f, q, ind, nblk, rows, label):
     ind += 1
     for c in reversed(range(nblk)):
         if len(rows) == 1:
-            # one row's x block loaded where each group uses it: under
-            # wazero, x held across the loop is spilled to stack slots
-            # that may straddle cache lines, ~10 % slower in one build
+            # one row's x block loaded where each group uses it: held
+            # across the loop it was spilled under wazero (~10 % slower)
             load_block(f, ind, q, 0, c, get("xb.0"), stride * c)
         block = q8_block if q == "q8" else q4r_block if RELAXED else q4_block
         block(f, ind, c, rows, c == nblk - 1)
