@@ -8,7 +8,7 @@ row of x, block by block, to integers with one f32 scale, into the call's
 scratch (a vector per value: x_stride). A job then takes its row groups (4
 rows of w each) in passes: all of them when x has one row (long strided
 sweeps, which the hardware prefetches well), else PASS_BYTES of weights,
-which the rows of x then read from cache. For each tile of 4, 2 or 1 rows
+which the rows of x then read from cache. For each tile of 8, 4, 2 or 1 rows
 of x and each chunk of CHUNK blocks of 32 columns, x's blocks are loaded
 into locals, and every group of the pass runs over them (a tile of one row
 loads them inside the group loop: under wazero, values held across a loop
@@ -43,9 +43,11 @@ gives the exact sums); the two halves' sums are added and pairs of lanes
 widened by a dot with ones, which leaves the same four int32 vectors per
 x row as the baseline's (the same integers), reduced and scaled the same
 way: the results are the baseline's, bit for bit. In V8 it runs the
-prompt's products ~1.4x as fast (docs/benchmarks.md); tiles of 4, 2 and 1
-rows of x and chunks of 4 blocks measured best for both modules (tiles of
-8 or 6, chunks of 2 or 8 were not faster).
+prompt's products ~1.4x as fast (docs/benchmarks.md). Chunks of 4 blocks
+measured best for both modules (2 or 8 were not faster); tiles of up to 8
+rows of x, which were slower while each tile quantized its own x, are 1-8 %
+faster than tiles of up to 4 now that x comes quantized from scratch, in
+V8 and under wazero (6 rows or 3 were no faster).
 Q8: x as int16 (its sums need int32 anyway). The four rows' partial sums
 (|·| ≤ 32·128·32767 in all, so int32 is exact) reduce to one vector (lanes
 = rows) with 64-bit lane moves and adds, which is scaled once per block.
@@ -67,7 +69,7 @@ import sys
 
 PASS_BYTES = 1 << 19  # weights of one pass when x has several rows
 CHUNK = 4  # blocks of x per chunk
-TILES = (4, 2, 1)  # rows of x that share each decoded weight block
+TILES = (8, 4, 2, 1)  # rows of x that share each decoded weight block
 QB = {"q4": 16, "q8": 32}  # bytes of one row's block
 RELAXED = False  # Q4 with relaxed SIMD's int8 dot products (main sets it)
 VEC_SCRATCH = 96  # matmul_q4_vec's scratch per block of x: at most six vectors
