@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -91,9 +93,34 @@ func (in *incoming) reply() reply {
 		if in.Error.Data != "" {
 			msg += " (" + in.Error.Data + ")"
 		}
-		return reply{err: fmt.Errorf("%s (code %d)", msg, in.Error.Code)}
+		return reply{err: &ProtocolError{Message: msg, Code: in.Error.Code}}
 	}
 	return reply{result: in.Result}
+}
+
+// ProtocolError is an error Chromium answered a call with.
+type ProtocolError struct {
+	Message string
+	Code    int
+}
+
+func (e *ProtocolError) Error() string { return fmt.Sprintf("%s (code %d)", e.Message, e.Code) }
+
+// navigating reports whether err says the page's document went away under
+// the call (a navigation, possibly into another renderer process): a call
+// made once the new document is there may succeed.
+func navigating(err error) bool {
+	var pe *ProtocolError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	for _, m := range []string{"Inspected target navigated or closed", "Execution context was destroyed",
+		"Cannot find context with specified id", "Cannot find default execution context"} {
+		if strings.Contains(pe.Message, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // fail ends the conn: every call waiting and every later one returns err.

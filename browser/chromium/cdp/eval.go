@@ -128,8 +128,9 @@ func (p *Page) Eval(ctx context.Context, expr string, out any) error {
 // pollEvery is how often WaitFor evaluates its expression.
 const pollEvery = 50 * time.Millisecond
 
-// WaitFor evaluates expr until its value is truthy. When ctx ends first
-// the error gives the last value or exception.
+// WaitFor evaluates expr until its value is truthy, across navigations
+// (an evaluation the document's unloading cut off is tried again). When
+// ctx ends first the error gives the last value, exception or error.
 func (p *Page) WaitFor(ctx context.Context, expr string) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
@@ -142,6 +143,8 @@ func (p *Page) WaitFor(ctx context.Context, expr string) error {
 		case err == nil:
 			last = "last value " + short(v.text())
 		case ctx.Err() != nil:
+		case navigating(err): // a navigation under the poll: ask the next document
+			last = "last error " + err.Error()
 		default:
 			if _, thrown := err.(*EvalError); !thrown {
 				return err // the page or browser is gone

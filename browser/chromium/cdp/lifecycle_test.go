@@ -43,6 +43,30 @@ func TestNavigateAndReload(t *testing.T) {
 	}
 }
 
+// TestWaitForAcrossNavigation: a navigation that cuts off one of WaitFor's
+// evaluations (the page's own, as a demo's "reload with" button makes) is
+// no failure; WaitFor asks the next document.
+func TestWaitForAcrossNavigation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv := newServer(t)
+	b := launch(t, ctx, Options{})
+	p, err := b.NewPage(ctx, srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first evaluation navigates and awaits a promise the old document
+	// never settles; the next finds the new document.
+	expr := `location.search === "?next" || (location.assign("/?next"), new Promise(() => {}))`
+	if err := p.WaitFor(ctx, expr); err != nil {
+		t.Fatalf("WaitFor across a navigation: %v", err)
+	}
+	var search string
+	if err := p.Eval(ctx, "location.search", &search); err != nil || search != "?next" {
+		t.Errorf("after WaitFor: location.search %q, %v; want ?next", search, err)
+	}
+}
+
 // waitCount waits until exactly n messages equal msg.
 func waitCount(t *testing.T, ctx context.Context, p *Page, msg string, n int) {
 	t.Helper()
