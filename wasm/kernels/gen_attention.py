@@ -33,7 +33,9 @@ Template markers:
   @K($kN)                 the four key values at $kN + (c in cache bytes)
   @SETCH                  sets $ch, c in cache bytes, where the cache is not f32
   @QS(load))              q or a weight as loaded, scaled where the loads are
-  @V0 … @V3               the four values at $vp, $vp + row, $vp2, $vp2 + row
+  @V0                     the four values at $vp
+  @OCTS_DIMS, @VALS4_DIMS the loops over a head's dimensions for eight keys
+                          and four rows of values (octs_dims, vals4_dims)
   @VSTEP                  the cache bytes of four values
 """
 import os
@@ -75,9 +77,9 @@ def f16_exact(addr, offset=0):
 # time, each base address read at constant offsets after one probe of its
 # highest: wazero checks a load's bounds once per base and basic block, so
 # a step per loop trip checked every key's and value's load (without those
-# checks the kernel ran ~40 % faster). The order of every sum is the one
-# of a step at a time, so the bits are too; a rest of fewer than UNROLL
-# steps goes a step at a time.
+# checks the kernel took 35-50 % less time under wazero). The order of
+# every sum is the one of a step at a time, so the bits are too; a rest of
+# fewer than UNROLL steps goes a step at a time.
 UNROLL = 4
 
 
@@ -139,8 +141,7 @@ def vals4_dims(kernel):
         return ind + f"(v128.store {memarg(op_off)}align=4 (local.get $op) {acc})"
 
     i1 = " " * 16
-    bases = ["(local.get $vp)", "(i32.add (local.get $vp) (local.get $crow))",
-             "(local.get $vp2)", "(i32.add (local.get $vp2) (local.get $crow))"]
+    bases = VALUE_ROWS
     out = ["(block $vals4_dims_done (loop $vals4_dims",
            i1 + f"(br_if $vals4_dims_done (i32.gt_u (i32.add (local.get $op) (i32.const {16 * UNROLL})) (local.get $end)))"]
     out += [i1 + f"(local.set $vb{r} {b})" for r, b in enumerate(bases)]
@@ -201,12 +202,9 @@ KERNELS = (
               "  ;; (gen_attention.py); flag is the address of copy_f16's i32 flag.\n"),
 )
 
-VALUES = {
-    "@V0": "(local.get $vp)",
-    "@V1": "(i32.add (local.get $vp) (local.get $crow))",
-    "@V2": "(local.get $vp2)",
-    "@V3": "(i32.add (local.get $vp2) (local.get $crow))",
-}
+# The four rows of values vals4_dims sums: $vp, $vp + row, $vp2, $vp2 + row.
+VALUE_ROWS = ["(local.get $vp)", "(i32.add (local.get $vp) (local.get $crow))",
+              "(local.get $vp2)", "(i32.add (local.get $vp2) (local.get $crow))"]
 
 
 def expand(template, kernel):
@@ -235,8 +233,7 @@ def expand(template, kernel):
     text = re.sub(r"@QS\((.*)\)\)$", scaled, text, flags=re.M)
     text = re.sub(r"@K\((\$k\d)\)",
                   lambda m: load(f"(i32.add (local.get {m.group(1)}) (local.get {kernel['koff']}))"), text)
-    for marker, addr in VALUES.items():
-        text = text.replace(marker, load(addr))
+    text = text.replace("@V0", load(VALUE_ROWS[0]))
     for key in ("NAME", "EXPORT", "CACHE", "FLAGARG", "FLAGPARAM", "NOTE", "CROW", "CHB", "CKOFF", "VSTEP"):
         text = text.replace("@" + key, kernel.get(key, ""))
     if "@" in text:
