@@ -76,11 +76,15 @@ WASM_PATH := $(PATH):$(WASM_EXEC)
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/dl/" >&2; exit 1; }
-	@command -v node >/dev/null && command -v npm >/dev/null && command -v wat2wasm >/dev/null && command -v python3 >/dev/null && \
-		command -v chromium >/dev/null && ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 && \
-		ldconfig -p | grep -q libvulkan.so.1 || \
-		{ echo "Installing what the suites need with apt-get: nodejs npm wabt python3 chromium mesa-vulkan-drivers libvulkan1"; \
-		$(SUDO) apt-get update -q && $(APT_INSTALL) nodejs npm wabt python3 chromium mesa-vulkan-drivers libvulkan1; }
+	@# Only what is missing: a Node.js from elsewhere (nodesource) conflicts with Debian's npm.
+	@missing=""; \
+	for c in node:nodejs npm:npm wat2wasm:wabt python3:python3 chromium:chromium; do \
+		command -v $${c%%:*} >/dev/null || missing="$$missing $${c#*:}"; \
+	done; \
+	ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || missing="$$missing mesa-vulkan-drivers"; \
+	ldconfig -p | grep -q libvulkan.so.1 || missing="$$missing libvulkan1"; \
+	[ -z "$$missing" ] || { echo "Installing what the suites need with apt-get:$$missing"; \
+		$(SUDO) apt-get update -q && $(APT_INSTALL) $$missing; }
 
 # test runs every suite: natively (the CLI's include the chromium engine),
 # the portable engine's as js/wasm under Node.js, the browser ones (WebGPU,
