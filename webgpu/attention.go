@@ -55,7 +55,7 @@ func (b *Backend) attnSplit(rows, keys int) (split bool, spans int) {
 // partials is the scratch of split attention, n floats at least.
 func (b *Backend) partials(n int) *buffer {
 	if b.part == nil || b.part.size < 4*n {
-		buf, err := b.newBuffer("attention partials", 4*n, nil)
+		buf, err := b.newBuffer("attention partials", 4*n, false)
 		if err != nil {
 			b.rec.fail(err)
 			return b.dummies[4]

@@ -84,7 +84,7 @@ func New(o Options) (*Backend, error) {
 		return nil, err
 	}
 	for i := range b.dummies {
-		if b.dummies[i], err = b.newBuffer(fmt.Sprintf("placeholder %d", i), 16, nil); err != nil {
+		if b.dummies[i], err = b.newBuffer(fmt.Sprintf("placeholder %d", i), 16, false); err != nil {
 			b.Close()
 			return nil, err
 		}
@@ -127,30 +127,6 @@ func (b *Backend) pieceBytes() int {
 	return n &^ 255
 }
 
-func (b *Backend) Upload(label string, dt tensor.DType, rows, cols int, data []byte) (backend.Tensor, error) {
-	if b.closed {
-		return nil, ErrClosed
-	}
-	switch dt {
-	case tensor.F32, tensor.F16, tensor.Q8, tensor.Q4:
-	default:
-		return nil, fmt.Errorf("webgpu: tensor %s: dtype %v is not supported", label, dt)
-	}
-	if want := tensor.ByteSize(dt, rows, cols); int64(len(data)) != want {
-		return nil, fmt.Errorf("webgpu: tensor %s: %d bytes for a %v [%d, %d] matrix, want %d", label, len(data), dt, rows, cols, want)
-	}
-	t := &gpuTensor{owner: b, label: label, dt: dt, rows: rows, cols: cols}
-	for _, s := range split(dt, rows, cols, b.pieceBytes()) {
-		buf, err := b.newBuffer(label, len(s.bytes(data)), s.bytes(data))
-		if err != nil {
-			b.freePieces(t)
-			return nil, fmt.Errorf("webgpu: upload %s: %w", label, err)
-		}
-		t.pieces = append(t.pieces, piece{buf: buf, row0: s.row0, rows: s.rows, total: s.rows})
-	}
-	return t, nil
-}
-
 func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.Tensor, error) {
 	if b.closed {
 		return nil, ErrClosed
@@ -162,7 +138,7 @@ func (b *Backend) Alloc(label string, dt tensor.DType, rows, cols int) (backend.
 	if float64(size) > b.d.limit("maxStorageBufferBindingSize") {
 		return nil, fmt.Errorf("webgpu: Alloc %s: %d bytes exceed this device's storage binding limit (%.0f)", label, size, b.d.limit("maxStorageBufferBindingSize"))
 	}
-	buf, err := b.newBuffer(label, size, nil)
+	buf, err := b.newBuffer(label, size, false)
 	if err != nil {
 		return nil, err
 	}

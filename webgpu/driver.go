@@ -10,9 +10,12 @@ type driver interface {
 	adapter() AdapterInfo
 	limit(name string) float64
 
-	// newBuffer makes a buffer of size bytes and usage flags; when data
-	// is given, the buffer is created mapped, filled with it and unmapped.
-	newBuffer(label string, size, usage int, data []byte) (any, error)
+	// newBuffer makes a buffer of size bytes and usage flags. A mapped
+	// one is created mapped, and its mapped range (rng, the driver's)
+	// takes writeMapped until unmap makes the buffer usable.
+	newBuffer(label string, size, usage int, mapped bool) (buf, rng any, err error)
+	writeMapped(rng any, off int, data []byte) error
+	unmap(buf any) error
 	destroyBuffer(buf any)
 	// writeBuffer writes data at offset 0 of buf through the queue, in
 	// order with the next submission.

@@ -137,25 +137,36 @@ func (d *jsDriver) watch() error {
 func (d *jsDriver) adapter() AdapterInfo      { return d.info }
 func (d *jsDriver) limit(name string) float64 { return d.limits[name] }
 
-func (d *jsDriver) newBuffer(label string, size, usage int, data []byte) (any, error) {
+func (d *jsDriver) newBuffer(label string, size, usage int, mapped bool) (any, any, error) {
 	v, err := call(d.device, "createBuffer", map[string]any{
-		"label": label, "size": size, "usage": usage, "mappedAtCreation": data != nil,
+		"label": label, "size": size, "usage": usage, "mappedAtCreation": mapped,
 	})
-	if err != nil || data == nil {
-		return v, err
+	if err != nil || !mapped {
+		return v, nil, err
 	}
 	r, err := call(v, "getMappedRange")
 	if err != nil {
-		return nil, err
+		d.destroyBuffer(v)
+		return nil, nil, err
 	}
 	view, err := uint8Array(r)
-	if err == nil {
-		_, err = safejs.CopyBytesToJS(view, data)
+	return v, view, err
+}
+
+func (d *jsDriver) writeMapped(rng any, off int, data []byte) error {
+	if len(data) == 0 {
+		return nil
 	}
+	sub, err := call(rng.(safejs.Value), "subarray", off, off+len(data))
 	if err == nil {
-		_, err = call(v, "unmap")
+		_, err = safejs.CopyBytesToJS(sub, data)
 	}
-	return v, err
+	return err
+}
+
+func (d *jsDriver) unmap(buf any) error {
+	_, err := call(buf.(safejs.Value), "unmap")
+	return err
 }
 
 func (d *jsDriver) destroyBuffer(buf any) { call(buf.(safejs.Value), "destroy") }

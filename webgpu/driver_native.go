@@ -170,16 +170,22 @@ func setLimits(l *wgpu.Limits, need map[string]float64) {
 func (d *nativeDriver) adapter() AdapterInfo      { return d.info }
 func (d *nativeDriver) limit(name string) float64 { return d.limits[name] }
 
-func (d *nativeDriver) newBuffer(label string, size, usage int, data []byte) (any, error) {
+func (d *nativeDriver) newBuffer(label string, size, usage int, mapped bool) (any, any, error) {
 	buf, err := d.device.CreateBuffer(&wgpu.BufferDescriptor{
-		Label: label, Size: uint64(size), Usage: wgpu.BufferUsage(usage), MappedAtCreation: data != nil,
+		Label: label, Size: uint64(size), Usage: wgpu.BufferUsage(usage), MappedAtCreation: mapped,
 	})
-	if err != nil || data == nil {
-		return buf, err
+	if err != nil || !mapped {
+		return buf, nil, err
 	}
-	copy(buf.GetMappedRange(0, uint(size)), data)
-	return buf, buf.Unmap()
+	return buf, buf.GetMappedRange(0, uint(size)), nil
 }
+
+func (d *nativeDriver) writeMapped(rng any, off int, data []byte) error {
+	copy(rng.([]byte)[off:], data)
+	return nil
+}
+
+func (d *nativeDriver) unmap(buf any) error { return buf.(*wgpu.Buffer).Unmap() }
 
 func (d *nativeDriver) destroyBuffer(buf any) {
 	b := buf.(*wgpu.Buffer)

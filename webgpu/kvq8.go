@@ -39,7 +39,7 @@ func (b *Backend) AllocKV(label string, dt tensor.DType, positions, heads, headD
 	if limit := b.d.limit("maxStorageBufferBindingSize"); float64(values+scales) > limit {
 		return nil, fmt.Errorf("webgpu: AllocKV %s: %d bytes exceed this device's storage binding limit (%.0f); use fewer positions", label, values+scales, limit)
 	}
-	buf, err := b.newBuffer(label, int(values+scales), nil)
+	buf, err := b.newBuffer(label, int(values+scales), false)
 	if err != nil {
 		return nil, err
 	}

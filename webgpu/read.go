@@ -37,7 +37,7 @@ func (b *Backend) Argmax(t backend.Tensor, row int) (int, error) {
 	g := b.get("Argmax", t)
 	backend.CheckArgmax(t, row)
 	if b.result == nil {
-		buf, err := b.newBuffer("argmax", 16, nil)
+		buf, err := b.newBuffer("argmax", 16, false)
 		if err != nil {
 			return 0, err
 		}

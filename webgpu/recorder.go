@@ -81,7 +81,7 @@ func (r *recorder) ensureEncoder() bool {
 
 // special makes a buffer of its own usage (uniform, map-read).
 func (r *recorder) special(label string, size, usage int) (*buffer, error) {
-	v, err := r.b.d.newBuffer(label, size, usage, nil)
+	v, _, err := r.b.d.newBuffer(label, size, usage, false)
 	if err != nil {
 		return nil, fmt.Errorf("webgpu: %s: %w", label, err)
 	}

@@ -9,19 +9,6 @@ type span struct {
 	ranges     [][2]int64
 }
 
-// bytes is the piece's storage cut from the whole matrix's.
-func (s span) bytes(data []byte) []byte {
-	if len(s.ranges) == 1 {
-		r := s.ranges[0]
-		return data[r[0]:r[1]]
-	}
-	var out []byte
-	for _, r := range s.ranges {
-		out = append(out, data[r[0]:r[1]]...)
-	}
-	return out
-}
-
 // split cuts a [rows, cols] matrix of dt into pieces of at most limit
 // bytes each: whole rows for F32 and F16, whole groups of 4 rows for Q8 and
 // Q4, whose piece is the group range of the quants section followed by the

@@ -53,3 +53,16 @@ func TestSplitPiecesAreMatrices(t *testing.T) {
 		}
 	}
 }
+
+// bytes is the piece's storage cut from the whole matrix's.
+func (s span) bytes(data []byte) []byte {
+	if len(s.ranges) == 1 {
+		r := s.ranges[0]
+		return data[r[0]:r[1]]
+	}
+	var out []byte
+	for _, r := range s.ranges {
+		out = append(out, data[r[0]:r[1]]...)
+	}
+	return out
+}

@@ -13,6 +13,8 @@ type buffer struct {
 	id    int
 	size  int
 	label string
+	rng   any   // a weight's mapped range while its bytes are written; nil once usable
+	left  int64 // bytes of a mapped weight not yet written
 }
 
 // piece is rows [row0, row0+rows) of a tensor: rows [skip, skip+rows) of
@@ -22,6 +24,7 @@ type piece struct {
 	buf         *buffer
 	row0, rows  int
 	skip, total int
+	ranges      [][2]int64 // an uploaded weight's: its bytes in Upload's data, in buf's order
 }
 
 // weightPiece is a piece as the matmul and embed kernels address it: the
@@ -97,7 +100,7 @@ func (b *Backend) join(g *gpuTensor) {
 	if float64(size) > b.d.limit("maxStorageBufferBindingSize") {
 		return
 	}
-	buf, err := b.newBuffer(g.label, size, nil)
+	buf, err := b.newBuffer(g.label, size, false)
 	if err != nil || !b.rec.ensureEncoder() {
 		b.rec.fail(err)
 		return
@@ -120,19 +123,23 @@ func (b *Backend) getPieces(op string, t backend.Tensor) *gpuTensor {
 	if g.freed {
 		panic(fmt.Sprintf("webgpu: %s: tensor %q was freed", op, g.label))
 	}
+	for _, p := range g.pieces {
+		b.settle(p.buf)
+	}
 	return g
 }
 
-// newBuffer makes a buffer of at least size bytes (rounded up to 16), with
-// data in it when given; without data, a freed buffer of the same size is
-// reused when there is one, cleared in the command stream so that it reads
-// as zeros from the next recorded op on.
-func (b *Backend) newBuffer(label string, size int, data []byte) (*buffer, error) {
+// newBuffer makes a buffer of at least size bytes (rounded up to 16): a
+// freed buffer of the same size when there is one, cleared in the command
+// stream so that it reads as zeros from the next recorded op on. A mapped
+// one is always new (a clear recorded before would overwrite what is
+// written to it), and takes writes (buffer.rng) until settle.
+func (b *Backend) newBuffer(label string, size int, mapped bool) (*buffer, error) {
 	size = max(16, (size+15)&^15)
 	if float64(size) > b.d.limit("maxBufferSize") {
 		return nil, fmt.Errorf("webgpu: tensor %s needs a %d-byte buffer; this device allows %.0f", label, size, b.d.limit("maxBufferSize"))
 	}
-	if data == nil {
+	if !mapped {
 		if free := b.pool[size]; len(free) > 0 {
 			buf := free[len(free)-1]
 			b.pool[size] = free[:len(free)-1]
@@ -140,11 +147,25 @@ func (b *Backend) newBuffer(label string, size int, data []byte) (*buffer, error
 			return buf, nil
 		}
 	}
-	v, err := b.d.newBuffer(label, size, storageUsages, data)
+	v, rng, err := b.d.newBuffer(label, size, storageUsages, mapped)
 	if err != nil {
 		return nil, fmt.Errorf("webgpu: tensor %s: %w", label, err)
 	}
-	return b.track(v, size, label), nil
+	buf := b.track(v, size, label)
+	buf.rng = rng
+	return buf, nil
+}
+
+// settle unmaps a buffer whose bytes were being written, so that the GPU
+// can use it; a failure surfaces as the backend's first error.
+func (b *Backend) settle(buf *buffer) {
+	if buf.rng == nil {
+		return
+	}
+	buf.rng = nil
+	if err := b.d.unmap(buf.gpu); err != nil {
+		b.rec.fail(fmt.Errorf("webgpu: unmap %s: %w", buf.label, err))
+	}
 }
 
 // track gives a new driver buffer its id.
@@ -157,5 +178,6 @@ func (b *Backend) track(v any, size int, label string) *buffer {
 
 // release returns a buffer to the pool.
 func (b *Backend) release(buf *buffer) {
+	b.settle(buf)
 	b.pool[buf.size] = append(b.pool[buf.size], buf)
 }

@@ -110,7 +110,9 @@ type KVAllocator interface {
 // tensor as Upload would, its bytes undefined until UploadPart has written
 // each of them; UploadPart copies data to byte offset off of what Upload
 // would have been given. An UploadPart past the tensor's end, or into a
-// view, a freed tensor or another backend's, is an error.
+// view, a freed tensor or another backend's, is an error. Each byte comes
+// in one part, and all before the tensor's first use: a backend may refuse
+// a part after (WebGPU keeps a reserved buffer mapped only until then).
 type PartUploader interface {
 	Reserve(label string, dt tensor.DType, rows, cols int) (Tensor, error)
 	UploadPart(t Tensor, off int64, data []byte) error
