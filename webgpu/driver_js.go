@@ -150,7 +150,11 @@ func (d *jsDriver) newBuffer(label string, size, usage int, mapped bool) (any, a
 		return nil, nil, err
 	}
 	view, err := uint8Array(r)
-	return v, view, err
+	if err != nil {
+		d.destroyBuffer(v)
+		return nil, nil, err
+	}
+	return v, view, nil
 }
 
 func (d *jsDriver) writeMapped(rng any, off int, data []byte) error {
